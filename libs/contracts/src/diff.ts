@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { epochMs, experimentId, replayErrorKind, sliceValues } from './common';
+
+export const diffOutcome = z.enum(['match', 'mismatch', 'candidate_error', 'primary_error', 'both_error', 'too_large']);
+export type DiffOutcome = z.infer<typeof diffOutcome>;
+
+export const differenceKind = z.enum(['changed', 'type', 'missing', 'extra', 'order', 'status', 'header']);
+export type DifferenceKind = z.infer<typeof differenceKind>;
+
+export const MAX_DIFFERENCES_PER_EVENT = 200;
+
+export const differenceSchema = z.object({
+  /** JSONPath-style: $.items[2].price, or status / header:<name> for non-body differences. */
+  path: z.string().min(1).max(2048),
+  kind: differenceKind,
+  /** Truncated, redacted renderings of each side's value; absent when a side has none. */
+  primary: z.string().max(1024).optional(),
+  candidate: z.string().max(1024).optional(),
+});
+export type Difference = z.infer<typeof differenceSchema>;
+
+export const diffEventSchema = z.object({
+  type: z.literal('diff.v1'),
+  /** The pair id, so a redelivered pair yields the same diff id. */
+  id: z.string().min(3).max(1024),
+  ts: epochMs,
+  experimentId,
+  endpoint: z.string().min(1).max(1024),
+  slice: sliceValues.default({}),
+  outcome: diffOutcome,
+  statusMatch: z.boolean(),
+  status: z.object({ primary: z.number().int(), candidate: z.number().int().optional(), secondary: z.number().int().optional() }),
+  differences: z.array(differenceSchema).max(MAX_DIFFERENCES_PER_EVENT).default([]),
+  /** How many differences were left out past the per-event bound. */
+  differencesOmitted: z.number().int().nonnegative().default(0),
+  suppressedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
+  suspectedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
+  latencyMs: z.object({ primary: z.number().nonnegative(), candidate: z.number().nonnegative().optional(), secondary: z.number().nonnegative().optional() }),
+  errors: z.object({ candidate: replayErrorKind.optional(), secondary: replayErrorKind.optional() }).default({}),
+});
+export type DiffEvent = z.infer<typeof diffEventSchema>;

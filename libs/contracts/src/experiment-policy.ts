@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { CUSTOM_METRIC_NAME_PATTERN } from './metric';
+
+export const BUILTIN_METRICS = [
+  'matchRate',
+  'mismatchRate',
+  'statusMatchRate',
+  'candidateErrorRate',
+  'errorRateDelta',
+  'timeoutRate',
+  'latencyP50Ratio',
+  'latencyP90Ratio',
+  'latencyP99Ratio',
+] as const;
+export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
+
+/** Rates that count successes out of samples, and so can be judged by a confidence bound. */
+export const RATE_METRICS: readonly BuiltinMetric[] = ['matchRate', 'mismatchRate', 'statusMatchRate', 'candidateErrorRate', 'timeoutRate'];
+
+export const METRIC_STATISTICS = ['count', 'sum', 'min', 'max', 'last', 'mean'] as const;
+
+const customMetricRef = new RegExp(`^${CUSTOM_METRIC_NAME_PATTERN}\\.(${METRIC_STATISTICS.join('|')})$`);
+
+export const gateMetric = z.string().refine((m) => (BUILTIN_METRICS as readonly string[]).includes(m) || customMetricRef.test(m), {
+  message: `must be one of ${BUILTIN_METRICS.join(', ')}, or a custom metric statistic "<name>.<${METRIC_STATISTICS.join('|')}>" such as precision.last`,
+});
+
+export const comparison = z.enum(['>=', '<=', '>', '<', '==', '!=']);
+export type Comparison = z.infer<typeof comparison>;
+
+const gateObject = z.object({
+  metric: gateMetric,
+  op: comparison,
+  threshold: z.number().refine(Number.isFinite, 'must be a finite number'),
+  /** Judge the rate by a sequential confidence bound at this level instead of a point estimate. */
+  confidence: z.number().gt(0.5).lt(1).optional(),
+  name: z.string().min(1).max(200).optional(),
+});
+
+const GATE_SHORTHAND = /^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i;
+
+/** A gate as an object, or the shorthand string "matchRate >= 0.99". */
+export const gateSchema = z.preprocess((input) => {
+  if (typeof input !== 'string') return input;
+  const m = GATE_SHORTHAND.exec(input);
+  if (!m) return input;
+  return { metric: m[1], op: m[2], threshold: Number(m[3]) };
+}, gateObject);
+export type Gate = z.infer<typeof gateSchema>;
+
+export const stageMode = z.enum(['observe', 'dry-run', 'live']);
+export type StageMode = z.infer<typeof stageMode>;
+
+export const stageSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'stage names are lower-case letters, digits, "_" or "-"'),
+  mode: stageMode.default('live'),
+  /** Share of real traffic the candidate serves at this stage, in percent. */
+  weight: z.number().min(0).max(100).default(0),
+  minDurationSec: z.number().int().nonnegative().default(300),
+  minSamples: z.number().int().nonnegative().default(500),
+  gates: z.array(gateSchema).default([]),
+  rollbackTriggers: z.array(gateSchema).default([]),
+  approval: z
+    .object({ required: z.boolean().default(true), roles: z.array(z.string().min(1)).default([]) })
+    .optional(),
+});
+export type Stage = z.infer<typeof stageSchema>;
+
+export const policySchema = z
+  .object({
+    stages: z.array(stageSchema).min(1, 'a policy needs at least one stage'),
+    cooldownSec: z.number().int().nonnegative().default(600),
+    circuitBreaker: z
+      .object({ maxPromotions: z.number().int().positive().default(3), windowSec: z.number().int().positive().default(3600) })
+      .prefault({}),
+    onRollback: z.enum(['back-to-shadow', 'stop-mirroring']).default('back-to-shadow'),
+    stricterAfterRollback: z
+      .object({ samplesFactor: z.number().min(1).default(2), bakeFactor: z.number().min(1).default(2) })
+      .prefault({}),
+    watchAfterFinalSec: z.number().int().nonnegative().default(1800),
+  })
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.stages.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'name'], message: `duplicate stage name "${s.name}"` });
+      seen.add(s.name);
+    });
+  });
+export type Policy = z.infer<typeof policySchema>;

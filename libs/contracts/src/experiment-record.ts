@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { epochMs, eventId, experimentId } from './common';
+import { experimentSpecSchema } from './experiment-spec';
+
+/**
+ * The value on the compacted experiments topic, keyed by experiment id. A null value
+ * (tombstone) deletes the experiment.
+ */
+export const experimentRecordSchema = z
+  .object({
+    type: z.literal('experiment.v1'),
+    id: eventId,
+    ts: epochMs,
+    experimentId,
+    actor: z.string().min(1).max(200),
+    spec: experimentSpecSchema,
+  })
+  .refine((r) => r.spec.id === r.experimentId, { path: ['spec', 'id'], message: 'must equal experimentId' });
+export type ExperimentRecord = z.infer<typeof experimentRecordSchema>;

@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// Local single-node Apache Kafka (KRaft, combined broker+controller) on loopback, no Docker.
+// Fetches org.apache.kafka:kafka_2.13 and its runtime dependencies through Maven into a cache,
+// formats storage once, starts the broker in the background and waits until it answers.
+//
+//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet]
+//
+// Environment: KAFKA_BROKERS (use that cluster instead; up/down do nothing), PENUMBRA_KAFKA_VERSION
+// (default 3.9.1), PENUMBRA_KAFKA_PORT (default 9092), PENUMBRA_CACHE_DIR (default ~/.cache/penumbra),
+// PENUMBRA_STATE_DIR (default .penumbra in the repository), KAFKA_HEAP_OPTS.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const version = process.env.PENUMBRA_KAFKA_VERSION ?? '3.9.1';
+const port = Number(process.env.PENUMBRA_KAFKA_PORT ?? '9092');
+const controllerPort = port + 1;
+const cacheDir = process.env.PENUMBRA_CACHE_DIR ?? join(homedir(), '.cache', 'penumbra');
+const stateDir = process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbra');
+const kafkaState = join(stateDir, 'kafka');
+const libDir = join(cacheDir, 'kafka', version, 'libs');
+const pidFile = join(kafkaState, 'kafka.pid');
+const logFile = join(kafkaState, 'kafka.log');
+const lockDir = join(kafkaState, 'start.lock');
+const quiet = process.argv.includes('--quiet');
+
+class SetupError extends Error {}
+
+const say = (msg) => {
+  if (!quiet) process.stderr.write(`[kafka] ${msg}\n`);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function requireTool(cmd, args, what, minMajor) {
+  const res = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (res.error || res.status !== 0) {
+    throw new SetupError(`${what} was not found. Install it first, for example: apt-get install -y ${cmd === 'mvn' ? 'maven' : 'openjdk-17-jre-headless'}`);
+  }
+  if (minMajor) {
+    const text = `${res.stdout}${res.stderr}`;
+    const m = /version "(\d+)/.exec(text);
+    if (!m || Number(m[1]) < minMajor) {
+      throw new SetupError(`${what} ${minMajor}+ is required, found: ${text.split('\n')[0]}. Install a newer JDK (apt-get install -y openjdk-17-jre-headless).`);
+    }
+  }
+}
+
+function fetchKafka() {
+  if (existsSync(join(libDir, `kafka_2.13-${version}.jar`))) return;
+  requireTool('java', ['-version'], 'Java', 17);
+  requireTool('mvn', ['-v'], 'Apache Maven');
+  say(`fetching Apache Kafka ${version} and its runtime dependencies through Maven (once)…`);
+  const work = join(cacheDir, 'kafka', version);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(
+    join(work, 'pom.xml'),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.penumbra.local</groupId><artifactId>kafka-runtime</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${version}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  const res = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], {
+    cwd: work,
+    stdio: quiet ? 'pipe' : 'inherit',
+    encoding: 'utf8',
+  });
+  if (res.status !== 0) {
+    rmSync(libDir, { recursive: true, force: true });
+    throw new SetupError(`Maven could not fetch org.apache.kafka:kafka_2.13:${version}. Check that Maven Central is reachable and that the version exists (PENUMBRA_KAFKA_VERSION).\n${res.stdout ?? ''}${res.stderr ?? ''}`);
+  }
+}
+
+function portOpen(p) {
+  return new Promise((res) => {
+    const s = connect({ host: '127.0.0.1', port: p });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+    s.setTimeout(1000, () => { s.destroy(); res(false); });
+  });
+}
+
+function readPid() {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function java(mainClass, args, opts = {}) {
+  const cp = readdirSync(libDir).filter((f) => f.endsWith('.jar')).map((f) => join(libDir, f)).join(':');
+  const heap = (process.env.KAFKA_HEAP_OPTS ?? '-Xms256m -Xmx1g').split(/\s+/).filter(Boolean);
+  return [
+    'java',
+    [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaState, 'log4j.properties')}`, '-cp', cp, mainClass, ...args],
+    opts,
+  ];
+}
+
+function writeConfig() {
+  mkdirSync(kafkaState, { recursive: true });
+  const props = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': join(kafkaState, 'data'),
+    'num.partitions': '1',
+    'auto.create.topics.enable': 'false',
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.num.partitions': '5',
+    'group.initial.rebalance.delay.ms': '0',
+    'log.cleaner.backoff.ms': '1000',
+    'delete.topic.enable': 'true',
+  };
+  writeFileSync(join(kafkaState, 'server.properties'), Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(kafkaState, 'log4j.properties'),
+    ['log4j.rootLogger=WARN, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender', 'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n', 'log4j.logger.kafka.server.KafkaServer=INFO', 'log4j.logger.kafka.server.BrokerServer=INFO', ''].join('\n'),
+  );
+}
+
+function formatStorage() {
+  if (existsSync(join(kafkaState, 'data', 'meta.properties'))) return;
+  const [cmd, args] = java('kafka.tools.StorageTool', ['format', '--ignore-formatted', '--standalone', '-t', 'penumbra-local-cluster-0001', '-c', join(kafkaState, 'server.properties')]);
+  let res = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (res.status !== 0 && /standalone/.test(`${res.stderr}${res.stdout}`)) {
+    res = spawnSync(cmd, args.filter((a) => a !== '--standalone'), { encoding: 'utf8' });
+  }
+  if (res.status !== 0) throw new SetupError(`formatting Kafka storage failed:\n${res.stdout}${res.stderr}`);
+}
+
+async function acquireLock() {
+  mkdirSync(kafkaState, { recursive: true });
+  for (let i = 0; i < 600; i += 1) {
+    try {
+      mkdirSync(lockDir);
+      return () => rmSync(lockDir, { recursive: true, force: true });
+    } catch {
+      await sleep(500);
+    }
+  }
+  throw new SetupError(`another start holds ${lockDir} for 5 minutes; remove it if no start is running`);
+}
+
+async function up() {
+  if (process.env.KAFKA_BROKERS) {
+    say(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
+    return process.env.KAFKA_BROKERS;
+  }
+  const brokers = `127.0.0.1:${port}`;
+  const release = await acquireLock();
+  try {
+    if (readPid() && (await portOpen(port))) {
+      say(`already running on ${brokers}`);
+      return brokers;
+    }
+    if (await portOpen(port)) {
+      say(`something already listens on ${brokers}; using it as the broker`);
+      return brokers;
+    }
+    fetchKafka();
+    writeConfig();
+    formatStorage();
+    const out = openSync(logFile, 'a');
+    const [cmd, args] = java('kafka.Kafka', [join(kafkaState, 'server.properties')]);
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out] });
+    writeFileSync(pidFile, String(child.pid));
+    child.unref();
+    say(`starting broker (pid ${child.pid}) on ${brokers}…`);
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (!readPid()) throw new SetupError(`the broker exited during start; see ${logFile}`);
+      if (await portOpen(port)) {
+        await sleep(500);
+        say(`ready on ${brokers}`);
+        return brokers;
+      }
+      await sleep(300);
+    }
+    throw new SetupError(`the broker did not answer on ${brokers} within 120 s; see ${logFile}`);
+  } finally {
+    release();
+  }
+}
+
+async function down() {
+  if (process.env.KAFKA_BROKERS) return say('KAFKA_BROKERS is set: not stopping an external cluster');
+  const pid = readPid();
+  if (!pid) return say('not running');
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && readPid()) await sleep(200);
+  if (readPid()) process.kill(pid, 'SIGKILL');
+  rmSync(pidFile, { force: true });
+  say('stopped');
+}
+
+async function status() {
+  const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`;
+  const pid = process.env.KAFKA_BROKERS ? undefined : readPid();
+  const host = brokers.split(',')[0] ?? '';
+  const [h, p] = host.split(':');
+  const reachable = await new Promise((res) => {
+    const s = connect({ host: h, port: Number(p) });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+  process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version }) + '\n');
+  return reachable;
+}
+
+const cmd = process.argv[2];
+try {
+  if (cmd === 'up') process.stdout.write(`${await up()}\n`);
+  else if (cmd === 'down') await down();
+  else if (cmd === 'status') process.exitCode = (await status()) ? 0 : 1;
+  else if (cmd === 'logs') process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  else {
+    process.stderr.write('usage: local-kafka.mjs up|down|status|logs [--quiet]\n');
+    process.exitCode = 2;
+  }
+} catch (err) {
+  process.stderr.write(`[kafka] error: ${err instanceof SetupError ? err.message : err.stack}\n`);
+  process.exitCode = 1;
+}
