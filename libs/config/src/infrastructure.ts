@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { envBool, envEnum, envInt, envList, envOptionalString, envString } from './env';
+
+const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
+
+export const kafkaEnvShape = {
+  KAFKA_BROKERS: envList('a comma-separated list of host:port, such as 127.0.0.1:9092', HOST_PORT),
+  KAFKA_CLIENT_ID: envOptionalString(),
+  TOPIC_PREFIX: envString('shadow.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
+  KAFKA_SSL: envBool(false),
+  KAFKA_SSL_CA_FILE: envOptionalString(),
+  KAFKA_SSL_CERT_FILE: envOptionalString(),
+  KAFKA_SSL_KEY_FILE: envOptionalString(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: envBool(true),
+  KAFKA_SASL_MECHANISM: envEnum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], 'none'),
+  KAFKA_SASL_USERNAME: envOptionalString(),
+  KAFKA_SASL_PASSWORD: envOptionalString(),
+  KAFKA_CONNECTION_TIMEOUT_MS: envInt(10_000, { min: 100, max: 300_000 }),
+};
+
+export const redisEnvShape = {
+  REDIS_URL: envString('redis://127.0.0.1:6379').pipe(z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')),
+  REDIS_USERNAME: envOptionalString(),
+  REDIS_PASSWORD: envOptionalString(),
+  REDIS_TLS: envBool(false),
+  REDIS_TLS_CA_FILE: envOptionalString(),
+  REDIS_TLS_REJECT_UNAUTHORIZED: envBool(true),
+  REDIS_KEY_PREFIX: envString('penumbra:').pipe(z.string().max(200)),
+};
+
+export const httpEnvShape = {
+  HTTP_HOST: envString('127.0.0.1'),
+  HTTP_PORT: envInt(0, { min: 0, max: 65_535 }),
+  LOG_LEVEL: envEnum(['debug', 'info', 'warn', 'error'], 'info'),
+};
+
+/** Cross-field rules for the Kafka security settings. */
+export function refineKafkaSecurity(env: { KAFKA_SASL_MECHANISM: string; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (env.KAFKA_SASL_MECHANISM === 'none') return;
+  for (const v of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+    if (!env[v]) ctx.addIssue({ code: 'custom', path: [v], message: `required when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { envBool, envInt, envOptionalString, envString } from './env';
+import { httpEnvShape, kafkaEnvShape, redisEnvShape, refineKafkaSecurity } from './infrastructure';
+
+const base = { ...kafkaEnvShape, ...redisEnvShape, ...httpEnvShape, INSTANCE_ID: envOptionalString() };
+
+/** One schema per service, parsed once at start. */
+export const serviceEnvSchemas = {
+  'traffic-mirror': z
+    .object({
+      ...base,
+      MIRROR_MAX_SOCKETS_PER_TARGET: envInt(64, { min: 1, max: 10_000 }),
+      MIRROR_GLOBAL_MAX_IN_FLIGHT: envInt(512, { min: 1, max: 100_000 }),
+    })
+    .superRefine(refineKafkaSecurity),
+  comparator: z
+    .object({ ...base, COMPARATOR_MAX_BODY_BYTES: envInt(10 * 1024 * 1024, { min: 1024 }), COMPARATOR_MAX_JSON_DEPTH: envInt(1000, { min: 1, max: 1_000_000 }) })
+    .superRefine(refineKafkaSecurity),
+  aggregator: z
+    .object({
+      ...base,
+      AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
+      AGGREGATOR_RETENTION_MS: envInt(7 * 24 * 3_600_000, { min: 60_000 }),
+      AGGREGATOR_PARTIAL_SNAPSHOT_MS: envInt(2_000, { min: 100, max: 600_000 }),
+      AGGREGATOR_REBUILD_ON_START: envBool(true),
+    })
+    .superRefine(refineKafkaSecurity),
+  sentinel: z
+    .object({
+      ...base,
+      SENTINEL_OPERATOR_KEYS_FILE: envOptionalString(),
+      SENTINEL_EVALUATE_INTERVAL_MS: envInt(2_000, { min: 100, max: 600_000 }),
+      SENTINEL_ACK_TIMEOUT_MS: envInt(60_000, { min: 1_000 }),
+    })
+    .superRefine(refineKafkaSecurity),
+  'audit-sink': z
+    .object({ ...base, AUDIT_TRANSACTIONAL_ID: envString('penumbra-audit-sink'), AUDIT_REDACT_DEFAULT: envBool(true) })
+    .superRefine(refineKafkaSecurity),
+} as const;
+
+export type ServiceName = keyof typeof serviceEnvSchemas;
+export type ServiceEnv<S extends ServiceName> = z.infer<(typeof serviceEnvSchemas)[S]>;

@@ -1,0 +1,2 @@
+export * from './penumbra-error';
+export * from './retry';

@@ -1,0 +1,211 @@
+import { type z } from 'zod';
+import { type DeadLetterErrorClass } from '@penumbra/contracts';
+import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
+import { type Logger, type PipelineMetrics } from '@penumbra/observability';
+import { deadLetterFor, deadLetterMessage } from './dead-letters';
+import { decodeRecord } from './decode';
+import { type BatchControl, type ConsumerPort, type FetchedBatch, type IncomingRecord, type KafkaClient, type ProducerPort } from './ports';
+
+export interface ConsumedRecord<T> {
+  value: T;
+  key: string | null;
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
+export interface BatchOutcome {
+  /** Records the handler refused on their own merits: dead-lettered with the reason, then committed. */
+  rejected?: Array<{ offset: string; reason: string }>;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Receives valid records in offset order for one partition. It must make its output durable
+ * before it resolves: the offsets are committed right after.
+ */
+export type BatchHandler<T> = (records: ConsumedRecord<T>[], context: BatchContext) => Promise<BatchOutcome | void>;
+
+export interface BatchConsumerOptions<T> {
+  client: KafkaClient;
+  groupId: string;
+  topics: ReadonlyArray<{ topic: string; schema: z.ZodType<T> }>;
+  handler: BatchHandler<T>;
+  deadLetterTopic: string;
+  /** Producer for dead letters; sends must be durable (acks from all in-sync replicas). */
+  deadLetters: ProducerPort;
+  logger: Logger;
+  metrics?: PipelineMetrics;
+  fromBeginning?: boolean;
+  /** The most records handed to one handler call. */
+  maxRecordsPerCall?: number;
+  maxValueBytes?: number;
+  retry?: RetryOptions;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  clock?: () => number;
+}
+
+const DEFAULT_HANDLER_RETRY: RetryOptions = { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 };
+
+interface Rejection {
+  record: IncomingRecord;
+  errorClass: DeadLetterErrorClass;
+  reason: string;
+}
+
+/**
+ * Consumes with eachBatch: validates every record, hands the valid ones to the handler in
+ * batches, dead-letters the rest with a reason, and commits only after both are durable.
+ */
+export class BatchConsumer<T> {
+  private consumer: ConsumerPort | undefined;
+  private readonly abort = new AbortController();
+  private running = false;
+  private crashed: string | undefined;
+
+  constructor(private readonly options: BatchConsumerOptions<T>) {}
+
+  /** Readiness: subscribed, running and not crashed. */
+  health(): { ok: boolean; detail?: string } {
+    if (this.crashed) return { ok: false, detail: `consumer crashed: ${this.crashed}` };
+    return this.running ? { ok: true } : { ok: false, detail: 'consumer not running' };
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const consumer = o.client.consumer({
+      groupId: o.groupId,
+      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+    });
+    this.consumer = consumer;
+    consumer.onCrash((error, willRestart) => {
+      this.crashed = willRestart ? undefined : error.message;
+      o.logger.error('consumer crashed', { groupId: o.groupId, err: error, willRestart });
+    });
+    consumer.onGroupJoin((assigned) => {
+      this.crashed = undefined;
+      o.logger.info('joined consumer group', { groupId: o.groupId, assigned });
+    });
+    await consumer.subscribe(
+      o.topics.map((t) => t.topic),
+      { fromBeginning: o.fromBeginning ?? true },
+    );
+    await consumer.run((batch, control) => this.processBatch(batch, control));
+    this.running = true;
+  }
+
+  /** Finishes the work in hand, commits it, and leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.consumer) return;
+    this.running = false;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer.disconnect();
+    this.abort.abort();
+  }
+
+  private schemaFor(topic: string): z.ZodType<T> {
+    const binding = this.options.topics.find((t) => t.topic === topic);
+    if (!binding) throw new PenumbraError(`no schema bound for topic ${topic}`, { code: 'TOPIC_UNBOUND', retriable: false, context: { topic } });
+    return binding.schema;
+  }
+
+  private async processBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
+    const o = this.options;
+    const schema = this.schemaFor(batch.topic);
+    const chunkSize = o.maxRecordsPerCall ?? 500;
+    for (let start = 0; start < batch.records.length; start += chunkSize) {
+      if (control.isStale()) return;
+      if (start > 0 && !control.isRunning()) return;
+      const chunk = batch.records.slice(start, start + chunkSize);
+      const timer = o.metrics?.batchSeconds.startTimer({ topic: batch.topic });
+      await this.processChunk(batch, chunk, schema);
+      const last = chunk[chunk.length - 1]!;
+      const next = (BigInt(last.offset) + 1n).toString();
+      await control.commit(next);
+      control.resolveOffset(last.offset);
+      await control.heartbeat();
+      timer?.();
+      o.metrics?.consumed.inc({ topic: batch.topic }, chunk.length);
+      o.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+    }
+  }
+
+  private async processChunk(batch: FetchedBatch, chunk: IncomingRecord[], schema: z.ZodType<T>): Promise<void> {
+    const valid: ConsumedRecord<T>[] = [];
+    const rejections: Rejection[] = [];
+    const byOffset = new Map<string, IncomingRecord>();
+    for (const record of chunk) {
+      byOffset.set(record.offset, record);
+      const decoded = decodeRecord(record.value, schema, this.options.maxValueBytes);
+      if (decoded.ok) {
+        valid.push({
+          value: decoded.value,
+          key: record.key === null ? null : record.key.toString('utf8'),
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          timestamp: Number(record.timestamp),
+          headers: record.headers,
+        });
+      } else {
+        rejections.push({ record, errorClass: decoded.errorClass, reason: decoded.reason });
+      }
+    }
+    if (valid.length > 0) {
+      const handled = await this.handle(valid, batch);
+      for (const r of handled) {
+        const record = byOffset.get(r.offset);
+        if (record) rejections.push({ record, errorClass: 'handler', reason: r.reason });
+      }
+    }
+    await this.deadLetter(rejections);
+  }
+
+  /** Runs the handler with bounded retries; a non-retriable failure is narrowed to the records that cause it. */
+  private async handle(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<Array<{ offset: string; reason: string }>> {
+    try {
+      return (await this.callHandler(records, batch))?.rejected ?? [];
+    } catch (err) {
+      if (isRetriable(err)) throw err;
+      if (records.length === 1) return [{ offset: records[0]!.offset, reason: `handler failed: ${describeError(err)}` }];
+      this.options.logger.warn('handler failed on a batch; retrying its records one by one to isolate the bad ones', { topic: batch.topic, partition: batch.partition, err });
+      const rejected: Array<{ offset: string; reason: string }> = [];
+      for (const record of records) rejected.push(...(await this.handle([record], batch)));
+      return rejected;
+    }
+  }
+
+  private callHandler(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<BatchOutcome | void> {
+    const o = this.options;
+    return retry(() => o.handler(records, { topic: batch.topic, partition: batch.partition, signal: this.abort.signal }), {
+      ...(o.retry ?? DEFAULT_HANDLER_RETRY),
+      signal: this.abort.signal,
+      onRetry: (err, attempt, delayMs) => {
+        o.metrics?.handlerRetries.inc({ topic: batch.topic });
+        o.logger.warn('handler failed with a retriable error; retrying', { topic: batch.topic, partition: batch.partition, attempt, delayMs, err });
+      },
+    });
+  }
+
+  private async deadLetter(rejections: Rejection[]): Promise<void> {
+    if (rejections.length === 0) return;
+    const o = this.options;
+    const now = (o.clock ?? Date.now)();
+    const messages = rejections.map((r) => deadLetterMessage(o.deadLetterTopic, deadLetterFor(r.record, o.groupId, r.errorClass, r.reason, now)));
+    await retry(() => o.deadLetters.send(messages), { ...(o.retry ?? DEFAULT_HANDLER_RETRY), signal: this.abort.signal });
+    for (const r of rejections) {
+      o.metrics?.deadLettered.inc({ topic: r.record.topic, error_class: r.errorClass });
+      o.logger.warn('record dead-lettered', { topic: r.record.topic, partition: r.record.partition, offset: r.record.offset, errorClass: r.errorClass, reason: r.reason });
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@penumbra/errors';
+
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  connectionTimeoutMs: number;
+  ssl: false | { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+  sasl: null | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+/** The Kafka variables of a parsed service environment (see @penumbra/config). */
+export interface KafkaEnv {
+  KAFKA_BROKERS: string[];
+  KAFKA_CLIENT_ID?: string | undefined;
+  KAFKA_SSL: boolean;
+  KAFKA_SSL_CA_FILE?: string | undefined;
+  KAFKA_SSL_CERT_FILE?: string | undefined;
+  KAFKA_SSL_KEY_FILE?: string | undefined;
+  KAFKA_SSL_REJECT_UNAUTHORIZED: boolean;
+  KAFKA_SASL_MECHANISM: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_CONNECTION_TIMEOUT_MS: number;
+}
+
+function readPem(variable: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${variable}: cannot read ${path} (${(err as Error).message}); point it at a readable PEM file`, { variable });
+  }
+}
+
+export function kafkaConnectionFromEnv(env: KafkaEnv, defaultClientId: string): KafkaConnectionConfig {
+  const ssl =
+    env.KAFKA_SSL || env.KAFKA_SSL_CA_FILE
+      ? {
+          ca: readPem('KAFKA_SSL_CA_FILE', env.KAFKA_SSL_CA_FILE),
+          cert: readPem('KAFKA_SSL_CERT_FILE', env.KAFKA_SSL_CERT_FILE),
+          key: readPem('KAFKA_SSL_KEY_FILE', env.KAFKA_SSL_KEY_FILE),
+          rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED,
+        }
+      : false;
+  const sasl =
+    env.KAFKA_SASL_MECHANISM === 'none'
+      ? null
+      : { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
+  return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? defaultClientId, connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS, ssl, sasl };
+}

@@ -1,0 +1,65 @@
+// Runs a BatchConsumer in its own process for the crash test. With MODE=crash it is killed with
+// SIGKILL after its handler has run and before the offsets are committed.
+import { metricObservationSchema } from '@penumbra/contracts';
+import { silentLogger } from '@penumbra/observability';
+import { BatchConsumer } from './batch-consumer';
+import { createKafkaClient } from './kafkajs-adapter';
+import { type KafkaClient } from './ports';
+
+const env = (name: string): string => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+
+function killBeforeCommit(client: KafkaClient): KafkaClient {
+  return {
+    clientId: client.clientId,
+    admin: () => client.admin(),
+    producer: (o) => client.producer(o),
+    consumer(options) {
+      const inner = client.consumer(options);
+      return {
+        ...inner,
+        run: (onBatch) =>
+          inner.run((batch, control) =>
+            onBatch(batch, {
+              ...control,
+              commit: async () => {
+                process.kill(process.pid, 'SIGKILL');
+                await new Promise(() => undefined);
+              },
+            }),
+          ),
+      };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const base = createKafkaClient({ brokers: env('BROKERS').split(','), clientId: 'crash-fixture', connectionTimeoutMs: 10_000, ssl: false, sasl: null }, silentLogger);
+  const client = process.env['MODE'] === 'crash' ? killBeforeCommit(base) : base;
+  const producer = await base.producer();
+  const consumer = new BatchConsumer({
+    client,
+    groupId: env('GROUP'),
+    topics: [{ topic: env('TOPIC'), schema: metricObservationSchema }],
+    deadLetterTopic: env('DLQ'),
+    deadLetters: producer,
+    logger: silentLogger,
+    sessionTimeoutMs: 6_000,
+    handler: async (records) => {
+      process.stdout.write(`${JSON.stringify({ handled: records.map((r) => r.value.id) })}\n`);
+    },
+  });
+  await consumer.start();
+  process.stdout.write(`${JSON.stringify({ started: true })}\n`);
+  process.once('SIGTERM', () => {
+    void consumer.stop().then(() => producer.disconnect()).then(() => process.exit(0));
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});

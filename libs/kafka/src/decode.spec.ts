@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { z } from 'zod';
+import { decodeRecord } from './decode';
+
+const schema = z.object({ id: z.string(), n: z.number().int() });
+
+describe('decodeRecord', () => {
+  it('accepts a valid record', () => {
+    expect(decodeRecord(Buffer.from('{"id":"a","n":1}'), schema)).toEqual({ ok: true, value: { id: 'a', n: 1 } });
+  });
+
+  it('names the encoding problem for bytes that are not UTF-8', () => {
+    const r = decodeRecord(Buffer.from([0x7b, 0x22, 0xff, 0xfe]), schema);
+    expect(r).toEqual({ ok: false, errorClass: 'encoding', reason: 'value is not valid UTF-8 (first bad byte near offset 2)' });
+  });
+
+  it('names bad JSON', () => {
+    const r = decodeRecord(Buffer.from('{"id":'), schema);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/^value is not JSON: /);
+  });
+
+  it('names the wrong and the missing field', () => {
+    const r = decodeRecord(Buffer.from('{"id":7}'), schema);
+    expect(r.ok ? '' : r.reason).toMatch(/schema violation: id: .*expected string.*; n: .*expected number/);
+  });
+
+  it('dead-letters a tombstone unless the schema allows null', () => {
+    expect(decodeRecord(null, schema)).toMatchObject({ ok: false, errorClass: 'schema', reason: expect.stringMatching(/tombstone/) });
+    expect(decodeRecord(null, schema.nullable())).toEqual({ ok: true, value: null });
+  });
+
+  it('bounds the size it will parse', () => {
+    expect(decodeRecord(Buffer.alloc(20, 0x20), schema, 10)).toMatchObject({ ok: false, errorClass: 'too-large' });
+  });
+
+  it('never throws, whatever the bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const r = decodeRecord(Buffer.from(bytes), schema);
+        expect(typeof r.ok).toBe('boolean');
+        if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('accepts exactly the objects the schema accepts', () => {
+    fc.assert(
+      fc.property(fc.record({ id: fc.string(), n: fc.oneof(fc.integer(), fc.double(), fc.string()) }), (obj) => {
+        expect(decodeRecord(Buffer.from(JSON.stringify(obj)), schema).ok).toBe(schema.safeParse(obj).success);
+      }),
+    );
+  });
+});

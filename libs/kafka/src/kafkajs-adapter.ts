@@ -1,0 +1,208 @@
+import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry } from 'kafkajs';
+import { UnavailableError } from '@penumbra/errors';
+import { type Logger } from '@penumbra/observability';
+import { type KafkaConnectionConfig } from './connection';
+import {
+  type AdminPort,
+  type ConsumerOptions,
+  type ConsumerPort,
+  type IncomingRecord,
+  type KafkaClient,
+  type ProducerOptions,
+  type ProducerPort,
+} from './ports';
+
+function toKafkaConfig(config: KafkaConnectionConfig, logger: Logger): KafkaConfig {
+  const kafkaConfig: KafkaConfig = {
+    clientId: config.clientId,
+    brokers: config.brokers,
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: 30_000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...fields } = log;
+        const text = `kafka: ${message}`;
+        if (level <= logLevel.ERROR) logger.error(text, fields);
+        else if (level === logLevel.WARN) logger.warn(text, fields);
+        else logger.debug(text, fields);
+      },
+  };
+  if (config.ssl) kafkaConfig.ssl = config.ssl;
+  if (config.sasl) {
+    const { username, password } = config.sasl;
+    kafkaConfig.sasl =
+      config.sasl.mechanism === 'plain'
+        ? { mechanism: 'plain', username, password }
+        : config.sasl.mechanism === 'scram-sha-256'
+          ? { mechanism: 'scram-sha-256', username, password }
+          : { mechanism: 'scram-sha-512', username, password };
+  }
+  return kafkaConfig;
+}
+
+function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (Buffer.isBuffer(v)) out[k] = v.toString('utf8');
+    else if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v) && v.length > 0) out[k] = String(v[v.length - 1]);
+  }
+  return out;
+}
+
+function unavailable(what: string, err: unknown): UnavailableError {
+  return new UnavailableError(`kafka ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { what }, err);
+}
+
+function wrapConsumer(consumer: Consumer, concurrency: number): ConsumerPort {
+  return {
+    async subscribe(topics, { fromBeginning }) {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+    },
+    async run(onBatch) {
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: concurrency,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          const records: IncomingRecord[] = batch.messages.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            timestamp: m.timestamp,
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: headersOf(m.headers),
+          }));
+          await onBatch(
+            { topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, records },
+            {
+              heartbeat,
+              isRunning,
+              isStale,
+              resolveOffset,
+              commit: (nextOffset) => consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]),
+            },
+          );
+        },
+      });
+    },
+    disconnect: () => consumer.disconnect(),
+    onCrash(listener) {
+      consumer.on(consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart));
+    },
+    onGroupJoin(listener) {
+      consumer.on(consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment));
+    },
+  };
+}
+
+/** The one place kafkajs is used. */
+export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger): KafkaClient {
+  const kafka = new Kafka(toKafkaConfig(config, logger));
+  return {
+    clientId: config.clientId,
+    async admin(): Promise<AdminPort> {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+      } catch (err) {
+        throw unavailable('admin connect', err);
+      }
+      return {
+        listTopics: () => admin.listTopics(),
+        async createTopics(topics) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: topics.map((t) => ({
+              topic: t.topic,
+              numPartitions: t.partitions,
+              replicationFactor: t.replicationFactor,
+              configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+            })),
+          });
+        },
+        async describeTopics(names) {
+          if (names.length === 0) return [];
+          const meta = await admin.fetchTopicMetadata({ topics: names });
+          const configs = await admin.describeConfigs({
+            includeSynonyms: false,
+            resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+          });
+          return names.map((name) => {
+            const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+            return {
+              name,
+              partitions: meta.topics.find((t) => t.name === name)?.partitions.length ?? 0,
+              configs: Object.fromEntries(entries.filter((e) => !e.isDefault && e.configValue !== null).map((e) => [e.configName, e.configValue])),
+            };
+          });
+        },
+        async setTopicConfigs(name, configs) {
+          await admin.alterConfigs({
+            validateOnly: false,
+            resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+          });
+        },
+        deleteTopics: (names) => admin.deleteTopics({ topics: names }),
+        async topicOffsets(name) {
+          const offsets = await admin.fetchTopicOffsets(name);
+          return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
+        },
+        async groupOffsets(groupId, topic) {
+          const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return (res[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
+        },
+        disconnect: () => admin.disconnect(),
+      };
+    },
+    async producer(options: ProducerOptions = {}): Promise<ProducerPort> {
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, retry: { retries: options.retries ?? 8 } });
+      try {
+        await producer.connect();
+      } catch (err) {
+        throw unavailable('producer connect', err);
+      }
+      return {
+        async send(messages) {
+          if (messages.length === 0) return;
+          const byTopic = new Map<string, typeof messages>();
+          for (const m of messages) {
+            const list = byTopic.get(m.topic);
+            if (list) list.push(m);
+            else byTopic.set(m.topic, [m]);
+          }
+          try {
+            await producer.sendBatch({
+              acks: -1,
+              topicMessages: [...byTopic].map(([topic, ms]) => ({
+                topic,
+                messages: ms.map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })),
+              })),
+            });
+          } catch (err) {
+            throw unavailable('produce', err);
+          }
+        },
+        disconnect: () => producer.disconnect(),
+      };
+    },
+    consumer(options: ConsumerOptions): ConsumerPort {
+      return wrapConsumer(
+        kafka.consumer({
+          groupId: options.groupId,
+          sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+          heartbeatInterval: 3_000,
+          maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+          allowAutoTopicCreation: false,
+          retry: { retries: 5 },
+        }),
+        options.partitionsConsumedConcurrently ?? 1,
+      );
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The Kafka seam. Services and the pipeline code speak these interfaces; one adapter file
+ * (kafkajs-adapter.ts) implements them, so the client library can be swapped in one place.
+ */
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string | null;
+  /** null is a tombstone on a compacted topic. */
+  value: string | Buffer | null;
+  /** Explicit partition; otherwise the key chooses it. */
+  partition?: number;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  records: IncomingRecord[];
+}
+
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping: finish the work in hand, take no more. */
+  isRunning(): boolean;
+  /** True when the partition was reassigned or sought: drop the rest of this batch. */
+  isStale(): boolean;
+  /** Marks offsets up to and including `offset` as processed, in memory. */
+  resolveOffset(offset: string): void;
+  /** Commits the given next offset for this partition to the group, durably. */
+  commit(nextOffset: string): Promise<void>;
+}
+
+export interface ConsumerPort {
+  subscribe(topics: string[], options: { fromBeginning: boolean }): Promise<void>;
+  run(onBatch: (batch: FetchedBatch, control: BatchControl) => Promise<void>): Promise<void>;
+  /** Waits for the batch in hand to finish, then leaves the group. */
+  disconnect(): Promise<void>;
+  onCrash(listener: (error: Error, willRestart: boolean) => void): void;
+  onGroupJoin(listener: (assigned: Record<string, number[]>) => void): void;
+}
+
+export interface ProducerPort {
+  /** Resolves once every message is acknowledged by all in-sync replicas. */
+  send(messages: OutgoingMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface TopicCreation {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: number;
+  /** Configs that differ from the broker's defaults. */
+  configs: Record<string, string>;
+}
+
+export interface AdminPort {
+  listTopics(): Promise<string[]>;
+  createTopics(topics: TopicCreation[]): Promise<void>;
+  describeTopics(names: string[]): Promise<TopicDescription[]>;
+  /** Replaces the topic's non-default configs with exactly these. */
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  /** Per partition: the earliest and the next offset to be written. */
+  topicOffsets(name: string): Promise<Array<{ partition: number; low: string; high: string }>>;
+  groupOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  disconnect(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface ProducerOptions {
+  /** Bounded retries of a failed send inside the client. */
+  retries?: number;
+}
+
+export interface KafkaClient {
+  readonly clientId: string;
+  admin(): Promise<AdminPort>;
+  producer(options?: ProducerOptions): Promise<ProducerPort>;
+  consumer(options: ConsumerOptions): ConsumerPort;
+}

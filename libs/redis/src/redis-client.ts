@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import Redis, { type RedisOptions } from 'ioredis';
+import { ConfigError } from '@penumbra/errors';
+import { type CheckResult } from '@penumbra/observability';
+
+export interface RedisEnv {
+  REDIS_URL: string;
+  REDIS_USERNAME?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+  REDIS_TLS: boolean;
+  REDIS_TLS_CA_FILE?: string | undefined;
+  REDIS_TLS_REJECT_UNAUTHORIZED: boolean;
+  REDIS_KEY_PREFIX: string;
+}
+
+export interface RedisConnectionConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  tls: false | { ca?: string; rejectUnauthorized: boolean };
+  keyPrefix: string;
+  connectionName: string;
+}
+
+export type RedisClient = Redis;
+
+export function redisConnectionFromEnv(env: RedisEnv, connectionName: string): RedisConnectionConfig {
+  let ca: string | undefined;
+  if (env.REDIS_TLS_CA_FILE) {
+    try {
+      ca = readFileSync(env.REDIS_TLS_CA_FILE, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`REDIS_TLS_CA_FILE: cannot read ${env.REDIS_TLS_CA_FILE} (${(err as Error).message}); point it at a readable PEM file`);
+    }
+  }
+  const tls = env.REDIS_TLS || env.REDIS_URL.startsWith('rediss://') ? { ca, rejectUnauthorized: env.REDIS_TLS_REJECT_UNAUTHORIZED } : false;
+  const config: RedisConnectionConfig = { url: env.REDIS_URL, tls, keyPrefix: env.REDIS_KEY_PREFIX, connectionName };
+  if (env.REDIS_USERNAME) config.username = env.REDIS_USERNAME;
+  if (env.REDIS_PASSWORD) config.password = env.REDIS_PASSWORD;
+  return config;
+}
+
+/**
+ * An ioredis client with bounded reconnect backoff and a bounded offline queue: while Redis is
+ * away, commands fail fast after a few retries instead of piling up in memory.
+ */
+export function createRedis(config: RedisConnectionConfig): RedisClient {
+  const options: RedisOptions = {
+    connectionName: config.connectionName,
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    enableOfflineQueue: true,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 8), 5_000),
+  };
+  if (config.username) options.username = config.username;
+  if (config.password) options.password = config.password;
+  if (config.tls) options.tls = { ...(config.tls.ca ? { ca: config.tls.ca } : {}), rejectUnauthorized: config.tls.rejectUnauthorized };
+  return new Redis(config.url, options);
+}
+
+/** Readiness: Redis answers PING. */
+export async function redisReadiness(client: RedisClient): Promise<CheckResult> {
+  if (client.status !== 'ready') return { ok: false, detail: `redis connection is ${client.status}` };
+  try {
+    await client.ping();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message };
+  }
+}

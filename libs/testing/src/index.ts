@@ -1,0 +1,5 @@
+export * from './kafka-broker';
+export * from './names';
+export * from './redis-server';
+export * from './test-kafka';
+export * from './wait';
