@@ -8,7 +8,7 @@ for (const [alias, [target]] of Object.entries(paths)) {
   moduleNameMapper[`^${alias.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`] = path.join(__dirname, target);
 }
 
-module.exports = {
+const base = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': [
@@ -29,3 +29,10 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/fixtures/'],
 };
+
+/** A project's Jest config: the shared settings, its name, and the summary reporter. */
+function forProject(displayName, rootDir) {
+  return { ...base, displayName, rootDir, reporters: ['default', [path.join(__dirname, 'tools', 'jest', 'summary-reporter.cjs'), { displayName }]] };
+}
+
+module.exports = { ...base, forProject };

@@ -14,7 +14,7 @@ cat > "$dir/project.json" <<JSON
 }
 JSON
 cat > "$dir/jest.config.cjs" <<JS
-module.exports = { ...require('../../jest.preset.cjs'), displayName: '$name', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('$name', __dirname);
 JS
 cat > "$dir/eslint.config.mjs" <<JS
 import root from '../../eslint.config.mjs';

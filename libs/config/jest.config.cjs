@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'config', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('config', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'contracts', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('contracts', __dirname);

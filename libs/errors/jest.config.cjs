@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'errors', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('errors', __dirname);

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'kafka', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('kafka', __dirname);

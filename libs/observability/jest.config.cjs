@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'observability', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('observability', __dirname);

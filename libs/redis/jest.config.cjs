@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'redis', rootDir: __dirname };
+module.exports = require('../../jest.preset.cjs').forProject('redis', __dirname);

@@ -129,7 +129,8 @@ export class BatchConsumer<T> {
       const chunk = batch.records.slice(start, start + chunkSize);
       const timer = o.metrics?.batchSeconds.startTimer({ topic: batch.topic });
       await this.processChunk(batch, chunk, schema);
-      const last = chunk[chunk.length - 1]!;
+      const last = chunk[chunk.length - 1];
+      if (!last) return;
       const next = (BigInt(last.offset) + 1n).toString();
       await control.commit(next);
       control.resolveOffset(last.offset);
@@ -177,7 +178,8 @@ export class BatchConsumer<T> {
       return (await this.callHandler(records, batch))?.rejected ?? [];
     } catch (err) {
       if (isRetriable(err)) throw err;
-      if (records.length === 1) return [{ offset: records[0]!.offset, reason: `handler failed: ${describeError(err)}` }];
+      const [only] = records;
+      if (records.length === 1 && only) return [{ offset: only.offset, reason: `handler failed: ${describeError(err)}` }];
       this.options.logger.warn('handler failed on a batch; retrying its records one by one to isolate the bad ones', { topic: batch.topic, partition: batch.partition, err });
       const rejected: Array<{ offset: string; reason: string }> = [];
       for (const record of records) rejected.push(...(await this.handle([record], batch)));

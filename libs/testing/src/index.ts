@@ -1,5 +1,4 @@
 export * from './kafka-broker';
 export * from './names';
 export * from './redis-server';
-export * from './test-kafka';
 export * from './wait';

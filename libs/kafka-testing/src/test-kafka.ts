@@ -11,9 +11,7 @@ import {
   provisionTopics,
 } from '@penumbra/kafka';
 import { type Logger, silentLogger } from '@penumbra/observability';
-import { ensureKafka } from './kafka-broker';
-import { type TestNamespace, testNamespace } from './names';
-import { waitFor } from './wait';
+import { type TestNamespace, ensureKafka, testNamespace, waitFor } from '@penumbra/testing';
 
 export interface TestKafka {
   ns: TestNamespace;

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type DeadLetter, type MetricObservation, deadLetterSchema, metricObservationSchema } from '@penumbra/contracts';
 import { createMetricsRegistry, PipelineMetrics, silentLogger } from '@penumbra/observability';
-import { type TestKafka, createTestKafka, waitFor } from '@penumbra/testing';
-import { BatchConsumer, type ConsumedRecord } from './batch-consumer';
-import { encodeEvent } from './publisher';
+import { BatchConsumer, type ConsumedRecord, encodeEvent } from '@penumbra/kafka';
+import { waitFor } from '@penumbra/testing';
+import { type TestKafka, createTestKafka } from './test-kafka';
 
 jest.setTimeout(120_000);
 

@@ -2,9 +2,7 @@
 // SIGKILL after its handler has run and before the offsets are committed.
 import { metricObservationSchema } from '@penumbra/contracts';
 import { silentLogger } from '@penumbra/observability';
-import { BatchConsumer } from './batch-consumer';
-import { createKafkaClient } from './kafkajs-adapter';
-import { type KafkaClient } from './ports';
+import { BatchConsumer, type KafkaClient, createKafkaClient } from '@penumbra/kafka';
 
 const env = (name: string): string => {
   const v = process.env[name];

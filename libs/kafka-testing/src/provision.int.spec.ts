@@ -1,4 +1,4 @@
-import { type TestKafka, createTestKafka } from '@penumbra/testing';
+import { type TestKafka, createTestKafka } from './test-kafka';
 
 jest.setTimeout(120_000);
 

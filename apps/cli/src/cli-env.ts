@@ -1,0 +1,10 @@
+import { type Env, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
+import { z } from 'zod';
+
+/** The CLI talks to the local stack unless told otherwise. */
+const cliEnvSchema = z.object({ ...kafkaEnvShape, ...redisEnvShape }).superRefine(refineKafkaSecurity);
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+export function cliEnv(env: Env = process.env): CliEnv {
+  return parseEnv(cliEnvSchema, { ...env, KAFKA_BROKERS: env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' }, 'penumbra');
+}

@@ -1,0 +1,28 @@
+export interface Output {
+  line(text: string): void;
+  json(value: unknown): void;
+  table(header: string[], rows: string[][]): void;
+  fail(message: string, hint?: string): void;
+}
+
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+export function consoleOutput(stdout: { write(s: string): unknown } = process.stdout, stderr: { write(s: string): unknown } = process.stderr): Output {
+  return {
+    line: (text) => void stdout.write(`${text}\n`),
+    json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    table: (header, rows) => void stdout.write(`${renderTable(header, rows)}\n`),
+    fail: (message, hint) => {
+      stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+      process.exitCode = 1;
+    },
+  };
+}

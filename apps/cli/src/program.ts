@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerStack } from './commands/stack';
+import { registerTopics } from './commands/topics';
+import { registerUp } from './commands/up';
+import { type Output } from './output';
+
+export function buildProgram(out: Output): Command {
+  const program = new Command('penumbra')
+    .description('Validate a new service version on real production traffic, then promote it or roll it back on evidence.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true);
+  registerUp(program, out);
+  registerStack(program, out);
+  registerTopics(program, out);
+  return program;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Local Redis for the stack: reuses one that answers on the port, else starts redis-server.
+//
+//   node tools/redis/local-redis.mjs up|down|status [--quiet]
+//
+// Environment: REDIS_URL (use that server; up/down do nothing), PENUMBRA_REDIS_PORT (default 6379),
+// PENUMBRA_STATE_DIR (default .penumbra in the repository).
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const port = Number(process.env.PENUMBRA_REDIS_PORT ?? '6379');
+const stateDir = join(process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbra'), 'redis');
+const pidFile = join(stateDir, 'redis.pid');
+const quiet = process.argv.includes('--quiet');
+const say = (msg) => quiet || process.stderr.write(`[redis] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function ping(host, p) {
+  return new Promise((res) => {
+    const s = connect({ host, port: p });
+    let answer = '';
+    s.once('connect', () => s.write('PING\r\n'));
+    s.on('data', (d) => {
+      answer += d.toString();
+      if (answer.includes('\r\n')) {
+        s.destroy();
+        res(answer.startsWith('+PONG') || answer.startsWith('-NOAUTH'));
+      }
+    });
+    s.once('error', () => res(false));
+    s.setTimeout(1000, () => {
+      s.destroy();
+      res(false);
+    });
+  });
+}
+
+function managedPid() {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function up() {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  const url = `redis://127.0.0.1:${port}`;
+  if (await ping('127.0.0.1', port)) {
+    say(`${managedPid() ? 'already running' : 'using the Redis already listening'} on ${url}`);
+    return url;
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const out = openSync(join(stateDir, 'redis.log'), 'a');
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', stateDir], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  const failed = new Promise((res) => child.once('error', (e) => res(e)));
+  child.unref();
+  for (let i = 0; i < 100; i += 1) {
+    const err = await Promise.race([failed, sleep(100).then(() => undefined)]);
+    if (err) throw new Error(`cannot run redis-server (${err.message}); install it: apt-get install -y redis-server`);
+    if (await ping('127.0.0.1', port)) {
+      writeFileSync(pidFile, String(child.pid));
+      say(`started on ${url} (pid ${child.pid})`);
+      return url;
+    }
+  }
+  throw new Error(`redis-server did not answer on ${url}; see ${join(stateDir, 'redis.log')}`);
+}
+
+async function down() {
+  const pid = managedPid();
+  if (!pid) return say('not managed here: nothing to stop');
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && managedPid(); i += 1) await sleep(100);
+  rmSync(pidFile, { force: true });
+  say('stopped');
+}
+
+async function status() {
+  const url = process.env.REDIS_URL ?? `redis://127.0.0.1:${port}`;
+  const { hostname, port: p } = new URL(url);
+  const reachable = await ping(hostname, Number(p || 6379));
+  process.stdout.write(JSON.stringify({ url, managed: managedPid() !== undefined, reachable }) + '\n');
+  return reachable;
+}
+
+const cmd = process.argv[2];
+try {
+  if (cmd === 'up') process.stdout.write(`${await up()}\n`);
+  else if (cmd === 'down') await down();
+  else if (cmd === 'status') process.exitCode = (await status()) ? 0 : 1;
+  else {
+    process.stderr.write('usage: local-redis.mjs up|down|status [--quiet]\n');
+    process.exitCode = 2;
+  }
+} catch (err) {
+  process.stderr.write(`[redis] error: ${err.message}\n`);
+  process.exitCode = 1;
+}
