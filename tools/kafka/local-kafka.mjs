@@ -10,10 +10,10 @@
 // PENUMBRA_STATE_DIR (default .penumbra in the repository), KAFKA_HEAP_OPTS.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dispatch, livePid, portOpen, sleep } from '../lib/local-service.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const version = process.env.PENUMBRA_KAFKA_VERSION ?? '3.9.1';
@@ -33,7 +33,6 @@ class SetupError extends Error {}
 const say = (msg) => {
   if (!quiet) process.stderr.write(`[kafka] ${msg}\n`);
 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function requireTool(cmd, args, what, minMajor) {
   const res = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -79,23 +78,8 @@ function fetchKafka() {
   }
 }
 
-function portOpen(p) {
-  return new Promise((res) => {
-    const s = connect({ host: '127.0.0.1', port: p });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-    s.setTimeout(1000, () => { s.destroy(); res(false); });
-  });
-}
-
 function readPid() {
-  try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return livePid(pidFile);
 }
 
 function java(mainClass, args, opts = {}) {
@@ -217,28 +201,12 @@ async function down() {
 async function status() {
   const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`;
   const pid = process.env.KAFKA_BROKERS ? undefined : readPid();
-  const host = brokers.split(',')[0] ?? '';
-  const [h, p] = host.split(':');
-  const reachable = await new Promise((res) => {
-    const s = connect({ host: h, port: Number(p) });
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
+  const [h, p] = (brokers.split(',')[0] ?? '').split(':');
+  const reachable = await portOpen(Number(p), h);
   process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version }) + '\n');
   return reachable;
 }
 
-const cmd = process.argv[2];
-try {
-  if (cmd === 'up') process.stdout.write(`${await up()}\n`);
-  else if (cmd === 'down') await down();
-  else if (cmd === 'status') process.exitCode = (await status()) ? 0 : 1;
-  else if (cmd === 'logs') process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  else {
-    process.stderr.write('usage: local-kafka.mjs up|down|status|logs [--quiet]\n');
-    process.exitCode = 2;
-  }
-} catch (err) {
-  process.stderr.write(`[kafka] error: ${err instanceof SetupError ? err.message : err.stack}\n`);
-  process.exitCode = 1;
-}
+await dispatch('local-kafka.mjs', { up, down, status, logs: async () => process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') }, (err) =>
+  `[kafka] error: ${err instanceof SetupError ? err.message : err.stack}`,
+);

@@ -10,6 +10,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dispatch, livePid, sleep } from '../lib/local-service.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = Number(process.env.PENUMBRA_REDIS_PORT ?? '6379');
@@ -17,7 +18,6 @@ const stateDir = join(process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbr
 const pidFile = join(stateDir, 'redis.pid');
 const quiet = process.argv.includes('--quiet');
 const say = (msg) => quiet || process.stderr.write(`[redis] ${msg}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function ping(host, p) {
   return new Promise((res) => {
@@ -40,13 +40,7 @@ function ping(host, p) {
 }
 
 function managedPid() {
-  try {
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return livePid(pidFile);
 }
 
 async function up() {
@@ -93,16 +87,4 @@ async function status() {
   return reachable;
 }
 
-const cmd = process.argv[2];
-try {
-  if (cmd === 'up') process.stdout.write(`${await up()}\n`);
-  else if (cmd === 'down') await down();
-  else if (cmd === 'status') process.exitCode = (await status()) ? 0 : 1;
-  else {
-    process.stderr.write('usage: local-redis.mjs up|down|status [--quiet]\n');
-    process.exitCode = 2;
-  }
-} catch (err) {
-  process.stderr.write(`[redis] error: ${err.message}\n`);
-  process.exitCode = 1;
-}
+await dispatch('local-redis.mjs', { up, down, status }, (err) => `[redis] error: ${err.message}`);
