@@ -11,6 +11,7 @@ export * from './experiment-parse';
 export * from './experiment-policy';
 export * from './experiment-record';
 export * from './experiment-spec';
+export * from './goreplay';
 export * from './issues';
 export * from './metric';
 export * from './pair';

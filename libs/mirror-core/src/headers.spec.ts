@@ -1,0 +1,35 @@
+import { replayHeaders } from './headers';
+
+const rules = { forward: [] as string[], drop: [] as string[], add: {} as Record<string, string> };
+
+describe('replayHeaders', () => {
+  const captured = {
+    host: 'prod.internal',
+    authorization: 'Bearer secret',
+    cookie: 'sid=1',
+    'proxy-authorization': 'Basic x',
+    connection: 'keep-alive, x-hop',
+    'x-hop': 'gone',
+    'keep-alive': 'timeout=5',
+    'transfer-encoding': 'chunked',
+    'content-length': '12',
+    upgrade: 'websocket',
+    accept: 'application/json',
+    'x-tenant': 'acme',
+  };
+
+  it('drops credentials, hop-by-hop headers and those Connection names, and marks the request', () => {
+    expect(replayHeaders(captured, rules, 'exp-1')).toEqual({ accept: 'application/json', 'x-tenant': 'acme', 'x-shadow-request': 'exp-1' });
+  });
+
+  it('forwards a credential only when the experiment names it, and applies drops and additions', () => {
+    const out = replayHeaders(captured, { forward: ['authorization'], drop: ['x-tenant'], add: { 'x-env': 'shadow' } }, 'e');
+    expect(out).toEqual({ accept: 'application/json', authorization: 'Bearer secret', 'x-env': 'shadow', 'x-shadow-request': 'e' });
+  });
+
+  it('never forwards host or hop-by-hop headers even when listed', () => {
+    const out = replayHeaders(captured, { forward: ['host', 'connection'], drop: [], add: {} }, 'e');
+    expect(out['host']).toBeUndefined();
+    expect(out['connection']).toBeUndefined();
+  });
+});

@@ -1,0 +1,34 @@
+import { type ExperimentSpec } from '@penumbra/contracts';
+
+type HeaderRules = ExperimentSpec['shadow']['headers'];
+
+export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'] as const;
+
+/** RFC 9110 §7.6.1 hop-by-hop headers, plus those the replay client sets itself. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate'];
+const SET_BY_CLIENT = ['host', 'content-length', 'expect', 'http2-settings'];
+
+export const SHADOW_HEADER = 'x-shadow-request';
+
+/**
+ * Headers for a replay: hop-by-hop headers and those named by Connection are removed,
+ * credentials dropped unless forwarded explicitly, the experiment's drops applied, its additions
+ * and x-shadow-request set.
+ */
+export function replayHeaders(captured: Record<string, string>, rules: HeaderRules, experimentId: string): Record<string, string> {
+  const connectionListed = (captured['connection'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  const removed = new Set<string>([...HOP_BY_HOP, ...SET_BY_CLIENT, ...connectionListed, ...rules.drop]);
+  for (const c of CREDENTIAL_HEADERS) if (!rules.forward.includes(c)) removed.add(c);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(captured)) {
+    const lower = name.toLowerCase();
+    if (removed.has(lower)) continue;
+    out[lower] = value;
+  }
+  for (const [name, value] of Object.entries(rules.add)) out[name.toLowerCase()] = value;
+  out[SHADOW_HEADER] = experimentId;
+  return out;
+}
