@@ -1,0 +1,2 @@
+export * from './body-encoding';
+export * from './replay-client';
