@@ -88,3 +88,21 @@ export const envOptionalString = () =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+/** "name:value,name:value" into a map; header names lower-cased. */
+export const envHeaderMap = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const out: Record<string, string> = {};
+      for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+        const [name, value] = item.split(':').map((s) => s.trim());
+        if (!name || !value) {
+          ctx.addIssue({ code: 'custom', message: `expected header:attribute pairs separated by commas; bad item "${item}"` });
+          return z.NEVER;
+        }
+        out[name.toLowerCase()] = value;
+      }
+      return out;
+    });

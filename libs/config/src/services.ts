@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envInt, envOptionalString, envString } from './env';
+import { envBool, envEnum, envHeaderMap, envInt, envOptionalString, envString } from './env';
 import { httpEnvShape, kafkaEnvShape, redisEnvShape, refineKafkaSecurity } from './infrastructure';
 
 const base = { ...kafkaEnvShape, ...redisEnvShape, ...httpEnvShape, INSTANCE_ID: envOptionalString() };
@@ -10,7 +10,16 @@ export const serviceEnvSchemas = {
     .object({
       ...base,
       MIRROR_MAX_SOCKETS_PER_TARGET: envInt(64, { min: 1, max: 10_000 }),
-      MIRROR_GLOBAL_MAX_IN_FLIGHT: envInt(512, { min: 1, max: 100_000 }),
+      MIRROR_PARTITIONS_CONCURRENTLY: envInt(4, { min: 1, max: 256 }),
+      /** Where a new consumer group starts on the traffic topic: latest skips traffic captured before the first start. */
+      MIRROR_START_FROM: envEnum(['latest', 'earliest'], 'latest'),
+      /** An extra input topic in GoReplay's Kafka JSON format; unset to read only the traffic topic. */
+      GOREPLAY_TOPIC: envOptionalString(),
+      GOREPLAY_SERVICE: envString('default'),
+      GOREPLAY_WINDOW_MS: envInt(10_000, { min: 100, max: 600_000 }),
+      GOREPLAY_MAX_PENDING: envInt(50_000, { min: 10, max: 10_000_000 }),
+      /** header:attribute pairs, such as x-tenant:tenant,x-region:region */
+      GOREPLAY_ATTRIBUTE_HEADERS: envHeaderMap(),
     })
     .superRefine(refineKafkaSecurity),
   comparator: z

@@ -2,37 +2,14 @@
 // SIGKILL after its handler has run and before the offsets are committed.
 import { metricObservationSchema } from '@penumbra/contracts';
 import { silentLogger } from '@penumbra/observability';
-import { BatchConsumer, type KafkaClient, createKafkaClient } from '@penumbra/kafka';
+import { BatchConsumer, createKafkaClient } from '@penumbra/kafka';
+import { killBeforeCommit } from './crash';
 
 const env = (name: string): string => {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is required`);
   return v;
 };
-
-function killBeforeCommit(client: KafkaClient): KafkaClient {
-  return {
-    clientId: client.clientId,
-    admin: () => client.admin(),
-    producer: (o) => client.producer(o),
-    consumer(options) {
-      const inner = client.consumer(options);
-      return {
-        ...inner,
-        run: (onBatch) =>
-          inner.run((batch, control) =>
-            onBatch(batch, {
-              ...control,
-              commit: async () => {
-                process.kill(process.pid, 'SIGKILL');
-                await new Promise(() => undefined);
-              },
-            }),
-          ),
-      };
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const base = createKafkaClient({ brokers: env('BROKERS').split(','), clientId: 'crash-fixture', connectionTimeoutMs: 10_000, ssl: false, sasl: null }, silentLogger);

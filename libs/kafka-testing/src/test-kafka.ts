@@ -75,7 +75,7 @@ export async function createTestKafka(label: string, logger: Logger = silentLogg
         if (last) control.resolveOffset(last.offset);
       });
       try {
-        await waitFor(() => seen.length >= count, { timeoutMs, what: `${count} records on ${topic} (have ${seen.length})` });
+        await waitFor(() => seen.length >= count, { timeoutMs, what: () => `${count} records on ${topic} (have ${seen.length})` });
       } finally {
         await consumer.disconnect();
       }

@@ -116,6 +116,16 @@ describe('BatchConsumer', () => {
     expect(consumer.commits).toEqual(['2']);
   });
 
+  it('commits only below the offset a handler holds back, and moves on once it is released', async () => {
+    let hold: string | undefined = '1';
+    const { consumer } = await setup(async () => (hold === undefined ? {} : { commitBefore: hold }));
+    await consumer.deliver([v(1), v(2)], 0);
+    await consumer.deliver([v(3)], 2);
+    hold = undefined;
+    await consumer.deliver([v(4)], 3);
+    expect(consumer.commits).toEqual(['1', '4']);
+  });
+
   it('drops a stale batch without committing it', async () => {
     const handler = jest.fn(async () => undefined);
     const { consumer } = await setup(handler);

@@ -14,11 +14,18 @@ export interface ConsumedRecord<T> {
   offset: string;
   timestamp: number;
   headers: Record<string, string>;
+  /** The record as fetched, bytes included, for handlers that dead-letter later themselves. */
+  source: IncomingRecord;
 }
 
 export interface BatchOutcome {
   /** Records the handler refused on their own merits: dead-lettered with the reason, then committed. */
   rejected?: Array<{ offset: string; reason: string }>;
+  /**
+   * For handlers that hold records across batches (a join window): commit only offsets below
+   * this one, so that what is held comes again after a crash.
+   */
+  commitBefore?: string;
 }
 
 export interface BatchContext {
@@ -70,6 +77,8 @@ export class BatchConsumer<T> {
   private readonly abort = new AbortController();
   private running = false;
   private crashed: string | undefined;
+  /** The last offset committed per topic:partition, so a held-back commit is not repeated. */
+  private readonly committed = new Map<string, string>();
 
   constructor(private readonly options: BatchConsumerOptions<T>) {}
 
@@ -128,20 +137,26 @@ export class BatchConsumer<T> {
       if (start > 0 && !control.isRunning()) return;
       const chunk = batch.records.slice(start, start + chunkSize);
       const timer = o.metrics?.batchSeconds.startTimer({ topic: batch.topic });
-      await this.processChunk(batch, chunk, schema);
+      const commitBefore = await this.processChunk(batch, chunk, schema);
       const last = chunk[chunk.length - 1];
       if (!last) return;
-      const next = (BigInt(last.offset) + 1n).toString();
-      await control.commit(next);
+      const end = BigInt(last.offset) + 1n;
+      const next = (commitBefore !== undefined && BigInt(commitBefore) < end ? BigInt(commitBefore) : end).toString();
+      const partitionKey = `${batch.topic}:${batch.partition}`;
+      if (next !== this.committed.get(partitionKey)) {
+        await control.commit(next);
+        this.committed.set(partitionKey, next);
+      }
       control.resolveOffset(last.offset);
       await control.heartbeat();
       timer?.();
       o.metrics?.consumed.inc({ topic: batch.topic }, chunk.length);
-      o.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
+      o.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - end)));
     }
   }
 
-  private async processChunk(batch: FetchedBatch, chunk: IncomingRecord[], schema: z.ZodType<T>): Promise<void> {
+  /** Returns the offset below which committing is allowed, when the handler holds records back. */
+  private async processChunk(batch: FetchedBatch, chunk: IncomingRecord[], schema: z.ZodType<T>): Promise<string | undefined> {
     const valid: ConsumedRecord<T>[] = [];
     const rejections: Rejection[] = [];
     const byOffset = new Map<string, IncomingRecord>();
@@ -157,33 +172,41 @@ export class BatchConsumer<T> {
           offset: record.offset,
           timestamp: Number(record.timestamp),
           headers: record.headers,
+          source: record,
         });
       } else {
         rejections.push({ record, errorClass: decoded.errorClass, reason: decoded.reason });
       }
     }
+    let commitBefore: string | undefined;
     if (valid.length > 0) {
-      const handled = await this.handle(valid, batch);
-      for (const r of handled) {
+      const outcome = await this.handle(valid, batch);
+      commitBefore = outcome.commitBefore;
+      for (const r of outcome.rejected ?? []) {
         const record = byOffset.get(r.offset);
         if (record) rejections.push({ record, errorClass: 'handler', reason: r.reason });
       }
     }
     await this.deadLetter(rejections);
+    return commitBefore;
   }
 
   /** Runs the handler with bounded retries; a non-retriable failure is narrowed to the records that cause it. */
-  private async handle(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<Array<{ offset: string; reason: string }>> {
+  private async handle(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<BatchOutcome> {
     try {
-      return (await this.callHandler(records, batch))?.rejected ?? [];
+      return (await this.callHandler(records, batch)) ?? {};
     } catch (err) {
       if (isRetriable(err)) throw err;
       const [only] = records;
-      if (records.length === 1 && only) return [{ offset: only.offset, reason: `handler failed: ${describeError(err)}` }];
+      if (records.length === 1 && only) return { rejected: [{ offset: only.offset, reason: `handler failed: ${describeError(err)}` }] };
       this.options.logger.warn('handler failed on a batch; retrying its records one by one to isolate the bad ones', { topic: batch.topic, partition: batch.partition, err });
-      const rejected: Array<{ offset: string; reason: string }> = [];
-      for (const record of records) rejected.push(...(await this.handle([record], batch)));
-      return rejected;
+      const merged: BatchOutcome = { rejected: [] };
+      for (const record of records) {
+        const outcome = await this.handle([record], batch);
+        merged.rejected?.push(...(outcome.rejected ?? []));
+        if (outcome.commitBefore !== undefined && (merged.commitBefore === undefined || BigInt(outcome.commitBefore) < BigInt(merged.commitBefore))) merged.commitBefore = outcome.commitBefore;
+      }
+      return merged;
     }
   }
 

@@ -7,3 +7,4 @@ export * from './ports';
 export * from './provision';
 export * from './publisher';
 export * from './shutdown';
+export * from './topic-table';

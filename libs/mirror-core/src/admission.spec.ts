@@ -23,3 +23,27 @@ describe('InFlightLimit', () => {
     expect(limit.inFlight).toBe(2);
   });
 });
+
+describe('InFlightLimit waiting', () => {
+  it('hands a released slot to the first waiter', async () => {
+    const limit = new InFlightLimit(1);
+    expect(await limit.acquire(0)).toBe(true);
+    const second = limit.acquire(1000);
+    const third = limit.acquire(1000);
+    limit.release();
+    expect(await second).toBe(true);
+    expect(limit.waiting).toBe(1);
+    limit.release();
+    expect(await third).toBe(true);
+    expect(limit.inFlight).toBe(1);
+  });
+
+  it('gives up after the wait and leaves no waiter behind', async () => {
+    const limit = new InFlightLimit(1);
+    limit.tryAcquire();
+    expect(await limit.acquire(10)).toBe(false);
+    expect(limit.waiting).toBe(0);
+    limit.release();
+    expect(limit.inFlight).toBe(0);
+  });
+});

@@ -32,9 +32,10 @@ export class TokenBucket {
   }
 }
 
-/** Counts replays in flight against a cap. */
+/** Counts replays in flight against a cap; a caller may wait a bounded time for a slot, first come first served. */
 export class InFlightLimit {
   private current = 0;
+  private readonly waiters: Array<(granted: boolean) => void> = [];
 
   constructor(private readonly max: number) {}
 
@@ -42,13 +43,37 @@ export class InFlightLimit {
     return this.current;
   }
 
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   tryAcquire(): boolean {
-    if (this.current >= this.max) return false;
+    if (this.current >= this.max || this.waiters.length > 0) return false;
     this.current += 1;
     return true;
   }
 
+  /** Resolves true with a slot, or false once `waitMs` passed without one. */
+  acquire(waitMs: number): Promise<boolean> {
+    if (this.tryAcquire()) return Promise.resolve(true);
+    if (waitMs <= 0) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter = (granted: boolean): void => {
+        clearTimeout(timer);
+        resolve(granted);
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(false);
+      }, waitMs);
+      this.waiters.push(waiter);
+    });
+  }
+
   release(): void {
-    this.current = Math.max(0, this.current - 1);
+    const next = this.waiters.shift();
+    if (next) next(true);
+    else this.current = Math.max(0, this.current - 1);
   }
 }

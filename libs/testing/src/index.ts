@@ -1,3 +1,4 @@
+export * from './http-server';
 export * from './kafka-broker';
 export * from './names';
 export * from './redis-server';

@@ -2,7 +2,7 @@ export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   /** Named in the timeout error. */
-  what?: string;
+  what?: string | (() => string);
 }
 
 /** Polls until the check returns a value other than undefined/false, or times out naming what it waited for. */
@@ -19,7 +19,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a condition'}${why}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof options.what === 'function' ? options.what() : (options.what ?? 'a condition')}${why}`);
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }

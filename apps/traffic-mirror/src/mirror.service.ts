@@ -1,0 +1,106 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type ServiceEnv } from '@penumbra/config';
+import { type ExperimentRecord, experimentRecordSchema, goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
+import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
+import { BatchConsumer, type ProducerPort, TopicTable } from '@penumbra/kafka';
+import { GoReplayJoiner } from '@penumbra/mirror-core';
+import { SERVICE_CONTEXT, type ServiceContext } from '@penumbra/service-kit';
+import { ExperimentRegistry } from './experiment-registry';
+import { goReplayHandler } from './goreplay-handler';
+import { MirrorEngine } from './mirror-engine';
+import { MirrorMetrics } from './mirror-metrics';
+import { trafficHandler } from './traffic-handler';
+
+export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
+
+@Injectable()
+export class MirrorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly registry = new ExperimentRegistry();
+  private readonly stoppers: Array<() => Promise<void>> = [];
+
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<MirrorEnv>) {}
+
+  /** The experiments as the mirror currently sees them. */
+  experimentIds(): string[] {
+    return this.registry.list().map((e) => e.spec.id);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ctx } = this;
+    const metrics = new MirrorMetrics(ctx.registry);
+    const producer = await ctx.kafka.producer();
+    this.stoppers.unshift(() => producer.disconnect());
+    const client = createReplayClient({ connectionsPerOrigin: ctx.env.MIRROR_MAX_SOCKETS_PER_TARGET });
+    this.stoppers.unshift(() => client.close());
+
+    const table = new TopicTable<ExperimentRecord>({
+      client: ctx.kafka,
+      topic: ctx.topics.experiments,
+      schema: experimentRecordSchema,
+      groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
+      logger: ctx.logger,
+      onChange: (id, record) => (record ? this.registry.upsert(record) : this.registry.remove(id)),
+    });
+    await table.start();
+    this.stoppers.unshift(() => table.stop());
+    ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
+    ctx.logger.info('experiments loaded', { count: table.size });
+
+    await this.startTraffic(producer, client, metrics);
+    if (ctx.env.GOREPLAY_TOPIC) await this.startGoReplay(ctx.env.GOREPLAY_TOPIC, producer, metrics);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const stop of this.stoppers.splice(0)) {
+      try {
+        await stop();
+      } catch (err) {
+        this.ctx.logger.error('stop failed', { err });
+      }
+    }
+  }
+
+  private async startTraffic(producer: ProducerPort, client: HttpReplayClient, metrics: MirrorMetrics): Promise<void> {
+    const { ctx } = this;
+    const engine = new MirrorEngine({ experiments: this.registry, client, metrics });
+    const consumer = new BatchConsumer({
+      client: ctx.kafka,
+      groupId: ctx.groupId(),
+      topics: [{ topic: ctx.topics.traffic, schema: trafficRecordSchema }],
+      handler: trafficHandler(engine, producer, ctx.topics.pairs),
+      deadLetterTopic: ctx.topics.dlq,
+      deadLetters: producer,
+      logger: ctx.logger.child({ consumer: 'traffic' }),
+      metrics: ctx.metrics,
+      fromBeginning: ctx.env.MIRROR_START_FROM === 'earliest',
+      partitionsConsumedConcurrently: ctx.env.MIRROR_PARTITIONS_CONCURRENTLY,
+    });
+    await consumer.start();
+    this.stoppers.unshift(() => consumer.stop());
+    ctx.health.register('traffic-consumer', () => consumer.health());
+  }
+
+  private async startGoReplay(topic: string, producer: ProducerPort, metrics: MirrorMetrics): Promise<void> {
+    const { ctx } = this;
+    const groupId = ctx.groupId('goreplay');
+    const joiner = new GoReplayJoiner({
+      service: ctx.env.GOREPLAY_SERVICE,
+      windowMs: ctx.env.GOREPLAY_WINDOW_MS,
+      maxPending: ctx.env.GOREPLAY_MAX_PENDING,
+      attributeHeaders: ctx.env.GOREPLAY_ATTRIBUTE_HEADERS,
+    });
+    const consumer = new BatchConsumer({
+      client: ctx.kafka,
+      groupId,
+      topics: [{ topic, schema: goReplayMessageSchema }],
+      handler: goReplayHandler({ joiner, producer, trafficTopic: ctx.topics.traffic, deadLetterTopic: ctx.topics.dlq, consumerGroup: groupId, metrics }),
+      deadLetterTopic: ctx.topics.dlq,
+      deadLetters: producer,
+      logger: ctx.logger.child({ consumer: 'goreplay' }),
+      metrics: ctx.metrics,
+    });
+    await consumer.start();
+    this.stoppers.unshift(() => consumer.stop());
+    ctx.health.register('goreplay-consumer', () => consumer.health());
+  }
+}
