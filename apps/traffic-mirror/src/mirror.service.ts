@@ -74,6 +74,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       metrics: ctx.metrics,
       fromBeginning: ctx.env.MIRROR_START_FROM === 'earliest',
       partitionsConsumedConcurrently: ctx.env.MIRROR_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     await consumer.start();
     this.stoppers.unshift(() => consumer.stop());
@@ -97,6 +98,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       deadLetterTopic: ctx.topics.dlq,
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'goreplay' }),
+      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
       metrics: ctx.metrics,
     });
     await consumer.start();

@@ -16,6 +16,8 @@ export const kafkaEnvShape = {
   KAFKA_SASL_USERNAME: envOptionalString(),
   KAFKA_SASL_PASSWORD: envOptionalString(),
   KAFKA_CONNECTION_TIMEOUT_MS: envInt(10_000, { min: 100, max: 300_000 }),
+  /** How long the group waits for a silent member before handing its partitions to others. */
+  KAFKA_SESSION_TIMEOUT_MS: envInt(30_000, { min: 6_000, max: 300_000 }),
   /** Consumer groups are named <prefix><service>[-<input>], so fleets (and tests) can share a cluster. */
   KAFKA_GROUP_PREFIX: envString('penumbra.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
 };

@@ -9,6 +9,7 @@ export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 export interface BaseServiceEnv extends KafkaEnv {
   TOPIC_PREFIX: string;
   KAFKA_GROUP_PREFIX: string;
+  KAFKA_SESSION_TIMEOUT_MS: number;
   HTTP_HOST: string;
   HTTP_PORT: number;
   LOG_LEVEL: LogLevel;
