@@ -39,13 +39,15 @@ interface Pending {
 }
 
 /**
- * Gathers single sends into batches. Each send resolves once its batch is acknowledged, so a
- * caller never believes a message durable before it is.
+ * Gathers single sends into batches, one batch in flight at a time. Each send resolves once its
+ * batch is acknowledged, so a caller never believes a message durable before it is; everything not
+ * yet acknowledged counts against maxQueued.
  */
 export class BatchingProducer {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> = Promise.resolve();
+  private sending: Promise<void> | undefined;
+  private sendingCount = 0;
   private closed = false;
 
   constructor(
@@ -53,26 +55,27 @@ export class BatchingProducer {
     private readonly options: BatchingProducerOptions = { maxBatch: 500, lingerMs: 5, maxQueued: 10_000 },
   ) {}
 
+  /** Messages accepted and not yet acknowledged. */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.length + this.sendingCount;
   }
 
   send(message: OutgoingMessage): Promise<void> {
     if (this.closed) return Promise.reject(new PenumbraError('producer is closed', { code: 'PRODUCER_CLOSED', retriable: false }));
-    if (this.queue.length >= this.options.maxQueued) return Promise.reject(new ProducerOverloadedError(this.queue.length));
+    if (this.queued >= this.options.maxQueued) return Promise.reject(new ProducerOverloadedError(this.queued));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
-      if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
-      else this.flushSoon(this.options.lingerMs);
+      if (this.queue.length >= this.options.maxBatch) this.drain();
+      else this.timer ??= setTimeout(() => this.drain(), this.options.lingerMs);
     });
   }
 
   /** Sends everything queued and waits for it. */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.queue.length > 0) await this.drainOnce();
-    await this.inFlight;
+    while (this.sending || this.queue.length > 0) {
+      this.drain();
+      await this.sending;
+    }
   }
 
   async close(): Promise<void> {
@@ -80,27 +83,23 @@ export class BatchingProducer {
     await this.flush();
   }
 
-  private flushSoon(delayMs: number): void {
-    if (this.timer && delayMs > 0) return;
+  private drain(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.drainOnce().catch(() => undefined);
-    }, delayMs);
-  }
-
-  private drainOnce(): Promise<void> {
+    this.timer = undefined;
+    if (this.sending || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    if (batch.length === 0) return this.inFlight;
-    this.inFlight = this.inFlight.then(async () => {
-      try {
-        await this.producer.send(batch.map((p) => p.message));
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        for (const p of batch) p.reject(err);
-      }
-    });
-    if (this.queue.length > 0) this.flushSoon(0);
-    return this.inFlight;
+    this.sendingCount = batch.length;
+    this.sending = this.producer
+      .send(batch.map((p) => p.message))
+      .then(
+        () => batch.forEach((p) => p.resolve()),
+        (err: unknown) => batch.forEach((p) => p.reject(err)),
+      )
+      .finally(() => {
+        this.sending = undefined;
+        this.sendingCount = 0;
+        if (this.queue.length >= this.options.maxBatch) this.drain();
+        else if (this.queue.length > 0) this.timer ??= setTimeout(() => this.drain(), this.options.lingerMs);
+      });
   }
 }

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { type HttpMethod, type TrafficRecord, httpMethod } from '@penumbra/contracts';
+import { encodeBody, flattenHeaders } from '@penumbra/http';
+
+/** Keeps the first `max` bytes of a stream's chunks, and whether anything was cut. */
+export class BoundedTee {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer | string): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.size >= this.max) {
+      this.truncated = this.truncated || buf.length > 0;
+      return;
+    }
+    const room = this.max - this.size;
+    if (buf.length > room) this.truncated = true;
+    const kept = buf.length > room ? buf.subarray(0, room) : buf;
+    this.chunks.push(kept);
+    this.size += kept.length;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+export interface CapturedExchange {
+  service: string;
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string | string[] | undefined>;
+  requestBody: BoundedTee;
+  status: number;
+  responseHeaders: Record<string, string | string[] | number | undefined>;
+  responseBody: BoundedTee;
+  startedAt: number;
+  latencyMs: number;
+  attributes: Record<string, string>;
+}
+
+/** A TrafficRecord from what a tee saw, or undefined for a method the contract does not know. */
+export function toTrafficRecord(x: CapturedExchange): TrafficRecord | undefined {
+  const method = httpMethod.safeParse((x.method || 'GET').toUpperCase());
+  if (!method.success) return undefined;
+  const [path = '/', query = ''] = x.url.split(/\?(.*)/s);
+  const reqHeaders = flattenHeaders(x.requestHeaders);
+  const resHeaders = flattenHeaders(Object.fromEntries(Object.entries(x.responseHeaders).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])));
+  const reqBody = encodeBody(x.requestBody.bytes(), reqHeaders['content-type']);
+  const resBody = encodeBody(x.responseBody.bytes(), resHeaders['content-type']);
+  return {
+    type: 'traffic.v1',
+    id: randomUUID(),
+    ts: x.startedAt,
+    service: x.service,
+    request: { method: method.data as HttpMethod, path: path.startsWith('/') ? path : `/${path}`, query, headers: reqHeaders, ...(reqBody ? { body: { ...reqBody, truncated: x.requestBody.truncated } } : {}) },
+    response: { status: x.status, headers: resHeaders, ...(resBody ? { body: { ...resBody, truncated: x.responseBody.truncated } } : {}), latencyMs: x.latencyMs },
+    attributes: x.attributes,
+  };
+}

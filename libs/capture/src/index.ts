@@ -1,0 +1,4 @@
+export * from './capture-middleware';
+export * from './capture-proxy';
+export * from './capture-publisher';
+export * from './capture-record';
