@@ -32,6 +32,7 @@ export default [
             { sourceTag: 'scope:audit-sink', onlyDependOnLibsWithTags: ['scope:audit-sink', 'scope:shared'] },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
             { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['scope:demo', 'scope:shared'] },
+            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

@@ -5,11 +5,7 @@ import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
 import { BatchConsumer, type ProducerPort, TopicTable } from '@penumbra/kafka';
 import { GoReplayJoiner } from '@penumbra/mirror-core';
 import { SERVICE_CONTEXT, type ServiceContext } from '@penumbra/service-kit';
-import { ExperimentRegistry } from './experiment-registry';
-import { goReplayHandler } from './goreplay-handler';
-import { MirrorEngine } from './mirror-engine';
-import { MirrorMetrics } from './mirror-metrics';
-import { trafficHandler } from './traffic-handler';
+import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type TrafficRecord } from '@penumbra/contracts';
-import { type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
+import { type ProducerPort } from '@penumbra/kafka';
 import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { startHttpServer, waitFor } from '@penumbra/testing';
 import { captureMiddleware } from './capture-middleware';
@@ -59,7 +59,7 @@ describe('capture proxy', () => {
 
 class StuckProducer implements ProducerPort {
   sends = 0;
-  send(_messages: OutgoingMessage[]): Promise<void> {
+  send(): Promise<void> {
     this.sends += 1;
     return new Promise(() => undefined);
   }

@@ -1,5 +1,5 @@
 import { type ReplayErrorKind, type ReplayResult } from '@penumbra/contracts';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher, util } from 'undici';
 import { encodeBody, flattenHeaders } from './body-encoding';
 
 export interface ReplayRequest {
@@ -25,10 +25,10 @@ export interface ReplayClientOptions {
   /** Keep-alive connections per origin. */
   connectionsPerOrigin: number;
   keepAliveTimeoutMs?: number;
+  /** Bound on opening a connection; a black-holed target costs at most this. */
+  connectTimeoutMs?: number;
   clock?: () => number;
 }
-
-class TooLarge extends Error {}
 
 export function classifyTransportError(err: unknown): ReplayErrorKind {
   const e = err as { code?: string; name?: string; cause?: { code?: string } };
@@ -48,46 +48,71 @@ export function createReplayClient(options: ReplayClientOptions): HttpReplayClie
     connections: options.connectionsPerOrigin,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     pipelining: 1,
+    connect: { timeout: options.connectTimeoutMs ?? 2_000 },
   });
   const clock = options.clock ?? (() => performance.now());
   return {
-    async send(origin, request, limits) {
+    send(origin, request, limits) {
       const started = clock();
-      const signal = AbortSignal.timeout(limits.timeoutMs);
-      try {
-        const res = await agent.request({
-          origin,
-          path: request.pathAndQuery,
-          method: request.method as 'GET',
-          headers: request.headers,
-          body: request.body,
-          signal,
-          headersTimeout: limits.timeoutMs,
-          bodyTimeout: limits.timeoutMs,
-        });
+      const failed = (kind: ReplayErrorKind, message: string): ReplayResult => ({ ok: false, error: { kind, message: message.slice(0, 2000), latencyMs: round(clock() - started) } });
+      return new Promise<ReplayResult>((resolve) => {
+        let status = 0;
+        let headers: Record<string, string> = {};
         const chunks: Buffer[] = [];
         let size = 0;
+        let settled = false;
+        const settle = (result: ReplayResult): void => {
+          if (settled) return;
+          settled = true;
+          resolve(result);
+        };
+        // The dispatch API skips the per-request stream objects of request(): this is the hot path.
+        let abort: ((err: Error) => void) | undefined;
+        const handler: Dispatcher.DispatchHandler = {
+          onConnect(abortRequest) {
+            abort = abortRequest;
+          },
+          onHeaders(statusCode, rawHeaders) {
+            status = statusCode;
+            headers = flattenHeaders(util.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>);
+            return true;
+          },
+          onData(chunk) {
+            size += chunk.length;
+            if (size > limits.maxResponseBytes) {
+              settle(failed('too-large', `response over ${limits.maxResponseBytes} bytes`));
+              abort?.(new Error('response too large'));
+              return false;
+            }
+            chunks.push(chunk);
+            return true;
+          },
+          onComplete() {
+            const body = encodeBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), headers['content-type']);
+            settle({ ok: true, response: { status, headers, ...(body ? { body } : {}), latencyMs: round(clock() - started) } });
+          },
+          onError(err) {
+            const kind = classifyTransportError(err);
+            settle(failed(kind, kind === 'timeout' ? `no complete answer within ${limits.timeoutMs} ms` : err.message || String(err)));
+          },
+        };
         try {
-          for await (const chunk of res.body) {
-            const buf = chunk as Buffer;
-            size += buf.length;
-            if (size > limits.maxResponseBytes) throw new TooLarge();
-            chunks.push(buf);
-          }
+          agent.dispatch(
+            {
+              origin,
+              path: request.pathAndQuery,
+              method: request.method as Dispatcher.HttpMethod,
+              headers: request.headers,
+              body: request.body ?? null,
+              headersTimeout: limits.timeoutMs,
+              bodyTimeout: limits.timeoutMs,
+            },
+            handler,
+          );
         } catch (err) {
-          res.body.destroy();
-          throw err;
+          settle(failed('protocol', (err as Error).message));
         }
-        const headers = flattenHeaders(res.headers);
-        const body = encodeBody(Buffer.concat(chunks), headers['content-type']);
-        return { ok: true, response: { status: res.statusCode, headers, ...(body ? { body } : {}), latencyMs: round(clock() - started) } };
-      } catch (err) {
-        const latencyMs = round(clock() - started);
-        if (err instanceof TooLarge) return { ok: false, error: { kind: 'too-large', message: `response over ${limits.maxResponseBytes} bytes`, latencyMs } };
-        const kind = classifyTransportError(err);
-        const message = kind === 'timeout' ? `no complete answer within ${limits.timeoutMs} ms` : (err as Error).message || String(err);
-        return { ok: false, error: { kind, message: message.slice(0, 2000), latencyMs } };
-      }
+      });
     },
     close: () => agent.close(),
   };

@@ -1,4 +1,4 @@
-import { type Pair, type ReplayResult, type TrafficRecord, pairId, pairSchema } from '@penumbra/contracts';
+import { type Pair, type ReplayResult, type TrafficRecord, pairId } from '@penumbra/contracts';
 import { type HttpReplayClient, decodeBody } from '@penumbra/http';
 import { isSampled, matchesTarget, methodAllowed, normalizeEndpoint, replayHeaders, safeReplayPath, samplingKeyOf, sliceOf } from '@penumbra/mirror-core';
 import { type ActiveExperiment, type ExperimentRegistry } from './experiment-registry';
@@ -74,7 +74,8 @@ export class MirrorEngine {
       ]);
       this.count(id, 'candidate', candidate);
       if (secondary) this.count(id, 'secondary', secondary);
-      const pair: Pair = pairSchema.parse({
+      // Built to the contract's type; the producer parses it once more before it leaves (encodeEvent).
+      const pair: Pair = {
         type: 'pair.v1',
         id: pairId(id, record.id),
         ts: record.ts,
@@ -87,7 +88,7 @@ export class MirrorEngine {
         primary: record.response,
         candidate,
         ...(secondary ? { secondary } : {}),
-      });
+      };
       return { kind: 'pair', pair };
     } finally {
       e.inFlight.release();

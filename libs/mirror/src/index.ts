@@ -1,0 +1,5 @@
+export * from './experiment-registry';
+export * from './goreplay-handler';
+export * from './mirror-engine';
+export * from './mirror-metrics';
+export * from './traffic-handler';
