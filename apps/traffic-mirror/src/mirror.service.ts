@@ -54,6 +54,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
         this.ctx.logger.error('stop failed', { err });
       }
     }
+    this.ctx.logger.info('service stopped: work in hand finished and committed');
   }
 
   private async startTraffic(producer: ProducerPort, client: HttpReplayClient, metrics: MirrorMetrics): Promise<void> {
