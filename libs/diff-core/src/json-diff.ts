@@ -1,0 +1,244 @@
+import { type DifferenceKind } from '@penumbra/contracts';
+import { exactNumberText, isExactNumber } from './json-text';
+import { type PathNode, pathToString } from './paths';
+import { fingerprint, renderValue, REDACTED } from './render';
+import { type CompiledRules, NO_STATES, advance, matched } from './rules';
+
+export interface DiffLimits {
+  maxDepth: number;
+  maxNodes: number;
+  maxDifferences: number;
+  maxValueChars: number;
+}
+
+export const DEFAULT_LIMITS: DiffLimits = { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: 200, maxValueChars: 200 };
+
+export interface FoundDifference {
+  path: string;
+  kind: DifferenceKind;
+  primary?: string;
+  candidate?: string;
+}
+
+export interface JsonDiff {
+  differences: FoundDifference[];
+  /** Differences found past maxDifferences, counted but not listed. */
+  omitted: number;
+  /** The values exceeded maxDepth or maxNodes: the comparison is incomplete. */
+  tooLarge: boolean;
+}
+
+const ABSENT = Symbol('absent');
+
+interface Raw {
+  path: PathNode | null;
+  kind: DifferenceKind;
+  a: unknown;
+  b: unknown;
+  redacted: boolean;
+}
+
+type Frame =
+  | { t: 0; a: unknown; b: unknown; path: PathNode | null; states: readonly number[]; redacted: boolean; depth: number }
+  | { t: 1; a: unknown[]; b: unknown[]; path: PathNode | null; redacted: boolean; diffsAt: number; omittedAt: number };
+
+type Kind = 0 | 1 | 2 | 3 | 4 | 5;
+const NULL = 0,
+  BOOL = 1,
+  NUM = 2,
+  STR = 3,
+  ARR = 4,
+  OBJ = 5;
+
+function kindOf(v: unknown): Kind {
+  if (v === null) return NULL;
+  switch (typeof v) {
+    case 'boolean':
+      return BOOL;
+    case 'number':
+      return NUM;
+    case 'string':
+      return isExactNumber(v) ? NUM : STR;
+    default:
+      return Array.isArray(v) ? ARR : OBJ;
+  }
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function numbersEqual(a: unknown, b: unknown, tolerance: number | undefined): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (a === b) return true;
+    return tolerance !== undefined && Math.abs(a - b) <= tolerance;
+  }
+  const ta = typeof a === 'number' ? String(a) : exactNumberText(a as string);
+  const tb = typeof b === 'number' ? String(b) : exactNumberText(b as string);
+  if (ta === tb) return true;
+  if (/^-?\d+$/.test(ta) && /^-?\d+$/.test(tb)) {
+    if (BigInt(ta) === BigInt(tb)) return true;
+  }
+  return tolerance !== undefined && Math.abs(Number(ta) - Number(tb)) <= tolerance;
+}
+
+/**
+ * Structural diff of two parsed JSON values, iterative (no recursion, so any depth is safe),
+ * bounded in depth, nodes and listed differences, applying ignore, tolerance, unordered and
+ * redact rules as it walks.
+ */
+export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRules, limits: DiffLimits = DEFAULT_LIMITS): JsonDiff {
+  const raws: Raw[] = [];
+  let omitted = 0;
+  let nodes = 0;
+  let tooLarge = false;
+  const emit = (path: PathNode | null, kind: DifferenceKind, a: unknown, b: unknown, redacted: boolean): void => {
+    if (raws.length < limits.maxDifferences) raws.push({ path, kind, a, b, redacted });
+    else omitted += 1;
+  };
+  const hasRules = rules.rules.length > 0;
+  const stack: Frame[] = [{ t: 0, a: primary, b: candidate, path: null, states: hasRules ? rules.root : NO_STATES, redacted: false, depth: 0 }];
+
+  // Compares one child pair: equal primitives cost nothing; containers are pushed as frames.
+  const child = (a: unknown, b: unknown, parent: PathNode | null, seg: string | number, states: readonly number[], redacted: boolean, depth: number): void => {
+    nodes += 1;
+    let childStates = NO_STATES;
+    let tolerance: number | undefined;
+    if (states.length > 0) {
+      childStates = advance(rules, states, seg);
+      if (childStates.length > 0) {
+        if (matched(rules, childStates, 'ignore')) return;
+        redacted ||= matched(rules, childStates, 'redact') !== undefined;
+        tolerance = matched(rules, childStates, 'tolerance')?.tolerance;
+      }
+    }
+    if (a === b) return;
+    const ka = kindOf(a);
+    const kb = kindOf(b);
+    if (ka < ARR && kb < ARR) {
+      if (ka !== kb) emit({ parent, seg }, 'type', a, b, redacted);
+      else if (ka === NUM) {
+        if (!numbersEqual(a, b, tolerance)) emit({ parent, seg }, 'changed', a, b, redacted);
+      } else emit({ parent, seg }, 'changed', a, b, redacted);
+      return;
+    }
+    stack.push({ t: 0, a, b, path: { parent, seg }, states: childStates, redacted, depth: depth + 1 });
+  };
+
+  while (stack.length > 0) {
+    if (nodes > limits.maxNodes) {
+      tooLarge = true;
+      break;
+    }
+    const f = stack.pop() as Frame;
+    if (f.t === 1) {
+      settleOrder(f);
+      continue;
+    }
+    if (f.depth > limits.maxDepth) {
+      tooLarge = true;
+      break;
+    }
+    const { a, b, path, states, redacted, depth } = f;
+    if (depth === 0) {
+      if (a === b) continue;
+      const ka = kindOf(a);
+      const kb = kindOf(b);
+      if (ka !== kb) {
+        emit(path, 'type', a, b, redacted);
+        continue;
+      }
+      if (ka < ARR) {
+        if (ka !== NUM || !numbersEqual(a, b, matched(rules, states, 'tolerance')?.tolerance)) emit(path, 'changed', a, b, redacted);
+        continue;
+      }
+    } else if (kindOf(a) !== kindOf(b)) {
+      emit(path, 'type', a, b, redacted);
+      continue;
+    }
+    if (Array.isArray(a)) {
+      const bArr = b as unknown[];
+      if (states.length > 0 && matched(rules, states, 'unordered')) unorderedArrays(a, bArr, f);
+      else orderedArrays(a, bArr, f);
+      continue;
+    }
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const k of Object.keys(ao)) {
+      if (hasOwn.call(bo, k)) child(ao[k], bo[k], path, k, states, redacted, depth);
+      else missingOrExtra(path, k, states, redacted, ao[k], ABSENT);
+    }
+    for (const k of Object.keys(bo)) if (!hasOwn.call(ao, k)) missingOrExtra(path, k, states, redacted, ABSENT, bo[k]);
+  }
+
+  function missingOrExtra(parent: PathNode | null, seg: string | number, states: readonly number[], redacted: boolean, a: unknown, b: unknown): void {
+    nodes += 1;
+    if (states.length > 0) {
+      const childStates = advance(rules, states, seg);
+      if (matched(rules, childStates, 'ignore')) return;
+      redacted ||= matched(rules, childStates, 'redact') !== undefined;
+    }
+    emit({ parent, seg }, a === ABSENT ? 'extra' : 'missing', a, b, redacted);
+  }
+
+  function orderedArrays(a: unknown[], b: unknown[], f: Extract<Frame, { t: 0 }>): void {
+    if (a.length === b.length && a.length > 1) stack.push({ t: 1, a, b, path: f.path, redacted: f.redacted, diffsAt: raws.length, omittedAt: omitted });
+    const common = Math.min(a.length, b.length);
+    for (let i = common - 1; i >= 0; i -= 1) child(a[i], b[i], f.path, i, f.states, f.redacted, f.depth);
+    for (let i = common; i < a.length; i += 1) missingOrExtra(f.path, i, f.states, f.redacted, a[i], ABSENT);
+    for (let i = common; i < b.length; i += 1) missingOrExtra(f.path, i, f.states, f.redacted, ABSENT, b[i]);
+  }
+
+  /** Same elements in another order: one `order` difference instead of one per element. */
+  function settleOrder(f: Extract<Frame, { t: 1 }>): void {
+    if (raws.length === f.diffsAt && omitted === f.omittedAt) return;
+    const budget = { left: Math.max(0, limits.maxNodes - nodes) };
+    const fa = f.a.map((v) => fingerprint(v, budget));
+    const fb = f.b.map((v) => fingerprint(v, budget));
+    nodes = limits.maxNodes - Math.max(0, budget.left);
+    if (fa.includes(undefined) || fb.includes(undefined)) return;
+    const sa = [...fa].sort();
+    const sb = [...fb].sort();
+    if (sa.some((v, i) => v !== sb[i])) return;
+    raws.length = Math.min(raws.length, f.diffsAt);
+    omitted = f.omittedAt;
+    emit(f.path, 'order', f.a, f.b, f.redacted);
+  }
+
+  function unorderedArrays(a: unknown[], b: unknown[], f: Extract<Frame, { t: 0 }>): void {
+    const budget = { left: Math.max(0, limits.maxNodes - nodes) };
+    const fa = a.map((v) => fingerprint(v, budget));
+    const fb = b.map((v) => fingerprint(v, budget));
+    nodes = limits.maxNodes - Math.max(0, budget.left);
+    if (fa.includes(undefined) || fb.includes(undefined)) {
+      tooLarge = true;
+      return;
+    }
+    const available = new Map<string, number[]>();
+    fb.forEach((fp, j) => {
+      const list = available.get(fp as string);
+      if (list) list.push(j);
+      else available.set(fp as string, [j]);
+    });
+    const unmatchedA: number[] = [];
+    fa.forEach((fp, i) => {
+      const list = available.get(fp as string);
+      if (list && list.length > 0) list.shift();
+      else unmatchedA.push(i);
+    });
+    const unmatchedB = [...available.values()].flat().sort((x, y) => x - y);
+    const pairs = Math.min(unmatchedA.length, unmatchedB.length);
+    for (let k = 0; k < pairs; k += 1) child(a[unmatchedA[k] as number], b[unmatchedB[k] as number], f.path, unmatchedA[k] as number, f.states, f.redacted, f.depth);
+    for (let k = pairs; k < unmatchedA.length; k += 1) missingOrExtra(f.path, unmatchedA[k] as number, f.states, f.redacted, a[unmatchedA[k] as number], ABSENT);
+    for (let k = pairs; k < unmatchedB.length; k += 1) missingOrExtra(f.path, unmatchedB[k] as number, f.states, f.redacted, ABSENT, b[unmatchedB[k] as number]);
+  }
+
+  const render = (v: unknown, redacted: boolean): string | undefined => (v === ABSENT ? undefined : redacted ? REDACTED : renderValue(v, limits.maxValueChars));
+  const differences = raws.map((r) => {
+    const d: FoundDifference = { path: pathToString(r.path), kind: r.kind };
+    const p = render(r.a, r.redacted);
+    const c = render(r.b, r.redacted);
+    if (p !== undefined) d.primary = p;
+    if (c !== undefined) d.candidate = c;
+    return d;
+  });
+  return { differences, omitted, tooLarge };
+}
