@@ -187,19 +187,40 @@ export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRu
     for (let i = common; i < b.length; i += 1) missingOrExtra(f.path, i, f.states, f.redacted, ABSENT, b[i]);
   }
 
-  /** Same elements in another order: one `order` difference instead of one per element. */
+  /** The index under `array` that a difference found below it sits in. */
+  function indexUnder(array: PathNode | null, path: PathNode | null): number | undefined {
+    for (let n = path; n; n = n.parent) if (n.parent === array) return typeof n.seg === 'number' ? n.seg : undefined;
+    return undefined;
+  }
+
+  /**
+   * Same elements in another order: one `order` difference instead of one per element. Only the
+   * positions that differ are fingerprinted: they hold a reorder exactly when their elements on
+   * the two sides are the same multiset.
+   */
   function settleOrder(f: Extract<Frame, { t: 1 }>): void {
     if (raws.length === f.diffsAt && omitted === f.omittedAt) return;
+    if (omitted > f.omittedAt) return;
+    const positions = new Set<number>();
+    for (let i = f.diffsAt; i < raws.length; i += 1) {
+      const index = indexUnder(f.path, (raws[i] as Raw).path);
+      if (index === undefined) return;
+      positions.add(index);
+    }
+    if (positions.size < 2) return;
     const budget = { left: Math.max(0, limits.maxNodes - nodes) };
-    const fa = f.a.map((v) => fingerprint(v, budget));
-    const fb = f.b.map((v) => fingerprint(v, budget));
+    const fa: Array<string | undefined> = [];
+    const fb: Array<string | undefined> = [];
+    for (const i of positions) {
+      fa.push(fingerprint(f.a[i], budget));
+      fb.push(fingerprint(f.b[i], budget));
+    }
     nodes = limits.maxNodes - Math.max(0, budget.left);
     if (fa.includes(undefined) || fb.includes(undefined)) return;
-    const sa = [...fa].sort();
-    const sb = [...fb].sort();
-    if (sa.some((v, i) => v !== sb[i])) return;
-    raws.length = Math.min(raws.length, f.diffsAt);
-    omitted = f.omittedAt;
+    fa.sort();
+    fb.sort();
+    if (fa.some((v, i) => v !== fb[i])) return;
+    raws.length = f.diffsAt;
     emit(f.path, 'order', f.a, f.b, f.redacted);
   }
 
