@@ -1,4 +1,5 @@
 export * from './child-process';
 export * from './crash';
 export * from './experiments';
+export * from './pairs';
 export * from './test-kafka';

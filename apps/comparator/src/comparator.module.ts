@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ComparatorService } from './comparator.service';
+
+@Module({ providers: [ComparatorService] })
+export class ComparatorModule {}

@@ -1,0 +1,55 @@
+import { type ExperimentSpec, type Pair, diffEventSchema } from '@penumbra/contracts';
+import { type BatchHandler, type ProducerPort, encodeEvent } from '@penumbra/kafka';
+import { type CompareConfig, comparePair, compareConfigOf } from './compare-pair';
+import { type ComparatorMetrics } from './comparator-metrics';
+import { judgeNoise } from './noise-judge';
+import { type NoiseStore } from './noise-store';
+
+export interface ComparatorDeps {
+  experiments: (id: string) => ExperimentSpec | undefined;
+  store: NoiseStore;
+  producer: ProducerPort;
+  diffsTopic: string;
+  keyPrefix: string;
+  maxBodyBytes: number;
+  metrics: ComparatorMetrics;
+  clock?: () => number;
+}
+
+/** Compiles each experiment's compare rules once per version of its spec. */
+class ConfigCache {
+  private readonly cache = new WeakMap<ExperimentSpec, CompareConfig>();
+  private fallback: CompareConfig | undefined;
+  constructor(private readonly maxBodyBytes: number) {}
+  get(spec: ExperimentSpec | undefined): CompareConfig {
+    if (!spec) return (this.fallback ??= compareConfigOf(undefined, this.maxBodyBytes));
+    let c = this.cache.get(spec);
+    if (!c) {
+      c = compareConfigOf(spec, this.maxBodyBytes);
+      this.cache.set(spec, c);
+    }
+    return c;
+  }
+}
+
+/** Diffs a batch of pairs, judges noise with the shared counters, and makes the diff events durable. */
+export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
+  const configs = new ConfigCache(deps.maxBodyBytes);
+  const clock = deps.clock ?? Date.now;
+  return async (records) => {
+    const comparisons = records.map((r) => {
+      const config = configs.get(deps.experiments(r.value.experimentId));
+      const timer = deps.metrics.diffSeconds.startTimer();
+      const c = comparePair(r.value, config);
+      timer();
+      return { c, config };
+    });
+    const judged = await judgeNoise(comparisons, deps.store, deps.keyPrefix, clock());
+    for (const e of judged.events) {
+      deps.metrics.outcomes.inc({ experiment: e.experimentId, outcome: e.outcome });
+      if (e.suppressedNoise.length) deps.metrics.suppressed.inc({ experiment: e.experimentId }, e.suppressedNoise.length);
+      if (e.suspectedNoise.length) deps.metrics.suspected.inc({ experiment: e.experimentId }, e.suspectedNoise.length);
+    }
+    await deps.producer.send(judged.events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
+  };
+}

@@ -1,0 +1,99 @@
+import { type DiffEvent, type DiffOutcome, type ExperimentSpec, type Pair, type ReplayResult, MAX_DIFFERENCES_PER_EVENT } from '@penumbra/contracts';
+import { type CompiledRules, type FoundDifference, compileRules, diffResponses, looksVolatile, pathTemplate } from '@penumbra/diff-core';
+
+export interface CompareConfig {
+  rules: CompiledRules;
+  headers: readonly string[];
+  maxBodyBytes: number;
+  noise: ExperimentSpec['compare']['noise'];
+}
+
+const DEFAULT_NOISE = { relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false };
+
+export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number): CompareConfig {
+  if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, noise: DEFAULT_NOISE };
+  const c = spec.compare;
+  return {
+    rules: compileRules({ ignore: c.ignore, tolerances: c.tolerances, unordered: c.unordered, redact: c.redact }),
+    headers: c.headers,
+    maxBodyBytes: Math.min(maxBodyBytes, c.maxBodyBytes),
+    noise: c.noise,
+  };
+}
+
+/** What one pair yields before noise is judged: the raw differences and, with a secondary, production's own. */
+export interface PairComparison {
+  pair: Pair;
+  outcome: Exclude<DiffOutcome, 'match' | 'mismatch'> | 'compared';
+  statusMatch: boolean;
+  differences: FoundDifference[];
+  omitted: number;
+  /** Path templates where primary and candidate differ (each once). */
+  rawTemplates: string[];
+  /** Path templates where primary and secondary differ, when the secondary answered. */
+  noiseTemplates: string[] | undefined;
+  /** Per template, whether its values look volatile (ids, timestamps). */
+  volatile: Map<string, boolean>;
+}
+
+const templatesOf = (ds: FoundDifference[]) => [...new Set(ds.map((d) => pathTemplate(d.path)))];
+
+function isServerError(r: ReplayResult): boolean {
+  return !r.ok || r.response.status >= 500;
+}
+
+export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
+  const primaryError = pair.primary.status >= 500;
+  const candidateError = isServerError(pair.candidate);
+  const base = { pair, statusMatch: pair.candidate.ok && pair.candidate.response.status === pair.primary.status, differences: [], omitted: 0, rawTemplates: [], noiseTemplates: undefined, volatile: new Map<string, boolean>() };
+  if (primaryError && candidateError) return { ...base, outcome: 'both_error' };
+  if (candidateError) return { ...base, outcome: 'candidate_error' };
+  if (primaryError) return { ...base, outcome: 'primary_error' };
+  if (!pair.candidate.ok) return { ...base, outcome: 'candidate_error' };
+  const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 } };
+  const raw = diffResponses(pair.primary, pair.candidate.response, options);
+  if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
+  let noiseTemplates: string[] | undefined;
+  if (pair.secondary?.ok && !isServerError(pair.secondary)) {
+    noiseTemplates = templatesOf(diffResponses(pair.primary, pair.secondary.response, options).differences);
+  }
+  const volatile = new Map<string, boolean>();
+  for (const d of raw.differences) {
+    const t = pathTemplate(d.path);
+    volatile.set(t, (volatile.get(t) ?? true) && looksVolatile(d.path, [d.primary, d.candidate]));
+  }
+  return { ...base, outcome: 'compared', statusMatch: raw.statusMatch, differences: raw.differences, omitted: raw.omitted, rawTemplates: templatesOf(raw.differences), noiseTemplates, volatile };
+}
+
+export function latencyOf(r: ReplayResult | undefined): number | undefined {
+  if (!r) return undefined;
+  return r.ok ? r.response.latencyMs : r.error.latencyMs;
+}
+
+export function diffEventOf(c: PairComparison, kept: FoundDifference[], suppressed: string[], suspected: string[], ts: number): DiffEvent {
+  const { pair } = c;
+  const outcome: DiffOutcome = c.outcome === 'compared' ? (kept.length > 0 ? 'mismatch' : 'match') : c.outcome;
+  const candidateLatency = latencyOf(pair.candidate);
+  const secondaryLatency = latencyOf(pair.secondary);
+  return {
+    type: 'diff.v1',
+    id: pair.id,
+    ts,
+    experimentId: pair.experimentId,
+    endpoint: pair.endpoint,
+    slice: pair.slice,
+    outcome,
+    statusMatch: c.statusMatch,
+    status: {
+      primary: pair.primary.status,
+      ...(pair.candidate.ok ? { candidate: pair.candidate.response.status } : {}),
+      ...(pair.secondary?.ok ? { secondary: pair.secondary.response.status } : {}),
+    },
+    differences: kept.slice(0, MAX_DIFFERENCES_PER_EVENT),
+    differencesOmitted: c.omitted + Math.max(0, kept.length - MAX_DIFFERENCES_PER_EVENT),
+    suppressedNoise: suppressed.slice(0, MAX_DIFFERENCES_PER_EVENT),
+    suspectedNoise: suspected.slice(0, MAX_DIFFERENCES_PER_EVENT),
+    latencyMs: { primary: pair.primary.latencyMs, ...(candidateLatency !== undefined ? { candidate: candidateLatency } : {}), ...(secondaryLatency !== undefined ? { secondary: secondaryLatency } : {}) },
+    errors: { ...(pair.candidate.ok ? {} : { candidate: pair.candidate.error.kind }), ...(pair.secondary && !pair.secondary.ok ? { secondary: pair.secondary.error.kind } : {}) },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './comparator-handler';
+export * from './comparator-metrics';
+export * from './compare-pair';
+export * from './noise-judge';
+export * from './noise-store';

@@ -1,0 +1,28 @@
+import { jsonPair } from '@penumbra/kafka-testing';
+import { comparePair, compareConfigOf } from './compare-pair';
+import { judgeNoise } from './noise-judge';
+import { MemoryNoiseStore } from './noise-store';
+
+const config = compareConfigOf(undefined, 1_000_000);
+
+describe('judgeNoise', () => {
+  it('keeps a difference production does not show, suppresses one it does', async () => {
+    const store = new MemoryNoiseStore();
+    const pair = jsonPair('e', 't1', { primary: { id: 'p', v: 1 }, secondary: { id: 's', v: 1 }, candidate: { id: 'c', v: 2 } });
+    const { events } = await judgeNoise([{ c: comparePair(pair, config), config }], store, 'k:', 1);
+    expect(events[0]).toMatchObject({ outcome: 'mismatch', differences: [{ path: '$.v' }], suppressedNoise: ['$.id'] });
+    expect(store.data.get('k:noise:{e}:GET /items/:id')).toEqual(new Map([['req', 1], ['raw:$.id', 1], ['raw:$.v', 1], ['noise:$.id', 1]]));
+  });
+
+  it('reports a match when only noise differs', async () => {
+    const pair = jsonPair('e', 't1', { primary: { id: 'p' }, secondary: { id: 's' }, candidate: { id: 'c' } });
+    const { events } = await judgeNoise([{ c: comparePair(pair, config), config }], new MemoryNoiseStore(), 'k:', 1);
+    expect(events[0]).toMatchObject({ outcome: 'match', differences: [], suppressedNoise: ['$.id'] });
+  });
+
+  it('classifies errors on either side before comparing', async () => {
+    const both = jsonPair('e', 'b', { primary: { v: 1 }, candidate: { error: 'connect' } });
+    const { events } = await judgeNoise([{ c: comparePair(both, config), config }], new MemoryNoiseStore(), 'k:', 1);
+    expect(events[0]).toMatchObject({ outcome: 'candidate_error', errors: { candidate: 'connect' }, latencyMs: { primary: 5, candidate: 100 } });
+  });
+});

@@ -1,0 +1,80 @@
+import { type DiffEvent } from '@penumbra/contracts';
+import { type FoundDifference, isNoise, isSuspectedVolatile, pathTemplate } from '@penumbra/diff-core';
+import { type CompareConfig, type PairComparison, diffEventOf } from './compare-pair';
+import { type NoiseStore, type NoiseUpdate } from './noise-store';
+
+export interface JudgedBatch {
+  events: DiffEvent[];
+  suppressed: number;
+  suspected: number;
+}
+
+/**
+ * Diffy-style noise cancellation over a batch: counts, per experiment, endpoint and path template,
+ * how often the candidate differed (raw) and how often production differed from itself (noise),
+ * in the shared store, then suppresses the paths whose raw rate does not clearly exceed noise.
+ * Without a secondary, paths that differ in nearly every pair and look volatile are flagged.
+ */
+export async function judgeNoise(
+  comparisons: Array<{ c: PairComparison; config: CompareConfig }>,
+  store: NoiseStore,
+  keyPrefix: string,
+  now: number,
+): Promise<JudgedBatch> {
+  const updates = new Map<string, NoiseUpdate>();
+  const keyOf = (c: PairComparison) => `${keyPrefix}noise:{${c.pair.experimentId}}:${c.pair.endpoint}`;
+  const update = (key: string): NoiseUpdate => {
+    let u = updates.get(key);
+    if (!u) {
+      u = { key, increments: new Map(), read: [] };
+      updates.set(key, u);
+    }
+    return u;
+  };
+  const inc = (u: NoiseUpdate, field: string) => u.increments.set(field, (u.increments.get(field) ?? 0) + 1);
+  const want = (u: NoiseUpdate, field: string) => {
+    if (!u.read.includes(field)) u.read.push(field);
+  };
+  for (const { c } of comparisons) {
+    if (c.outcome !== 'compared') continue;
+    const u = update(keyOf(c));
+    if (c.noiseTemplates) {
+      inc(u, 'req');
+      c.rawTemplates.forEach((t) => inc(u, `raw:${t}`));
+      c.noiseTemplates.forEach((t) => inc(u, `noise:${t}`));
+      want(u, 'req');
+      c.rawTemplates.forEach((t) => (want(u, `raw:${t}`), want(u, `noise:${t}`)));
+    } else {
+      inc(u, 'solo');
+      c.rawTemplates.forEach((t) => inc(u, `solo:${t}`));
+      want(u, 'solo');
+      c.rawTemplates.forEach((t) => want(u, `solo:${t}`));
+    }
+  }
+  const totals = await store.apply([...updates.values()]);
+  let suppressedCount = 0;
+  let suspectedCount = 0;
+  const events = comparisons.map(({ c, config }) => {
+    if (c.outcome !== 'compared' || c.differences.length === 0) return diffEventOf(c, c.differences, [], [], now);
+    const t = totals.get(keyOf(c)) ?? new Map<string, number>();
+    const kept: FoundDifference[] = [];
+    const suppressed: string[] = [];
+    const suspected: string[] = [];
+    for (const d of c.differences) {
+      const tpl = pathTemplate(d.path);
+      if (c.noiseTemplates) {
+        if (isNoise({ requests: t.get('req') ?? 0, raw: t.get(`raw:${tpl}`) ?? 0, noise: t.get(`noise:${tpl}`) ?? 0 }, config.noise)) suppressed.push(d.path);
+        else kept.push(d);
+        continue;
+      }
+      const flagged = isSuspectedVolatile(t.get(`solo:${tpl}`) ?? 0, t.get('solo') ?? 0, c.volatile.get(tpl) ?? false);
+      if (flagged) suspected.push(d.path);
+      if (flagged && config.noise.suppressSuspectedVolatile) suppressed.push(d.path);
+      else kept.push(d);
+    }
+    suppressedCount += suppressed.length;
+    suspectedCount += suspected.length;
+    return diffEventOf(c, kept, suppressed, suspected, now);
+  });
+  return { events, suppressed: suppressedCount, suspected: suspectedCount };
+}
