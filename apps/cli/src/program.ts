@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCompare } from './commands/compare';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
 import { registerUp } from './commands/up';
@@ -13,5 +14,6 @@ export function buildProgram(out: Output): Command {
   registerUp(program, out);
   registerStack(program, out);
   registerTopics(program, out);
+  registerCompare(program, out);
   return program;
 }
