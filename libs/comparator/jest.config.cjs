@@ -1,1 +1,1 @@
-module.exports = require('../../jest.preset.cjs').forProject('comparator', __dirname);
+module.exports = require('../../jest.preset.cjs').forProject('comparator-feature', __dirname);
