@@ -1,16 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
 import { ComparatorMetrics, RedisNoiseStore, comparatorHandler } from '@penumbra/comparator';
-import { type ExperimentRecord, experimentRecordSchema, pairSchema } from '@penumbra/contracts';
-import { BatchConsumer, TopicTable } from '@penumbra/kafka';
+import { pairSchema } from '@penumbra/contracts';
+import { BatchConsumer } from '@penumbra/kafka';
 import { createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
-import { SERVICE_CONTEXT, type ServiceContext } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
 
 export type ComparatorEnv = ServiceEnv<'comparator'>;
 
 @Injectable()
 export class ComparatorService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly stoppers: Array<() => Promise<void>> = [];
+  private readonly stops = new StopStack();
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<ComparatorEnv>) {}
 
@@ -19,22 +19,13 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
     const redis = createRedis(redisConnectionFromEnv(ctx.env, `penumbra-comparator-${ctx.instanceId}`));
     redis.on('error', (err: Error) => ctx.logger.warn('redis error', { err }));
     await redis.connect();
-    this.stoppers.unshift(async () => void (await redis.quit()));
+    this.stops.push('redis', () => redis.quit());
     ctx.health.register('redis', () => redisReadiness(redis));
 
     const producer = await ctx.kafka.producer();
-    this.stoppers.unshift(() => producer.disconnect());
+    this.stops.push('producer', () => producer.disconnect());
 
-    const table = new TopicTable<ExperimentRecord>({
-      client: ctx.kafka,
-      topic: ctx.topics.experiments,
-      schema: experimentRecordSchema,
-      groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
-      logger: ctx.logger,
-    });
-    await table.start();
-    this.stoppers.unshift(() => table.stop());
-    ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
+    const table = await startExperimentTable(ctx, this.stops);
 
     const consumer = new BatchConsumer({
       client: ctx.kafka,
@@ -57,18 +48,11 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
       partitionsConsumedConcurrently: 2,
     });
     await consumer.start();
-    this.stoppers.unshift(() => consumer.stop());
+    this.stops.push('pairs consumer', () => consumer.stop());
     ctx.health.register('pairs-consumer', () => consumer.health());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const stop of this.stoppers.splice(0)) {
-      try {
-        await stop();
-      } catch (err) {
-        this.ctx.logger.error('stop failed', { err });
-      }
-    }
-    this.ctx.logger.info('service stopped: work in hand finished and committed');
+    await this.stops.stopAll(this.ctx.logger);
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
-import { type ExperimentRecord, experimentRecordSchema, goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
+import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
-import { BatchConsumer, type ProducerPort, TopicTable } from '@penumbra/kafka';
+import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
 import { GoReplayJoiner } from '@penumbra/mirror-core';
-import { SERVICE_CONTEXT, type ServiceContext } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
@@ -12,7 +12,7 @@ export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 @Injectable()
 export class MirrorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly registry = new ExperimentRegistry();
-  private readonly stoppers: Array<() => Promise<void>> = [];
+  private readonly stops = new StopStack();
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<MirrorEnv>) {}
 
@@ -25,36 +25,18 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
     const { ctx } = this;
     const metrics = new MirrorMetrics(ctx.registry);
     const producer = await ctx.kafka.producer();
-    this.stoppers.unshift(() => producer.disconnect());
+    this.stops.push('producer', () => producer.disconnect());
     const client = createReplayClient({ connectionsPerOrigin: ctx.env.MIRROR_MAX_SOCKETS_PER_TARGET });
-    this.stoppers.unshift(() => client.close());
+    this.stops.push('replay client', () => client.close());
 
-    const table = new TopicTable<ExperimentRecord>({
-      client: ctx.kafka,
-      topic: ctx.topics.experiments,
-      schema: experimentRecordSchema,
-      groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
-      logger: ctx.logger,
-      onChange: (id, record) => (record ? this.registry.upsert(record) : this.registry.remove(id)),
-    });
-    await table.start();
-    this.stoppers.unshift(() => table.stop());
-    ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
-    ctx.logger.info('experiments loaded', { count: table.size });
+    await startExperimentTable(ctx, this.stops, (id, record) => (record ? this.registry.upsert(record) : this.registry.remove(id)));
 
     await this.startTraffic(producer, client, metrics);
     if (ctx.env.GOREPLAY_TOPIC) await this.startGoReplay(ctx.env.GOREPLAY_TOPIC, producer, metrics);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const stop of this.stoppers.splice(0)) {
-      try {
-        await stop();
-      } catch (err) {
-        this.ctx.logger.error('stop failed', { err });
-      }
-    }
-    this.ctx.logger.info('service stopped: work in hand finished and committed');
+    await this.stops.stopAll(this.ctx.logger);
   }
 
   private async startTraffic(producer: ProducerPort, client: HttpReplayClient, metrics: MirrorMetrics): Promise<void> {
@@ -74,7 +56,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     await consumer.start();
-    this.stoppers.unshift(() => consumer.stop());
+    this.stops.push('traffic consumer', () => consumer.stop());
     ctx.health.register('traffic-consumer', () => consumer.health());
   }
 
@@ -99,7 +81,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       metrics: ctx.metrics,
     });
     await consumer.start();
-    this.stoppers.unshift(() => consumer.stop());
+    this.stops.push('goreplay consumer', () => consumer.stop());
     ctx.health.register('goreplay-consumer', () => consumer.health());
   }
 }

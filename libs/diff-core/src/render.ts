@@ -2,87 +2,70 @@ import { exactNumberText, isExactNumber } from './json-text';
 
 export const REDACTED = '<redacted>';
 
+/** Work left for fingerprinting, shared across calls so that their total cost stays bounded. */
+export interface NodeBudget {
+  left: number;
+}
+
+interface SerializeOptions {
+  sortKeys: boolean;
+  leaf: (v: unknown) => string;
+  /** Stop once the text is longer than this. */
+  maxChars?: number;
+  budget?: NodeBudget;
+}
+
 /**
- * A JSON rendering of a value, cut at `max` characters, walked iteratively so that a deeply
- * nested value costs at most `max` characters of work and never the call stack.
+ * JSON text of a value, walked with an explicit stack so that any depth is safe and the work is
+ * bounded by `maxChars` or the node budget. Returns undefined when the budget runs out.
  */
-export function renderValue(value: unknown, max = 200): string {
+function serialize(value: unknown, o: SerializeOptions): string | undefined {
   let out = '';
   type Item = { v: unknown } | { lit: string };
   const stack: Item[] = [{ v: value }];
+  const max = o.maxChars ?? Infinity;
   while (stack.length > 0 && out.length <= max) {
     const item = stack.pop() as Item;
     if ('lit' in item) {
       out += item.lit;
       continue;
     }
+    if (o.budget && --o.budget.left < 0) return undefined;
     const v = item.v;
-    if (isExactNumber(v)) out += exactNumberText(v);
-    else if (v === null || typeof v !== 'object') out += typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v));
-    else if (Array.isArray(v)) {
-      stack.push({ lit: ']' });
-      for (let i = v.length - 1; i >= 0; i -= 1) {
-        stack.push({ v: v[i] });
-        if (i > 0) stack.push({ lit: ',' });
-      }
-      out += '[';
-    } else {
-      const keys = Object.keys(v);
-      stack.push({ lit: '}' });
-      for (let i = keys.length - 1; i >= 0; i -= 1) {
-        const k = keys[i] as string;
+    if (v === null || typeof v !== 'object') {
+      out += o.leaf(v);
+      continue;
+    }
+    const array = Array.isArray(v);
+    const keys = array ? undefined : o.sortKeys ? Object.keys(v).sort() : Object.keys(v);
+    const length = array ? v.length : (keys as string[]).length;
+    stack.push({ lit: array ? ']' : '}' });
+    for (let i = length - 1; i >= 0; i -= 1) {
+      if (array) stack.push({ v: v[i] });
+      else {
+        const k = (keys as string[])[i] as string;
         stack.push({ v: (v as Record<string, unknown>)[k] });
         stack.push({ lit: `${JSON.stringify(k)}:` });
-        if (i > 0) stack.push({ lit: ',' });
       }
-      out += '{';
+      if (i > 0) stack.push({ lit: ',' });
     }
+    out += array ? '[' : '{';
   }
+  return out;
+}
+
+/** A JSON rendering of a value for a difference report, cut at `max` characters. */
+export function renderValue(value: unknown, max = 200): string {
+  const leaf = (v: unknown) => (isExactNumber(v) ? exactNumberText(v) : typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v)));
+  const out = serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '';
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
-/** Work left for fingerprinting, shared across calls so that their total cost stays bounded. */
-export interface NodeBudget {
-  left: number;
-}
-
 /**
- * A canonical text of a value (keys sorted), for equality and multiset matching; undefined when
- * the budget runs out first. Every node visited is taken from the budget.
+ * A canonical text of a value (keys sorted, -0 as 0), for equality and multiset matching;
+ * undefined when the budget runs out first. Every node visited is taken from the budget.
  */
 export function fingerprint(value: unknown, budget: NodeBudget): string | undefined {
-  let out = '';
-  type Item = { v: unknown } | { lit: string };
-  const stack: Item[] = [{ v: value }];
-  while (stack.length > 0) {
-    const item = stack.pop() as Item;
-    if ('lit' in item) {
-      out += item.lit;
-      continue;
-    }
-    budget.left -= 1;
-    if (budget.left < 0) return undefined;
-    const v = item.v;
-    if (isExactNumber(v)) out += `#${exactNumberText(v)}`;
-    else if (v === null || typeof v !== 'object') out += typeof v === 'number' && Object.is(v, -0) ? '0' : String(JSON.stringify(v));
-    else if (Array.isArray(v)) {
-      stack.push({ lit: ']' });
-      for (let i = v.length - 1; i >= 0; i -= 1) {
-        stack.push({ v: v[i] });
-        if (i > 0) stack.push({ lit: ',' });
-      }
-      out += '[';
-    } else {
-      const keys = Object.keys(v).sort();
-      stack.push({ lit: '}' });
-      for (let i = keys.length - 1; i >= 0; i -= 1) {
-        const k = keys[i] as string;
-        stack.push({ v: (v as Record<string, unknown>)[k] });
-        stack.push({ lit: `${JSON.stringify(k)}:` });
-        if (i > 0) stack.push({ lit: ',' });
-      }
-      out += '{';
-    }
-  }
-  return out;
+  const leaf = (v: unknown) => (isExactNumber(v) ? `#${exactNumberText(v)}` : typeof v === 'number' && Object.is(v, -0) ? '0' : String(JSON.stringify(v)));
+  return serialize(value, { sortKeys: true, leaf, budget });
 }

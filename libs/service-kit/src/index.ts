@@ -1,2 +1,3 @@
 export * from './bootstrap';
+export * from './lifecycle';
 export * from './service-context';

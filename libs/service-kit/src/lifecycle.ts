@@ -1,0 +1,45 @@
+import { type ExperimentRecord, experimentRecordSchema } from '@penumbra/contracts';
+import { TopicTable } from '@penumbra/kafka';
+import { type Logger } from '@penumbra/observability';
+import { type ServiceContext } from './service-context';
+
+/** What a service started, stopped in reverse order: consumers first, connections last. */
+export class StopStack {
+  private readonly stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+
+  push(name: string, stop: () => Promise<unknown>): void {
+    this.stops.unshift({ name, stop });
+  }
+
+  async stopAll(logger: Logger): Promise<void> {
+    for (const { name, stop } of this.stops.splice(0)) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error('stop failed', { part: name, err });
+      }
+    }
+    logger.info('service stopped: work in hand finished and committed');
+  }
+}
+
+/** The experiments topic as a live table, with its readiness check, stopped with the service. */
+export async function startExperimentTable(
+  ctx: ServiceContext,
+  stops: StopStack,
+  onChange?: (id: string, record: ExperimentRecord | undefined) => void,
+): Promise<TopicTable<ExperimentRecord>> {
+  const table = new TopicTable<ExperimentRecord>({
+    client: ctx.kafka,
+    topic: ctx.topics.experiments,
+    schema: experimentRecordSchema,
+    groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
+    logger: ctx.logger,
+    ...(onChange ? { onChange } : {}),
+  });
+  await table.start();
+  stops.push('experiments table', () => table.stop());
+  ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
+  ctx.logger.info('experiments loaded', { count: table.size });
+  return table;
+}
