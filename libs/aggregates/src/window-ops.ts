@@ -1,0 +1,103 @@
+import { ALL_SLICES, type DiffEvent, type MetricObservation, sliceKeyOf } from '@penumbra/contracts';
+import { LogHistogram } from '@penumbra/stats-core';
+
+/**
+ * One Redis effect of an event, applied by the aggregation script:
+ * i = HINCRBY, f = HINCRBYFLOAT, mn/mx = keep the smaller/larger, l = keep the value with the
+ * latest timestamp, z = ZINCRBY (top paths), x = LPUSH an example (list bounded by the script).
+ */
+export type WindowOp = ['i', string, string, number] | ['f', string, string, number] | ['mn' | 'mx', string, string, number] | ['l', string, string, number, number] | ['z', string, string, number] | ['x', string, string];
+
+export interface EventOps {
+  /** Dedupe id: an event seen before (same id) is applied once. */
+  id: string;
+  offset: string;
+  ops: WindowOp[];
+  /** The window this event touched, for the window index. */
+  window: { experimentId: string; sliceKey: string; start: number };
+}
+
+export interface WindowKeys {
+  prefix: string;
+  windowMs: number;
+}
+
+export function windowStart(ts: number, windowMs: number): number {
+  return ts - (ts % windowMs);
+}
+
+/** Keys of one window: counters and histograms, top paths, examples per path. */
+export function windowKey(k: WindowKeys, experimentId: string, sliceKey: string, start: number): { hash: string; top: string; examples: (path: string) => string } {
+  const base = `${k.prefix}agg:{${experimentId}}:${sliceKey}:${start}`;
+  return { hash: base, top: `${base}:top`, examples: (path) => `${base}:ex:${path}` };
+}
+
+export function windowIndexKey(k: WindowKeys, experimentId: string): string {
+  return `${k.prefix}agg:{${experimentId}}:windows`;
+}
+
+const OUTCOME_COUNTER: Record<DiffEvent['outcome'], string> = {
+  match: 'c:match',
+  mismatch: 'c:mismatch',
+  candidate_error: 'c:candidateErrors',
+  primary_error: 'c:primaryErrors',
+  both_error: 'c:bothErrors',
+  too_large: 'c:tooLarge',
+};
+
+function latencyOps(hash: string, side: 'p' | 'c' | 's', ms: number | undefined, alpha: number): WindowOp[] {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return [];
+  const index = LogHistogram.indexOf(ms, alpha);
+  return [
+    ['i', hash, `l${side}:n`, 1],
+    ['f', hash, `l${side}:sum`, ms],
+    ['mn', hash, `l${side}:min`, ms],
+    ['mx', hash, `l${side}:max`, ms],
+    index === undefined ? ['i', hash, `l${side}:z`, 1] : ['i', hash, `l${side}:b:${index}`, 1],
+  ];
+}
+
+/** The slices an event counts in: the all-slices rollup, and its own slice when it has one. */
+function slicesOf(slice: Record<string, string>): string[] {
+  const own = sliceKeyOf(slice);
+  return own === ALL_SLICES ? [ALL_SLICES] : [ALL_SLICES, own];
+}
+
+export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps[] {
+  const start = windowStart(e.ts, k.windowMs);
+  return slicesOf(e.slice).map((sliceKey, n) => {
+    const w = windowKey(k, e.experimentId, sliceKey, start);
+    const ops: WindowOp[] = [['i', w.hash, 'c:pairs', 1], ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1]];
+    if (!e.statusMatch) ops.push(['i', w.hash, 'c:statusMismatches', 1]);
+    if (e.errors.candidate === 'timeout') ops.push(['i', w.hash, 'c:timeouts', 1]);
+    if (e.errors.secondary) ops.push(['i', w.hash, 'c:secondaryErrors', 1]);
+    ops.push(...latencyOps(w.hash, 'p', e.latencyMs.primary, alpha), ...latencyOps(w.hash, 'c', e.latencyMs.candidate, alpha), ...latencyOps(w.hash, 's', e.latencyMs.secondary, alpha));
+    if (e.outcome === 'mismatch') {
+      for (const d of e.differences) {
+        const member = `${e.endpoint}\t${d.path.replace(/\[\d+\]/g, '[*]')}`;
+        ops.push(['z', w.top, member, 1], ['x', w.examples(member), e.id]);
+      }
+    }
+    return { id: n === 0 ? e.id : `${e.id}#${sliceKey}`, offset, ops, window: { experimentId: e.experimentId, sliceKey, start } };
+  });
+}
+
+export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): EventOps[] {
+  const start = windowStart(m.ts, k.windowMs);
+  const field = (stat: string) => `m:${m.side}:${m.name}:${stat}`;
+  return slicesOf(m.slice).map((sliceKey, n) => {
+    const w = windowKey(k, m.experimentId, sliceKey, start);
+    return {
+      id: n === 0 ? `metric:${m.id}` : `metric:${m.id}#${sliceKey}`,
+      offset,
+      ops: [
+        ['i', w.hash, field('count'), 1],
+        ['f', w.hash, field('sum'), m.value],
+        ['mn', w.hash, field('min'), m.value],
+        ['mx', w.hash, field('max'), m.value],
+        ['l', w.hash, field('last'), m.value, m.ts],
+      ],
+      window: { experimentId: m.experimentId, sliceKey, start },
+    };
+  });
+}

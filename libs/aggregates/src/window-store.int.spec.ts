@@ -1,0 +1,75 @@
+import Redis from 'ioredis';
+import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
+import { startRedisServer, type TestRedis } from '@penumbra/testing';
+import { diffEventOps, metricOps } from './window-ops';
+import { readAggregate } from './window-read';
+import { WindowStore } from './window-store';
+
+jest.setTimeout(60_000);
+
+const T0 = 1_763_776_800_000;
+const diff = (i: number, over: Partial<DiffEvent> = {}): DiffEvent =>
+  diffEventSchema.parse({
+    type: 'diff.v1',
+    id: `e:${i}`,
+    ts: T0 + i * 1000,
+    experimentId: 'e',
+    endpoint: 'GET /items/:id',
+    slice: { tenant: i % 2 === 0 ? 'acme' : 'globex' },
+    outcome: i % 4 === 0 ? 'mismatch' : 'match',
+    statusMatch: true,
+    status: { primary: 200, candidate: 200 },
+    differences: i % 4 === 0 ? [{ path: `$.items[${i}].price`, kind: 'changed', primary: '1', candidate: '2' }] : [],
+    latencyMs: { primary: 10 + i, candidate: 20 + i },
+    ...over,
+  });
+const metric = (i: number, value: number): MetricObservation =>
+  metricObservationSchema.parse({ type: 'metric.v1', id: `m${i}`, ts: T0 + i * 1000, experimentId: 'e', name: 'precision', value });
+
+describe('WindowStore on a real redis-server', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  const keys = { prefix: 'test:', windowMs: 10_000 };
+  let store: WindowStore;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url);
+    store = new WindowStore(redis, { ...keys, retentionMs: 3_600_000, dedupeMs: 3_600_000, maxTopPaths: 100, maxExamples: 3 });
+  });
+
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it('applies a batch once, whatever is redelivered, and merges windows on read', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => diffEventOps(diff(i), String(i), keys, 0.01)).flat();
+    expect(await store.apply('test:off:p0', events)).toBe(80);
+    expect(await store.apply('test:off:p0', events)).toBe(0);
+    expect(await store.apply('test:off:p0', events.slice(20))).toBe(0);
+    const dup = diffEventOps(diff(3), '41', keys, 0.01);
+    expect(await store.apply('test:off:p0', dup)).toBe(0);
+    expect(await store.appliedOffset('test:off:p0')).toBe(41n);
+
+    const all = await readAggregate(redis, keys, 'e');
+    expect(all.windows).toBe(4);
+    expect(all.counts).toMatchObject({ pairs: 40, match: 30, mismatch: 10 });
+    expect(all.latency.primary.count).toBe(40);
+    expect(Math.abs((all.latency.primary.quantile(0.5) as number) - 29)).toBeLessThanOrEqual(0.3);
+    expect(all.topPaths[0]).toMatchObject({ endpoint: 'GET /items/:id', path: '$.items[*].price', count: 10 });
+    expect(all.topPaths[0]?.examples.length).toBeGreaterThan(0);
+
+    const acme = await readAggregate(redis, keys, 'e', 'tenant=acme');
+    expect(acme.counts.pairs).toBe(20);
+    const firstWindow = await readAggregate(redis, keys, 'e', '*', T0, T0 + 10_000);
+    expect(firstWindow.counts.pairs).toBe(10);
+  });
+
+  it('keeps metric summaries: count, sum, min, max and the latest value', async () => {
+    const ops = [metric(1, 0.9), metric(5, 0.99), metric(3, 0.95)].flatMap((m, i) => metricOps(m, String(i), keys));
+    await store.apply('test:off:metrics', ops);
+    const agg = await readAggregate(redis, keys, 'e');
+    expect(agg.metrics['candidate:precision']).toEqual({ count: 3, sum: expect.closeTo(2.84, 6), min: 0.9, max: 0.99, last: 0.99 });
+  });
+});
