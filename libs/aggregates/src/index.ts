@@ -1,4 +1,5 @@
 export * from './apply-script';
+export * from './snapshot';
 export * from './window-ops';
 export * from './window-read';
 export * from './window-store';

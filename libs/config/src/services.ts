@@ -32,6 +32,8 @@ export const serviceEnvSchemas = {
       AGGREGATOR_RETENTION_MS: envInt(7 * 24 * 3_600_000, { min: 60_000 }),
       AGGREGATOR_PARTIAL_SNAPSHOT_MS: envInt(2_000, { min: 100, max: 600_000 }),
       AGGREGATOR_REBUILD_ON_START: envBool(true),
+      /** How long an event id is remembered to drop upstream duplicates. */
+      AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
     })
     .superRefine(refineKafkaSecurity),
   sentinel: z

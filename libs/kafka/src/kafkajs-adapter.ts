@@ -157,6 +157,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
           const res = await admin.fetchOffsets({ groupId, topics: [topic] });
           return (res[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
         },
+        resetGroupToEarliest: (groupId, topic) => admin.resetOffsets({ groupId, topic, earliest: true }),
         disconnect: () => admin.disconnect(),
       };
     },

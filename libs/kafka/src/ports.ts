@@ -81,6 +81,8 @@ export interface AdminPort {
   /** Per partition: the earliest and the next offset to be written. */
   topicOffsets(name: string): Promise<Array<{ partition: number; low: string; high: string }>>;
   groupOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  /** Moves an inactive group back to the earliest offset of a topic, for rebuilds. */
+  resetGroupToEarliest(groupId: string, topic: string): Promise<void>;
   disconnect(): Promise<void>;
 }
 

@@ -1,0 +1,111 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type EventOps, WindowStore, diffEventOps, metricOps } from '@penumbra/aggregates';
+import { type ServiceEnv } from '@penumbra/config';
+import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
+import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
+import { type RedisClient, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack } from '@penumbra/service-kit';
+import { type z } from 'zod';
+import { SnapshotScheduler } from './snapshot-scheduler';
+
+export type AggregatorEnv = ServiceEnv<'aggregator'>;
+type Input = DiffEvent | MetricObservation;
+
+const HISTOGRAM_ALPHA = 0.01;
+
+@Injectable()
+export class AggregatorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly stops = new StopStack();
+  private consumer: BatchConsumer<Input> | undefined;
+  private group: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<AggregatorEnv>) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { ctx } = this;
+    const redis = createRedis(redisConnectionFromEnv(ctx.env, `penumbra-aggregator-${ctx.instanceId}`));
+    redis.on('error', (err: Error) => ctx.logger.warn('redis error', { err }));
+    await redis.connect();
+    this.stops.push('redis', () => redis.quit());
+    ctx.health.register('redis', () => redisReadiness(redis));
+    const producer = await ctx.kafka.producer();
+    this.stops.push('producer', () => producer.disconnect());
+
+    const keys = { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS };
+    const store = new WindowStore(redis, { ...keys, retentionMs: ctx.env.AGGREGATOR_RETENTION_MS, dedupeMs: ctx.env.AGGREGATOR_DEDUPE_MS, maxTopPaths: 100, maxExamples: 3 });
+    const snapshots = new SnapshotScheduler(redis, keys, producer, ctx.topics.aggregates);
+
+    const group = await this.groupFromMarker(redis, store, ctx.env.AGGREGATOR_REBUILD_ON_START);
+    await this.startConsumer(group, store, producer, snapshots);
+    this.stops.push('consumer', () => this.consumer?.stop() ?? Promise.resolve());
+
+    this.timer = setInterval(() => void this.tick(redis, store, producer, snapshots), ctx.env.AGGREGATOR_PARTIAL_SNAPSHOT_MS);
+    this.stops.push('snapshot timer', async () => clearInterval(this.timer));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stops.stopAll(this.ctx.logger);
+  }
+
+  /**
+   * Redis is a read model, so the consumer group lives in it: the marker names the group whose
+   * offsets match what Redis holds. With no marker (a fresh or wiped Redis) a new group is named
+   * and reads the retained topics from the start, so the rollups are rebuilt exactly once; the
+   * first replica to set the marker wins and the others follow it.
+   */
+  private async groupFromMarker(redis: RedisClient, store: WindowStore, rebuild: boolean): Promise<string> {
+    const proposed = rebuild ? `${this.ctx.groupId()}@${Date.now().toString(36)}` : this.ctx.groupId();
+    const created = await redis.set(store.markerKey(), proposed, 'NX');
+    const group = (await redis.get(store.markerKey())) ?? proposed;
+    if (created) this.ctx.logger.warn('no aggregates marker in Redis: rebuilding from the retained topics', { group });
+    return group;
+  }
+
+  private async startConsumer(group: string, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {
+    const { ctx } = this;
+    const consumer = new BatchConsumer<Input>({
+      client: ctx.kafka,
+      groupId: group,
+      topics: [
+        { topic: ctx.topics.diffs, schema: diffEventSchema as z.ZodType<Input> },
+        { topic: ctx.topics.metrics, schema: metricObservationSchema as z.ZodType<Input> },
+      ],
+      handler: async (records, batch) => {
+        const keys = store.options;
+        const ops: EventOps[] = records.flatMap((r) => (r.value.type === 'diff.v1' ? diffEventOps(r.value, r.offset, keys, HISTOGRAM_ALPHA) : metricOps(r.value, r.offset, keys)));
+        await store.apply(store.offsetKey(group, batch.topic, batch.partition), ops);
+        const sliceAt = new Map(records.map((r) => [r.offset, r.value.slice]));
+        for (const o of ops) snapshots.touch(o.window.experimentId, o.window.sliceKey, o.window.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), o.window.start);
+      },
+      deadLetterTopic: ctx.topics.dlq,
+      deadLetters: producer,
+      logger: ctx.logger.child({ consumer: 'diffs' }),
+      metrics: ctx.metrics,
+      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
+      partitionsConsumedConcurrently: 2,
+    });
+    await consumer.start();
+    this.consumer = consumer;
+    this.group = group;
+    ctx.health.register('diffs-consumer', () => consumer.health());
+  }
+
+  private async tick(redis: RedisClient, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const group = await this.groupFromMarker(redis, store, true);
+      if (group !== this.group) {
+        await this.consumer?.stop();
+        await this.startConsumer(group, store, producer, snapshots);
+      }
+      await snapshots.tick(Date.now());
+    } catch (err) {
+      this.ctx.logger.warn('snapshot tick failed; will try again', { err });
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
