@@ -74,10 +74,10 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
       ],
       handler: async (records, batch) => {
         const keys = store.options;
-        const ops: EventOps[] = records.flatMap((r) => (r.value.type === 'diff.v1' ? diffEventOps(r.value, r.offset, keys, HISTOGRAM_ALPHA) : metricOps(r.value, r.offset, keys)));
+        const ops: EventOps[] = records.map((r) => (r.value.type === 'diff.v1' ? diffEventOps(r.value, r.offset, keys, HISTOGRAM_ALPHA) : metricOps(r.value, r.offset, keys)));
         await store.apply(store.offsetKey(group, batch.topic, batch.partition), ops);
         const sliceAt = new Map(records.map((r) => [r.offset, r.value.slice]));
-        for (const o of ops) snapshots.touch(o.window.experimentId, o.window.sliceKey, o.window.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), o.window.start);
+        for (const o of ops) for (const w of o.windows) snapshots.touch(w.experimentId, w.sliceKey, w.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), w.start);
       },
       deadLetterTopic: ctx.topics.dlq,
       deadLetters: producer,

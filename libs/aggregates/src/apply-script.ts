@@ -5,7 +5,7 @@
  *
  * KEYS[1] applied-offset key of the partition
  * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix
- * ARGV[4] JSON [{id, o, ops, w: [indexKey, member, score]}]  ARGV[5] top paths kept  ARGV[6] examples kept
+ * ARGV[4] JSON [{id, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
  */
 export const APPLY_SCRIPT = `
 local applied = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -14,8 +14,10 @@ local retention = tonumber(ARGV[1])
 local maxTop = tonumber(ARGV[5])
 local maxExamples = tonumber(ARGV[6])
 local touched = {}
+local ints, floats, mins, maxs, lasts, zs, windows = {}, {}, {}, {}, {}, {}, {}
 local last = applied
 local count = 0
+-- First gather the effects of new events, summed per key and field, then write each once.
 for _, e in ipairs(events) do
   local o = tonumber(e.o)
   if o > applied then
@@ -24,32 +26,55 @@ for _, e in ipairs(events) do
       count = count + 1
       for _, op in ipairs(e.ops) do
         local t, key, field = op[1], op[2], op[3]
+        local kf = key .. '\0' .. field
         touched[key] = t
         if t == 'i' then
-          redis.call('HINCRBY', key, field, op[4])
+          ints[kf] = (ints[kf] or 0) + op[4]
         elseif t == 'f' then
-          redis.call('HINCRBYFLOAT', key, field, op[4])
+          floats[kf] = (floats[kf] or 0) + op[4]
         elseif t == 'mn' then
-          local cur = redis.call('HGET', key, field)
-          if (not cur) or tonumber(cur) > op[4] then redis.call('HSET', key, field, op[4]) end
+          if (not mins[kf]) or op[4] < mins[kf] then mins[kf] = op[4] end
         elseif t == 'mx' then
-          local cur = redis.call('HGET', key, field)
-          if (not cur) or tonumber(cur) < op[4] then redis.call('HSET', key, field, op[4]) end
+          if (not maxs[kf]) or op[4] > maxs[kf] then maxs[kf] = op[4] end
         elseif t == 'l' then
-          local ts = redis.call('HGET', key, field .. ':ts')
-          if (not ts) or tonumber(ts) <= op[5] then redis.call('HSET', key, field, op[4], field .. ':ts', op[5]) end
+          if (not lasts[kf]) or op[5] >= lasts[kf][2] then lasts[kf] = { op[4], op[5] } end
         elseif t == 'z' then
-          redis.call('ZINCRBY', key, op[4], field)
+          zs[kf] = (zs[kf] or 0) + op[4]
         elseif t == 'x' then
           redis.call('LPUSH', key, field)
           redis.call('LTRIM', key, 0, maxExamples - 1)
         end
       end
-      redis.call('ZADD', e.w[1], e.w[3], e.w[2])
-      touched[e.w[1]] = 'index'
+      for _, w in ipairs(e.w) do
+        windows[w[1] .. '\\0' .. w[2]] = w[3]
+        touched[w[1]] = 'index'
+      end
     end
   end
 end
+local function split(kf)
+  local i = string.find(kf, '\0', 1, true)
+  return string.sub(kf, 1, i - 1), string.sub(kf, i + 1)
+end
+for kf, n in pairs(ints) do local k, f = split(kf); redis.call('HINCRBY', k, f, n) end
+for kf, n in pairs(floats) do local k, f = split(kf); redis.call('HINCRBYFLOAT', k, f, n) end
+for kf, v in pairs(mins) do
+  local k, f = split(kf)
+  local cur = redis.call('HGET', k, f)
+  if (not cur) or tonumber(cur) > v then redis.call('HSET', k, f, v) end
+end
+for kf, v in pairs(maxs) do
+  local k, f = split(kf)
+  local cur = redis.call('HGET', k, f)
+  if (not cur) or tonumber(cur) < v then redis.call('HSET', k, f, v) end
+end
+for kf, v in pairs(lasts) do
+  local k, f = split(kf)
+  local ts = redis.call('HGET', k, f .. ':ts')
+  if (not ts) or tonumber(ts) <= v[2] then redis.call('HSET', k, f, v[1], f .. ':ts', v[2]) end
+end
+for kf, n in pairs(zs) do local k, m = split(kf); redis.call('ZINCRBY', k, n, m) end
+for kw, score in pairs(windows) do local k, m = split(kw); redis.call('ZADD', k, score, m) end
 for key, t in pairs(touched) do
   if t == 'z' then redis.call('ZREMRANGEBYRANK', key, 0, -(maxTop + 1)) end
   redis.call('EXPIRE', key, retention)

@@ -13,8 +13,8 @@ export interface EventOps {
   id: string;
   offset: string;
   ops: WindowOp[];
-  /** The window this event touched, for the window index. */
-  window: { experimentId: string; sliceKey: string; start: number };
+  /** The windows this event touched (all slices, and its own), for the window index. */
+  windows: Array<{ experimentId: string; sliceKey: string; start: number }>;
 }
 
 export interface WindowKeys {
@@ -63,9 +63,10 @@ function slicesOf(slice: Record<string, string>): string[] {
   return own === ALL_SLICES ? [ALL_SLICES] : [ALL_SLICES, own];
 }
 
-export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps[] {
+export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps {
   const start = windowStart(e.ts, k.windowMs);
-  return slicesOf(e.slice).map((sliceKey, n) => {
+  const slices = slicesOf(e.slice);
+  const ops = slices.flatMap((sliceKey) => {
     const w = windowKey(k, e.experimentId, sliceKey, start);
     const ops: WindowOp[] = [['i', w.hash, 'c:pairs', 1], ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1]];
     if (!e.statusMatch) ops.push(['i', w.hash, 'c:statusMismatches', 1]);
@@ -78,26 +79,24 @@ export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha:
         ops.push(['z', w.top, member, 1], ['x', w.examples(member), e.id]);
       }
     }
-    return { id: n === 0 ? e.id : `${e.id}#${sliceKey}`, offset, ops, window: { experimentId: e.experimentId, sliceKey, start } };
+    return ops;
   });
+  return { id: e.id, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: e.experimentId, sliceKey, start })) };
 }
 
-export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): EventOps[] {
+export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): EventOps {
   const start = windowStart(m.ts, k.windowMs);
   const field = (stat: string) => `m:${m.side}:${m.name}:${stat}`;
-  return slicesOf(m.slice).map((sliceKey, n) => {
+  const slices = slicesOf(m.slice);
+  const ops = slices.flatMap((sliceKey): WindowOp[] => {
     const w = windowKey(k, m.experimentId, sliceKey, start);
-    return {
-      id: n === 0 ? `metric:${m.id}` : `metric:${m.id}#${sliceKey}`,
-      offset,
-      ops: [
-        ['i', w.hash, field('count'), 1],
-        ['f', w.hash, field('sum'), m.value],
-        ['mn', w.hash, field('min'), m.value],
-        ['mx', w.hash, field('max'), m.value],
-        ['l', w.hash, field('last'), m.value, m.ts],
-      ],
-      window: { experimentId: m.experimentId, sliceKey, start },
-    };
+    return [
+      ['i', w.hash, field('count'), 1],
+      ['f', w.hash, field('sum'), m.value],
+      ['mn', w.hash, field('min'), m.value],
+      ['mx', w.hash, field('max'), m.value],
+      ['l', w.hash, field('last'), m.value, m.ts],
+    ];
   });
+  return { id: `metric:${m.id}`, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: m.experimentId, sliceKey, start })) };
 }

@@ -31,7 +31,7 @@ export class WindowStore {
   async apply(offsetKey: string, events: EventOps[]): Promise<number> {
     if (events.length === 0) return 0;
     const payload = JSON.stringify(
-      events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: [windowIndexKey(this.options, e.window.experimentId), `${e.window.sliceKey}|${e.window.start}`, e.window.start] })),
+      events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), `${w.sliceKey}|${w.start}`, w.start]) })),
     );
     const args = [String(Math.ceil(this.options.retentionMs / 1000)), String(Math.ceil(this.options.dedupeMs / 1000)), `${this.options.prefix}agg:seen:`, payload, String(this.options.maxTopPaths), String(this.options.maxExamples)];
     try {
