@@ -1,8 +1,10 @@
-import { type Env, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
+import { type Env, envInt, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
 import { z } from 'zod';
 
 /** The CLI talks to the local stack unless told otherwise. */
-const cliEnvSchema = z.object({ ...kafkaEnvShape, ...redisEnvShape }).superRefine(refineKafkaSecurity);
+const cliEnvSchema = z
+  .object({ ...kafkaEnvShape, ...redisEnvShape, AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }) })
+  .superRefine(refineKafkaSecurity);
 export type CliEnv = z.infer<typeof cliEnvSchema>;
 
 export function cliEnv(env: Env = process.env): CliEnv {

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAggregates } from './commands/aggregates';
 import { registerCompare } from './commands/compare';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
@@ -15,5 +16,6 @@ export function buildProgram(out: Output): Command {
   registerStack(program, out);
   registerTopics(program, out);
   registerCompare(program, out);
+  registerAggregates(program, out);
   return program;
 }
