@@ -3,8 +3,8 @@ import { type EventOps, WindowStore, diffEventOps, metricOps } from '@penumbra/a
 import { type ServiceEnv } from '@penumbra/config';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
-import { type RedisClient, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack } from '@penumbra/service-kit';
+import { type RedisClient } from '@penumbra/redis';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { SnapshotScheduler } from './snapshot-scheduler';
 
@@ -25,11 +25,7 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const { ctx } = this;
-    const redis = createRedis(redisConnectionFromEnv(ctx.env, `penumbra-aggregator-${ctx.instanceId}`));
-    redis.on('error', (err: Error) => ctx.logger.warn('redis error', { err }));
-    await redis.connect();
-    this.stops.push('redis', () => redis.quit());
-    ctx.health.register('redis', () => redisReadiness(redis));
+    const redis = await connectRedis(ctx, this.stops);
     const producer = await ctx.kafka.producer();
     this.stops.push('producer', () => producer.disconnect());
 

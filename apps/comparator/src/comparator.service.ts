@@ -3,8 +3,7 @@ import { type ServiceEnv } from '@penumbra/config';
 import { ComparatorMetrics, RedisNoiseStore, comparatorHandler } from '@penumbra/comparator';
 import { pairSchema } from '@penumbra/contracts';
 import { BatchConsumer } from '@penumbra/kafka';
-import { createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
 
 export type ComparatorEnv = ServiceEnv<'comparator'>;
 
@@ -16,11 +15,7 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const { ctx } = this;
-    const redis = createRedis(redisConnectionFromEnv(ctx.env, `penumbra-comparator-${ctx.instanceId}`));
-    redis.on('error', (err: Error) => ctx.logger.warn('redis error', { err }));
-    await redis.connect();
-    this.stops.push('redis', () => redis.quit());
-    ctx.health.register('redis', () => redisReadiness(redis));
+    const redis = await connectRedis(ctx, this.stops);
 
     const producer = await ctx.kafka.producer();
     this.stops.push('producer', () => producer.disconnect());

@@ -1,6 +1,7 @@
 import { type ExperimentRecord, experimentRecordSchema } from '@penumbra/contracts';
 import { TopicTable } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
+import { type RedisClient, type RedisEnv, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
 import { type ServiceContext } from './service-context';
 
 /** What a service started, stopped in reverse order: consumers first, connections last. */
@@ -42,4 +43,14 @@ export async function startExperimentTable(
   ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
   ctx.logger.info('experiments loaded', { count: table.size });
   return table;
+}
+
+/** A connected Redis client for the service, with its readiness check, closed with the service. */
+export async function connectRedis(ctx: ServiceContext<ServiceContext['env'] & RedisEnv>, stops: StopStack): Promise<RedisClient> {
+  const redis = createRedis(redisConnectionFromEnv(ctx.env, `penumbra-${ctx.name}-${ctx.instanceId}`));
+  redis.on('error', (err: Error) => ctx.logger.warn('redis error', { err }));
+  await redis.connect();
+  stops.push('redis', () => redis.quit());
+  ctx.health.register('redis', () => redisReadiness(redis));
+  return redis;
 }

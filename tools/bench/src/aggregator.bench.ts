@@ -5,42 +5,12 @@ import Redis from 'ioredis';
 import { diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, spawnTs } from '@penumbra/kafka-testing';
-import { startRedisServer, waitFor } from '@penumbra/testing';
+import { startRedisServer } from '@penumbra/testing';
+import { bareConsumeProduce, steadyRate } from './kafka-bench';
 import { report } from './report';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? '40000');
 const PARTITIONS = 2;
-
-/** Steady-state rate of a progress counter: from its first movement to reaching the total. */
-async function steadyRate(progress: () => Promise<number>): Promise<number> {
-  const first = await waitFor(async () => {
-    const c = await progress();
-    return c > 0 ? { c, t: performance.now() } : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 20 });
-  await waitFor(async () => (await progress()) >= EVENTS, { timeoutMs: 600_000, intervalMs: 20 });
-  return (EVENTS - first.c) / ((performance.now() - first.t) / 1000);
-}
-
-async function committed(kafka: TestKafka, group: string): Promise<number> {
-  return (await kafka.admin.groupOffsets(group, kafka.topics.diffs)).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
-}
-
-async function bare(kafka: TestKafka, out: string): Promise<number> {
-  const group = kafka.ns.groupId('bare');
-  const consumer = kafka.client.consumer({ groupId: group });
-  await consumer.subscribe([kafka.topics.diffs], { fromBeginning: true });
-  await consumer.run(async (batch, control) => {
-    await kafka.producer.send(batch.records.map((r) => ({ topic: out, key: r.key?.toString() ?? null, value: r.value })));
-    const last = batch.records[batch.records.length - 1];
-    if (last) {
-      await control.commit((BigInt(last.offset) + 1n).toString());
-      control.resolveOffset(last.offset);
-    }
-  });
-  const rate = await steadyRate(() => committed(kafka, group));
-  await consumer.disconnect();
-  return rate;
-}
 
 async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl);
@@ -58,7 +28,7 @@ async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
     return values.reduce((s, v) => s + (v === null ? 0 : Number(v) + 1), 0);
   };
   try {
-    return await steadyRate(applied);
+    return await steadyRate(applied, EVENTS);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -71,7 +41,6 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   try {
     await kafka.provision({ diffs: { partitions: PARTITIONS } });
-    const out = await kafka.createTopic('bare-out', PARTITIONS);
     const now = Date.now();
     for (let i = 0; i < EVENTS; i += 500) {
       const batch = Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => {
@@ -92,7 +61,7 @@ async function main(): Promise<void> {
       });
       await kafka.send(batch.map((e) => encodeEvent(diffEventSchema, e, kafka.topics.diffs, e.id)));
     }
-    const bareRate = await bare(kafka, out);
+    const bareRate = await bareConsumeProduce(kafka, kafka.topics.diffs, EVENTS);
     const ourRate = await ours(kafka, redis.url);
     const ratio = ourRate / bareRate;
     report(

@@ -4,42 +4,12 @@ import { pairSchema } from '@penumbra/contracts';
 import { join } from 'node:path';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, jsonPair, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
-import { startRedisServer, waitFor } from '@penumbra/testing';
+import { startRedisServer } from '@penumbra/testing';
+import { bareConsumeProduce, committed, steadyRate } from './kafka-bench';
 import { apiResponse, changed } from './api-json';
 import { report } from './report';
 
 const PAIRS = Number(process.env['BENCH_PAIRS'] ?? '40000');
-
-async function committed(kafka: TestKafka, group: string, topic: string): Promise<number> {
-  return (await kafka.admin.groupOffsets(group, topic)).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-}
-
-/** Steady-state rate: from the group's first commit to its last, so start-up and joins do not count. */
-async function steadyRate(kafka: TestKafka, group: string): Promise<number> {
-  const first = await waitFor(async () => {
-    const c = await committed(kafka, group, kafka.topics.pairs);
-    return c > 0 ? { c, t: performance.now() } : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 20 });
-  await waitFor(async () => (await committed(kafka, group, kafka.topics.pairs)) >= PAIRS, { timeoutMs: 600_000, intervalMs: 20 });
-  return (PAIRS - first.c) / ((performance.now() - first.t) / 1000);
-}
-
-async function bare(kafka: TestKafka, out: string): Promise<number> {
-  const group = kafka.ns.groupId('bare');
-  const consumer = kafka.client.consumer({ groupId: group });
-  await consumer.subscribe([kafka.topics.pairs], { fromBeginning: true });
-  await consumer.run(async (batch, control) => {
-    await kafka.producer.send(batch.records.map((r) => ({ topic: out, key: r.key?.toString() ?? null, value: r.value })));
-    const last = batch.records[batch.records.length - 1];
-    if (last) {
-      await control.commit((BigInt(last.offset) + 1n).toString());
-      control.resolveOffset(last.offset);
-    }
-  });
-  const rate = await steadyRate(kafka, group);
-  await consumer.disconnect();
-  return rate;
-}
 
 async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
   const child = spawnTs(join(__dirname, '..', '..', '..', 'apps', 'comparator', 'src', 'main.ts'), {
@@ -51,7 +21,7 @@ async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
     LOG_LEVEL: 'error',
   });
   try {
-    return await steadyRate(kafka, `${kafka.ns.id}.comparator`);
+    return await steadyRate(() => committed(kafka, `${kafka.ns.id}.comparator`, kafka.topics.pairs), PAIRS);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -63,7 +33,6 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   try {
     await kafka.provision({ pairs: { partitions: 2 }, diffs: { partitions: 2 } });
-    const out = await kafka.createTopic('bare-out', 2);
     await publishExperiments(kafka, [{ id: 'bench', target: { service: 's' }, shadow: { candidate: { baseUrl: 'http://127.0.0.1:1' } }, compare: { ignore: ['$.meta.generatedAt'] }, policy: { stages: [{ name: 'x' }] } }]);
     const primary = apiResponse(1000, 1);
     const candidate = changed(primary);
@@ -72,7 +41,7 @@ async function main(): Promise<void> {
       const batch = Array.from({ length: Math.min(200, PAIRS - i) }, (_, k) => jsonPair('bench', `t${i + k}`, { primary, candidate, secondary }));
       await kafka.send(batch.map((p) => encodeEvent(pairSchema, p, kafka.topics.pairs, p.id)));
     }
-    const bareRate = await bare(kafka, out);
+    const bareRate = await bareConsumeProduce(kafka, kafka.topics.pairs, PAIRS);
     const ourRate = await ours(kafka, redis.url);
     const ratio = ourRate / bareRate;
     report(

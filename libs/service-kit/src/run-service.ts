@@ -1,0 +1,17 @@
+import { type DynamicModule, type Type } from '@nestjs/common';
+import { type ServiceName, type ServiceEnv, parseEnv, serviceEnvSchemas } from '@penumbra/config';
+import { ConfigError } from '@penumbra/errors';
+import { bootstrapService } from './bootstrap';
+import { createServiceContext } from './service-context';
+
+/** A service's main: parse its environment once (a bad value exits naming the variable), then start it. */
+export function runService(name: ServiceName, feature: Type | DynamicModule): void {
+  const start = async () => {
+    const env = parseEnv(serviceEnvSchemas[name], process.env, name) as ServiceEnv<typeof name>;
+    await bootstrapService(createServiceContext(name, env), feature);
+  };
+  start().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
