@@ -1,15 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { findWorkspaceRoot } from '@penumbra/config';
 
 export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the Penumbra repository root (nx.json)');
-    dir = parent;
-  }
-  return dir;
+  return findWorkspaceRoot(__dirname);
 }
 
 export interface ScriptResult {

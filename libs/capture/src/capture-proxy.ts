@@ -1,20 +1,13 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { Transform } from 'node:stream';
 import { type Dispatcher, Agent } from 'undici';
-import { BoundedTee, toTrafficRecord } from './capture-record';
-import { type CapturePublisher } from './capture-publisher';
+import { type CaptureOptions, beginCapture } from './capture-record';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
-export interface CaptureProxyOptions {
+export interface CaptureProxyOptions extends CaptureOptions {
   /** Production, such as http://127.0.0.1:8080. */
   upstream: string;
-  service: string;
-  publisher: Pick<CapturePublisher, 'offer'>;
-  /** Bytes of each body kept in the record; production always gets and returns the whole body. */
-  maxBodyBytes?: number;
-  /** Attributes for slicing and sampling, such as the tenant from a header. */
-  attributes?: (req: IncomingMessage) => Record<string, string>;
   connections?: number;
 }
 
@@ -34,12 +27,9 @@ function forwardable(headers: Record<string, string | string[] | undefined>): Re
 export function createCaptureProxy(options: CaptureProxyOptions): { server: Server; close(): Promise<void> } {
   const upstream = new URL(options.upstream);
   const agent = new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
-  const max = options.maxBodyBytes ?? 256 * 1024;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const startedAt = Date.now();
-    const started = performance.now();
-    const requestBody = new BoundedTee(max);
+    const { requestBody, responseBody, finish } = beginCapture(req, options);
     const teed = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         requestBody.push(chunk);
@@ -57,27 +47,13 @@ export function createCaptureProxy(options: CaptureProxyOptions): { server: Serv
       })
       .then((up) => {
         res.writeHead(up.statusCode, forwardable(up.headers));
-        const responseBody = new BoundedTee(max);
         up.body.on('data', (c: Buffer) => {
           responseBody.push(c);
           res.write(c);
         });
         up.body.on('end', () => {
           res.end();
-          const record = toTrafficRecord({
-            service: options.service,
-            method: req.method ?? 'GET',
-            url: req.url ?? '/',
-            requestHeaders: req.headers,
-            requestBody,
-            status: up.statusCode,
-            responseHeaders: up.headers,
-            responseBody,
-            startedAt,
-            latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-            attributes: options.attributes?.(req) ?? {},
-          });
-          if (record) options.publisher.offer(record);
+          finish(up.statusCode, up.headers);
         });
         up.body.on('error', () => res.destroy());
       })

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type HttpMethod, type TrafficRecord, httpMethod } from '@penumbra/contracts';
+import { type IncomingMessage } from 'node:http';
 import { encodeBody, flattenHeaders } from '@penumbra/http';
+import { type CapturePublisher } from './capture-publisher';
 
 /** Keeps the first `max` bytes of a stream's chunks, and whether anything was cut. */
 export class BoundedTee {
@@ -59,5 +61,43 @@ export function toTrafficRecord(x: CapturedExchange): TrafficRecord | undefined 
     request: { method: method.data as HttpMethod, path: path.startsWith('/') ? path : `/${path}`, query, headers: reqHeaders, ...(reqBody ? { body: { ...reqBody, truncated: x.requestBody.truncated } } : {}) },
     response: { status: x.status, headers: resHeaders, ...(resBody ? { body: { ...resBody, truncated: x.responseBody.truncated } } : {}), latencyMs: x.latencyMs },
     attributes: x.attributes,
+  };
+}
+
+export interface CaptureOptions {
+  service: string;
+  publisher: Pick<CapturePublisher, 'offer'>;
+  /** Bytes of each body kept in the record; production always gets and returns the whole body. */
+  maxBodyBytes?: number;
+  /** Attributes for slicing and sampling, such as the tenant from a header. */
+  attributes?: (req: IncomingMessage) => Record<string, string>;
+}
+
+/** Starts capturing one exchange: bounded copies of both bodies, and finish() offers the record. */
+export function beginCapture(req: IncomingMessage, options: CaptureOptions) {
+  const startedAt = Date.now();
+  const started = performance.now();
+  const max = options.maxBodyBytes ?? 256 * 1024;
+  const requestBody = new BoundedTee(max);
+  const responseBody = new BoundedTee(max);
+  return {
+    requestBody,
+    responseBody,
+    finish(status: number, responseHeaders: CapturedExchange['responseHeaders']): void {
+      const record = toTrafficRecord({
+        service: options.service,
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        requestHeaders: req.headers,
+        requestBody,
+        status,
+        responseHeaders,
+        responseBody,
+        startedAt,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+        attributes: options.attributes?.(req) ?? {},
+      });
+      if (record) options.publisher.offer(record);
+    },
   };
 }

@@ -1,3 +1,4 @@
 export * from './env';
 export * from './infrastructure';
 export * from './services';
+export * from './workspace';

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type DeadLetter, type MetricObservation, deadLetterSchema, metricObservationSchema } from '@penumbra/contracts';
 import { createMetricsRegistry, PipelineMetrics, silentLogger } from '@penumbra/observability';
 import { BatchConsumer, type ConsumedRecord, encodeEvent } from '@penumbra/kafka';
 import { waitFor } from '@penumbra/testing';
+import { spawnTs } from './child-process';
 import { type TestKafka, createTestKafka } from './test-kafka';
 
 jest.setTimeout(120_000);
@@ -117,15 +117,12 @@ describe('BatchConsumer on the real broker', () => {
 
     const runChild = (mode: 'crash' | 'normal', until: (handled: string[]) => boolean) =>
       new Promise<{ handled: string[]; signal: NodeJS.Signals | null }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'crash-consumer.fixture.ts')], {
-          env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, '..', '..', '..', 'tsconfig.base.json'), BROKERS: kafka.brokers.join(','), TOPIC: topic, DLQ: kafka.topics.dlq, GROUP: group, MODE: mode },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawnTs(join(__dirname, 'crash-consumer.fixture.ts'), { BROKERS: kafka.brokers.join(','), TOPIC: topic, DLQ: kafka.topics.dlq, GROUP: group, MODE: mode });
         const handled: string[] = [];
         let buffer = '';
         let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.stdout.on('data', (d: Buffer) => {
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.stdout?.on('data', (d: Buffer) => {
           buffer += d.toString();
           const lines = buffer.split('\n');
           buffer = lines.pop() ?? '';

@@ -1,16 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-
-function repoRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'nx.json'))) dir = dirname(dir);
-  return dir;
-}
+import { findWorkspaceRoot } from '@penumbra/config';
 
 /** Runs a TypeScript file of the workspace in its own Node process (SWC on load, path aliases resolved). */
 export function spawnTs(file: string, env: Record<string, string>): ChildProcess {
-  const root = repoRoot(dirname(file));
+  const root = findWorkspaceRoot(dirname(file));
   return spawn(process.execPath, ['-r', '@swc-node/register', file], {
     cwd: root,
     env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'), ...env },

@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry } from 'kafkajs';
-import { UnavailableError } from '@penumbra/errors';
+import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
 import {
@@ -53,8 +53,16 @@ function headersOf(raw: Record<string, unknown> | undefined): Record<string, str
   return out;
 }
 
-function unavailable(what: string, err: unknown): UnavailableError {
-  return new UnavailableError(`kafka ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { what }, err);
+/**
+ * kafkajs says itself whether an error is worth retrying (a leader moving is, a message over the
+ * broker's size limit is not); only the former becomes a retriable UnavailableError.
+ */
+export function kafkaFailure(what: string, err: unknown): PenumbraError {
+  const message = `kafka ${what} failed: ${err instanceof Error ? err.message : String(err)}`;
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const rejected = (err as { retriable?: boolean }).retriable === false && (cause as { retriable?: boolean }).retriable === false;
+  if (rejected) return new PenumbraError(message, { code: 'KAFKA_REQUEST_REJECTED', retriable: false, context: { what }, cause: err });
+  return new UnavailableError(message, { what }, err);
 }
 
 function wrapConsumer(consumer: Consumer, concurrency: number): ConsumerPort {
@@ -111,7 +119,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       try {
         await admin.connect();
       } catch (err) {
-        throw unavailable('admin connect', err);
+        throw kafkaFailure('admin connect', err);
       }
       return {
         listTopics: () => admin.listTopics(),
@@ -166,7 +174,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       try {
         await producer.connect();
       } catch (err) {
-        throw unavailable('producer connect', err);
+        throw kafkaFailure('producer connect', err);
       }
       return {
         async send(messages) {
@@ -186,7 +194,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
               })),
             });
           } catch (err) {
-            throw unavailable('produce', err);
+            throw kafkaFailure('produce', err);
           }
         },
         disconnect: () => producer.disconnect(),

@@ -1,19 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { findWorkspaceRoot } from '@penumbra/config';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'nx.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the repository root (nx.json) above the testing library');
-    dir = parent;
-  }
-  return dir;
-}
 
 let containerBrokers: Promise<string> | undefined;
 
@@ -29,7 +19,7 @@ export async function ensureKafka(): Promise<string[]> {
     containerBrokers ??= startKafkaContainer();
     return [await containerBrokers];
   }
-  const script = join(repoRoot(), 'tools', 'kafka', 'local-kafka.mjs');
+  const script = join(findWorkspaceRoot(__dirname), 'tools', 'kafka', 'local-kafka.mjs');
   try {
     const { stdout } = await run(process.execPath, [script, 'up', '--quiet'], { timeout: 300_000 });
     const brokers = stdout.trim().split('\n').pop() ?? '';

@@ -1,12 +1,11 @@
 // Diff events per second into Redis through the aggregator process (real broker, private
 // redis-server), next to a bare consume-and-produce of the same messages, in one run.
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import { diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
-import { type TestKafka, createTestKafka, spawnTs } from '@penumbra/kafka-testing';
+import { type TestKafka, createTestKafka } from '@penumbra/kafka-testing';
 import { startRedisServer } from '@penumbra/testing';
-import { bareConsumeProduce, steadyRate } from './kafka-bench';
+import { bareConsumeProduce, steadyRate, withServiceProcess } from './kafka-bench';
 import { report } from './report';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? '40000');
@@ -14,24 +13,14 @@ const PARTITIONS = 2;
 
 async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl);
-  const child = spawnTs(join(__dirname, '..', '..', '..', 'apps', 'aggregator', 'src', 'main.ts'), {
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    TOPIC_PREFIX: kafka.ns.topicPrefix,
-    KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
-    LOG_LEVEL: 'error',
-  });
   const applied = async () => {
     const keys = await redis.keys(`${kafka.ns.keyPrefix}agg:offset:*`);
     const values = keys.length ? await redis.mget(...keys) : [];
     return values.reduce((s, v) => s + (v === null ? 0 : Number(v) + 1), 0);
   };
   try {
-    return await steadyRate(applied, EVENTS);
+    return await withServiceProcess(kafka, 'aggregator', redisUrl, () => steadyRate(applied, EVENTS));
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
     redis.disconnect();
   }
 }

@@ -1,31 +1,17 @@
 // Pairs per second through the comparator service on the real broker and Redis, next to a bare
 // consume-and-produce of the same messages (same broker, same batch consumer, no work), in one run.
 import { pairSchema } from '@penumbra/contracts';
-import { join } from 'node:path';
 import { encodeEvent } from '@penumbra/kafka';
-import { type TestKafka, createTestKafka, jsonPair, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
+import { type TestKafka, createTestKafka, jsonPair, publishExperiments } from '@penumbra/kafka-testing';
 import { startRedisServer } from '@penumbra/testing';
-import { bareConsumeProduce, committed, steadyRate } from './kafka-bench';
+import { bareConsumeProduce, committed, steadyRate, withServiceProcess } from './kafka-bench';
 import { apiResponse, changed } from './api-json';
 import { report } from './report';
 
 const PAIRS = Number(process.env['BENCH_PAIRS'] ?? '40000');
 
-async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
-  const child = spawnTs(join(__dirname, '..', '..', '..', 'apps', 'comparator', 'src', 'main.ts'), {
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    TOPIC_PREFIX: kafka.ns.topicPrefix,
-    KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
-    LOG_LEVEL: 'error',
-  });
-  try {
-    return await steadyRate(() => committed(kafka, `${kafka.ns.id}.comparator`, kafka.topics.pairs), PAIRS);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
+  return withServiceProcess(kafka, 'comparator', redisUrl, () => steadyRate(() => committed(kafka, `${kafka.ns.id}.comparator`, kafka.topics.pairs), PAIRS));
 }
 
 async function main(): Promise<void> {

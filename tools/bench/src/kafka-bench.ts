@@ -1,4 +1,6 @@
-import { type TestKafka } from '@penumbra/kafka-testing';
+import { join } from 'node:path';
+import { findWorkspaceRoot } from '@penumbra/config';
+import { type TestKafka, spawnTs } from '@penumbra/kafka-testing';
 import { waitFor } from '@penumbra/testing';
 
 /** Steady-state rate of a progress counter: from its first movement to reaching the total, so start-up and joins do not count. */
@@ -34,5 +36,23 @@ export async function bareConsumeProduce(kafka: TestKafka, topic: string, total:
     return await steadyRate(() => committed(kafka, group, topic), total);
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/** Runs a service's own process against the bench's namespace while `measure` runs, then stops it. */
+export async function withServiceProcess<T>(kafka: TestKafka, service: string, redisUrl: string, measure: () => Promise<T>): Promise<T> {
+  const child = spawnTs(join(findWorkspaceRoot(__dirname), 'apps', service, 'src', 'main.ts'), {
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    TOPIC_PREFIX: kafka.ns.topicPrefix,
+    KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
+    LOG_LEVEL: 'error',
+  });
+  try {
+    return await measure();
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   }
 }
