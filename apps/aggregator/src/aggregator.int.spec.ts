@@ -1,6 +1,7 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { readAggregate } from '@penumbra/aggregates';
+import { readAggregate, windowIndexKey, windowKey } from '@penumbra/aggregates';
 import { type DiffEvent, aggregateSnapshotSchema, diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, spawnTs } from '@penumbra/kafka-testing';
@@ -142,4 +143,43 @@ describe('aggregator process on the real broker and Redis', () => {
       await run.exited;
     }
   });
+
+  it('rebuilds one experiment on demand with `penumbra aggregates rebuild` while the aggregator keeps consuming', async () => {
+    const run = start();
+    try {
+      await produce('redo', 0, 2000);
+      await waitFor(async () => (await totals('redo')).counts.pairs === 2000, { timeoutMs: 90_000, intervalMs: 250, what: 'first 2000 applied' });
+      const [first, second] = await redis.zrange(windowIndexKey(keys(), 'redo'), 0, 1);
+      const [slice1, start1] = (first as string).split('|') as [string, string];
+      const [slice2, start2] = (second as string).split('|') as [string, string];
+      await redis.hincrby(windowKey(keys(), 'redo', slice1, Number(start1)).hash, 'c:pairs', 777);
+      await redis.del(windowKey(keys(), 'redo', slice2, Number(start2)).hash);
+      expect((await totals('redo')).counts.pairs).not.toBe(2000);
+
+      const cli = rebuildCli('redo');
+      await produce('redo', 2000, 3000);
+      const result = await cli;
+      expect(result).toMatchObject({ code: 0 });
+      expect(result.stderr).toMatch(/rebuilding redo: 100% \(/);
+      expect(JSON.parse(result.stdout)).toMatchObject({ experimentId: 'redo', generation: 1, truncated: [] });
+
+      await waitFor(async () => (await totals('redo')).counts.pairs >= 3000, { timeoutMs: 90_000, intervalMs: 250, what: 'all 3000 applied after the rebuild' });
+      await new Promise((r) => setTimeout(r, 1500));
+      const want = expected(3000);
+      expect((await totals('redo')).counts).toMatchObject({ pairs: 3000, match: want.match, mismatch: want.mismatch, candidateErrors: want.candidateErrors });
+      expect((await readAggregate(redis, keys(), 'redo', 'tenant=acme')).counts.pairs).toBe(want.acme);
+      expect((await totals('wiped')).counts.pairs).toBe(1500);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  });
+
+  function rebuildCli(experimentId: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const bin = join(__dirname, '..', '..', 'cli', 'bin', 'penumbra.cjs');
+    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, REDIS_URL: server.url, REDIS_KEY_PREFIX: kafka.ns.keyPrefix };
+    return new Promise((resolve) => {
+      execFile(process.execPath, [bin, 'aggregates', 'rebuild', experimentId, '--json'], { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+    });
+  }
 });

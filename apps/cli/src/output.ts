@@ -3,6 +3,8 @@ export interface Output {
   json(value: unknown): void;
   table(header: string[], rows: string[][]): void;
   fail(message: string, hint?: string): void;
+  /** Progress of long work, on stderr so that stdout stays parseable. */
+  progress(text: string): void;
 }
 
 export function renderTable(header: string[], rows: string[][]): string {
@@ -20,6 +22,7 @@ export function consoleOutput(stdout: { write(s: string): unknown } = process.st
     line: (text) => void stdout.write(`${text}\n`),
     json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     table: (header, rows) => void stdout.write(`${renderTable(header, rows)}\n`),
+    progress: (text) => void stderr.write(`${text}\n`),
     fail: (message, hint) => {
       stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
       process.exitCode = 1;

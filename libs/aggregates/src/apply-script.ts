@@ -1,11 +1,13 @@
 /**
  * Applies one partition's batch of window effects atomically, exactly once: an event at or below
  * the partition's applied offset is skipped (a redelivery), an event whose id was seen recently is
- * skipped (an upstream duplicate), and the applied offset moves in the same script.
+ * skipped (an upstream duplicate), and the applied offset moves in the same script. Dedupe keys
+ * carry the experiment's rebuild generation, so a rebuild re-counts what the last generation saw.
  *
  * KEYS[1] applied-offset key of the partition
  * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix
- * ARGV[4] JSON [{id, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
+ * ARGV[4] JSON [{id, x: experiment, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
+ * ARGV[7] key prefix of the generation keys ("<prefix>agg:{<experiment>}:gen")
  */
 export const APPLY_SCRIPT = `
 local applied = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -17,12 +19,21 @@ local touched = {}
 local ints, floats, mins, maxs, lasts, zs, windows = {}, {}, {}, {}, {}, {}, {}
 local last = applied
 local count = 0
+local gens = {}
+local function generation(experiment)
+  local g = gens[experiment]
+  if not g then
+    g = redis.call('GET', ARGV[7] .. '{' .. experiment .. '}:gen') or '0'
+    gens[experiment] = g
+  end
+  return g
+end
 -- First gather the effects of new events, summed per key and field, then write each once.
 for _, e in ipairs(events) do
   local o = tonumber(e.o)
   if o > applied then
     if o > last then last = o end
-    if redis.call('SET', ARGV[3] .. e.id, '1', 'NX', 'EX', tonumber(ARGV[2])) then
+    if redis.call('SET', ARGV[3] .. generation(e.x) .. ':' .. e.id, '1', 'NX', 'EX', tonumber(ARGV[2])) then
       count = count + 1
       for _, op in ipairs(e.ops) do
         local t, key, field = op[1], op[2], op[3]

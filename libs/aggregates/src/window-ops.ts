@@ -11,6 +11,7 @@ export type WindowOp = ['i', string, string, number] | ['f', string, string, num
 export interface EventOps {
   /** Dedupe id: an event seen before (same id) is applied once. */
   id: string;
+  experimentId: string;
   offset: string;
   ops: WindowOp[];
   /** The windows this event touched (all slices, and its own), for the window index. */
@@ -30,6 +31,11 @@ export function windowStart(ts: number, windowMs: number): number {
 export function windowKey(k: WindowKeys, experimentId: string, sliceKey: string, start: number): { hash: string; top: string; examples: (path: string) => string } {
   const base = `${k.prefix}agg:{${experimentId}}:${sliceKey}:${start}`;
   return { hash: base, top: `${base}:top`, examples: (path) => `${base}:ex:${path}` };
+}
+
+/** Bumped by every rebuild of the experiment; dedupe keys carry it. */
+export function generationKey(k: WindowKeys, experimentId: string): string {
+  return `${k.prefix}agg:{${experimentId}}:gen`;
 }
 
 export function windowIndexKey(k: WindowKeys, experimentId: string): string {
@@ -81,7 +87,7 @@ export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha:
     }
     return ops;
   });
-  return { id: e.id, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: e.experimentId, sliceKey, start })) };
+  return { id: e.id, experimentId: e.experimentId, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: e.experimentId, sliceKey, start })) };
 }
 
 export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): EventOps {
@@ -98,5 +104,5 @@ export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): 
       ['l', w.hash, field('last'), m.value, m.ts],
     ];
   });
-  return { id: `metric:${m.id}`, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: m.experimentId, sliceKey, start })) };
+  return { id: `metric:${m.id}`, experimentId: m.experimentId, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: m.experimentId, sliceKey, start })) };
 }

@@ -3,6 +3,7 @@ import { readAggregate } from '@penumbra/aggregates';
 import { createRedis, redisConnectionFromEnv } from '@penumbra/redis';
 import { cliEnv } from '../cli-env';
 import { type Output } from '../output';
+import { registerAggregatesRebuild } from './aggregates-rebuild';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -60,4 +61,6 @@ export function registerAggregates(program: Command, out: Output): void {
         redis.disconnect();
       }
     });
+
+  registerAggregatesRebuild(aggregates, out);
 }
