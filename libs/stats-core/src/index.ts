@@ -1,1 +1,2 @@
 export * from './log-histogram';
+export * from './confidence-sequence';

@@ -1,0 +1,122 @@
+import { type AggregateCounts, type BuiltinMetric, type MetricSummary } from '@penumbra/contracts';
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+/** What the engine judges a stage on: the merged aggregates since the stage began. */
+export interface EvidenceInput {
+  counts: AggregateCounts;
+  latency: { primary: LatencySummary; candidate: LatencySummary; secondary: LatencySummary };
+  /** The candidate's custom metric summaries by name, as snapshots carry them. */
+  metrics: Record<string, MetricSummary>;
+  window?: { start: number; end: number };
+}
+
+export const NO_LATENCY: LatencySummary = { count: 0, p50: null, p90: null, p99: null };
+
+export function emptyEvidence(): EvidenceInput {
+  return {
+    counts: { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 },
+    latency: { primary: NO_LATENCY, candidate: NO_LATENCY, secondary: NO_LATENCY },
+    metrics: {},
+  };
+}
+
+/**
+ * The stage's sample count: compared pairs, or, for an experiment that only reports domain
+ * metrics (no pairs at all), the observations of its most observed metric.
+ */
+export function stageSamples(e: EvidenceInput): number {
+  if (e.counts.pairs > 0) return e.counts.pairs;
+  return Math.max(0, ...Object.values(e.metrics).map((m) => m.count));
+}
+
+/** A rate as successes out of trials, so that a confidence bound can judge it. */
+export interface RateSample {
+  successes: number;
+  trials: number;
+}
+
+/** The built-in rates, counted per pair. */
+export function rateSample(metric: BuiltinMetric, c: AggregateCounts): RateSample | undefined {
+  const trials = c.pairs;
+  switch (metric) {
+    case 'matchRate':
+      return { successes: c.match, trials };
+    case 'mismatchRate':
+      return { successes: c.mismatch, trials };
+    case 'statusMatchRate':
+      return { successes: c.pairs - c.statusMismatches, trials };
+    case 'candidateErrorRate':
+      return { successes: c.candidateErrors + c.bothErrors, trials };
+    case 'timeoutRate':
+      return { successes: c.timeouts, trials };
+    case 'errorRateDelta':
+    case 'latencyP50Ratio':
+    case 'latencyP90Ratio':
+    case 'latencyP99Ratio':
+      return undefined;
+  }
+}
+
+/** The side the candidate is measured against: the secondary when there is one, else the primary. */
+export function baselineOf(e: EvidenceInput): 'secondary' | 'primary' {
+  return e.latency.secondary.count > 0 ? 'secondary' : 'primary';
+}
+
+function ratio(candidate: number | null, baseline: number | null): number | null {
+  if (candidate === null || baseline === null) return null;
+  if (baseline <= 0) return candidate <= 0 ? 1 : null;
+  return candidate / baseline;
+}
+
+export function builtinValue(metric: BuiltinMetric, e: EvidenceInput): number | null {
+  const rate = rateSample(metric, e.counts);
+  if (rate !== undefined) return rate.trials === 0 ? null : rate.successes / rate.trials;
+  const c = e.counts;
+  const base = baselineOf(e);
+  switch (metric) {
+    case 'errorRateDelta': {
+      if (c.pairs === 0) return null;
+      const baselineErrors = base === 'secondary' ? c.secondaryErrors : c.primaryErrors + c.bothErrors;
+      return (c.candidateErrors + c.bothErrors - baselineErrors) / c.pairs;
+    }
+    case 'latencyP50Ratio':
+      return ratio(e.latency.candidate.p50, e.latency[base].p50);
+    case 'latencyP90Ratio':
+      return ratio(e.latency.candidate.p90, e.latency[base].p90);
+    case 'latencyP99Ratio':
+      return ratio(e.latency.candidate.p99, e.latency[base].p99);
+    default:
+      return null;
+  }
+}
+
+/** "precision.last" reads the candidate's summary of "precision"; "mean" is sum / count. */
+export function customValue(ref: string, e: EvidenceInput): number | null {
+  const dot = ref.lastIndexOf('.');
+  const name = ref.slice(0, dot);
+  const stat = ref.slice(dot + 1);
+  const m = e.metrics[name];
+  if (m === undefined || m.count === 0) return null;
+  switch (stat) {
+    case 'count':
+      return m.count;
+    case 'sum':
+      return m.sum;
+    case 'min':
+      return m.min;
+    case 'max':
+      return m.max;
+    case 'last':
+      return m.last;
+    case 'mean':
+      return m.sum / m.count;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,61 @@
+import { ALL_SLICES, type AggregateSnapshot, type ExperimentSpec } from '@penumbra/contracts';
+import { policyHash } from './control-signing';
+import { evaluate } from './engine';
+import { SnapshotLedger } from './ledger';
+import { type Decision, type SliceState, initialSliceState } from './state';
+
+export interface SimulatedDecision {
+  action: Decision['action'];
+  fromStage: string;
+  toStage: string;
+  slice: string;
+  at: number;
+  reason: string;
+  dryRun: boolean;
+  samples: number;
+}
+
+export interface Simulation {
+  decisions: SimulatedDecision[];
+  states: Record<string, SliceState>;
+  snapshots: number;
+}
+
+/**
+ * Runs the sentinel's engine over recorded aggregate snapshots in time order, evaluating every
+ * slice after every snapshot, exactly as the service does, and returns the decision timeline.
+ */
+export function simulatePolicy(spec: ExperimentSpec, snapshots: readonly AggregateSnapshot[], options: { stalledAfterMs?: number } = {}): Simulation {
+  const ordered = snapshots.filter((s) => s.experimentId === spec.id).sort((a, b) => a.ts - b.ts);
+  const ledger = new SnapshotLedger();
+  const hash = policyHash(spec.policy);
+  const states = new Map<string, SliceState>();
+  const promotions: number[] = [];
+  const decisions: SimulatedDecision[] = [];
+  const perSlice = spec.slices.decidePerSlice;
+  for (const snapshot of ordered) {
+    ledger.add(snapshot);
+    const now = snapshot.ts;
+    const slices = perSlice ? ledger.slices() : [ALL_SLICES];
+    for (const slice of slices) {
+      const state = states.get(slice) ?? initialSliceState(Math.min(now, snapshot.window.start));
+      const windowMs = spec.policy.circuitBreaker.windowSec * 1000;
+      const result = evaluate({
+        policy: spec.policy,
+        policyHash: hash,
+        slice,
+        state,
+        evidence: ledger.evidence(slice, state.stageEnteredAt),
+        now,
+        recentPromotions: promotions.filter((t) => t > now - windowMs).length,
+        stalledAfterMs: options.stalledAfterMs ?? 5 * 60_000,
+      });
+      states.set(slice, result.state);
+      const d = result.decision;
+      if (d === undefined) continue;
+      if (d.action === 'promote') promotions.push(now);
+      decisions.push({ action: d.action, fromStage: d.fromStage, toStage: d.toStage, slice, at: d.at, reason: d.reason, dryRun: d.dryRun, samples: d.evidence.samples });
+    }
+  }
+  return { decisions, states: Object.fromEntries(states), snapshots: ordered.length };
+}
