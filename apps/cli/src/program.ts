@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAggregates } from './commands/aggregates';
 import { registerCompare } from './commands/compare';
+import { registerPolicy } from './commands/policy';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
 import { registerUp } from './commands/up';
@@ -17,5 +18,6 @@ export function buildProgram(out: Output): Command {
   registerTopics(program, out);
   registerCompare(program, out);
   registerAggregates(program, out);
+  registerPolicy(program, out);
   return program;
 }

@@ -42,6 +42,10 @@ export const serviceEnvSchemas = {
       SENTINEL_OPERATOR_KEYS_FILE: envOptionalString(),
       SENTINEL_EVALUATE_INTERVAL_MS: envInt(2_000, { min: 100, max: 600_000 }),
       SENTINEL_ACK_TIMEOUT_MS: envInt(60_000, { min: 1_000 }),
+      /** Raise a stalled alert when an experiment gets no new samples for this long. */
+      SENTINEL_STALLED_MS: envInt(5 * 60_000, { min: 1_000 }),
+      /** Must equal the aggregator's: the sentinel reads its windows. */
+      AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
     })
     .superRefine(refineKafkaSecurity),
   'audit-sink': z

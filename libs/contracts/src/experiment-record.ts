@@ -14,6 +14,8 @@ export const experimentRecordSchema = z
     experimentId,
     actor: z.string().min(1).max(200),
     spec: experimentSpecSchema,
+    /** Set by the sentinel on a kill or a stop-mirroring rollback: every service stops working on it. */
+    halted: z.object({ at: epochMs, reason: z.string().min(1).max(2000), commandId: z.string().min(1).max(1024) }).optional(),
   })
   .refine((r) => r.spec.id === r.experimentId, { path: ['spec', 'id'], message: 'must equal experimentId' });
 export type ExperimentRecord = z.infer<typeof experimentRecordSchema>;

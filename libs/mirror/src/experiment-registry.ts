@@ -31,6 +31,10 @@ export class ExperimentRegistry {
   }
 
   upsert(record: ExperimentRecord): void {
+    if (record.halted !== undefined) {
+      this.active.delete(record.experimentId);
+      return;
+    }
     this.active.set(record.experimentId, this.compile(record.spec, this.active.get(record.experimentId)));
   }
 

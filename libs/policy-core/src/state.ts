@@ -1,4 +1,4 @@
-import { type CommandAction, type Evidence, type GateEvidence, gateEvidenceSchema } from '@penumbra/contracts';
+import { type AlertKind, type CommandAction, type Evidence, type GateEvidence, gateEvidenceSchema } from '@penumbra/contracts';
 import { z } from 'zod';
 
 export const sliceStatus = z.enum(['running', 'paused', 'cooldown', 'watching', 'promoted', 'stopped', 'killed']);
@@ -70,7 +70,7 @@ export interface Decision {
 }
 
 export interface AlertDraft {
-  kind: 'stalled' | 'gate-warning' | 'rollback' | 'kill' | 'control-rejected' | 'other';
+  kind: AlertKind;
   severity: 'info' | 'warning' | 'critical';
   message: string;
   /** Makes the alert's id deterministic, so a re-evaluation does not raise it twice. */

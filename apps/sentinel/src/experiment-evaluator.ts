@@ -1,0 +1,127 @@
+import { ALL_SLICES, type ExperimentRecord, type TopicKey } from '@penumbra/contracts';
+import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
+import { type ProducerPort } from '@penumbra/kafka';
+import { type Logger } from '@penumbra/observability';
+import { type AlertDraft, type Decision, type EvidenceInput, type SliceState, evaluate, evidenceFromParts, initialSliceState, policyHash } from '@penumbra/policy-core';
+import { type RedisClient } from '@penumbra/redis';
+import { commandOf, outboxOf } from './outputs';
+import { type SentinelMetrics } from './sentinel-metrics';
+import { type OutboxMessage, type SentinelStateStore } from './state-store';
+
+export interface EvaluatorDeps {
+  redis: RedisClient;
+  store: SentinelStateStore;
+  producer: ProducerPort;
+  topics: Record<TopicKey, string>;
+  windows: WindowKeys;
+  experiments: (id: string) => ExperimentRecord | undefined;
+  ackTimeoutMs: number;
+  stalledAfterMs: number;
+  logger: Logger;
+  metrics: SentinelMetrics;
+  clock?: () => number;
+}
+
+/** One step's outcome for a slice, or undefined to leave it as it is. */
+export type SliceStep = (state: SliceState, evidence: EvidenceInput, now: number) => { state: SliceState; decision?: Decision; alerts: AlertDraft[] } | undefined;
+
+const MAX_CAS_ATTEMPTS = 5;
+const SLICE_LOOKBACK_MS = 3_600_000;
+
+/**
+ * Runs the pure engine against the sentinel's stored state: loads a slice, sends whatever an
+ * earlier change still owes, steps it, and writes the result by compare-and-set with what it owes
+ * now; on a lost race it reloads and steps again. Work on one experiment is serialized in-process.
+ */
+export class ExperimentEvaluator {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: EvaluatorDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /** Runs `work` after any earlier work on the same experiment. */
+  serialize(experimentId: string, work: () => Promise<void>): Promise<void> {
+    const prev = this.queues.get(experimentId) ?? Promise.resolve();
+    const next = prev.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.queues.set(experimentId, tail);
+    void tail.then(() => {
+      if (this.queues.get(experimentId) === tail) this.queues.delete(experimentId);
+    });
+    return next;
+  }
+
+  /** The slices an experiment is decided on: all of it, or each slice seen in the aggregates. */
+  async slicesOf(record: ExperimentRecord): Promise<string[]> {
+    if (!record.spec.slices.decidePerSlice) return [ALL_SLICES];
+    const since = this.clock() - SLICE_LOOKBACK_MS;
+    const members = await this.deps.redis.zrangebyscore(windowIndexKey(this.deps.windows, record.experimentId), since, '+inf');
+    const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))));
+    for (const s of await this.deps.store.slicesOf(record.experimentId)) seen.add(s);
+    seen.delete(ALL_SLICES);
+    return [...seen].sort();
+  }
+
+  async evaluateExperiment(experimentId: string): Promise<void> {
+    const record = this.deps.experiments(experimentId);
+    if (record === undefined) return;
+    const { spec } = record;
+    const hash = policyHash(spec.policy);
+    const windowMs = spec.policy.circuitBreaker.windowSec * 1000;
+    for (const slice of await this.slicesOf(record)) {
+      const timer = this.deps.metrics.evaluationSeconds.startTimer();
+      const recent = await this.deps.store.promotionsSince(this.clock() - windowMs);
+      await this.step(record, slice, (state, evidence, now) =>
+        evaluate({ policy: spec.policy, policyHash: hash, slice, state, evidence, now, recentPromotions: recent, stalledAfterMs: this.deps.stalledAfterMs }),
+      );
+      timer();
+    }
+  }
+
+  async evidence(experimentId: string, slice: string, from: number, now: number): Promise<EvidenceInput> {
+    const merged = await readAggregate(this.deps.redis, this.deps.windows, experimentId, slice, from, now + this.deps.windows.windowMs);
+    const metrics: EvidenceInput['metrics'] = {};
+    for (const [key, summary] of Object.entries(merged.metrics)) if (key.startsWith('candidate:')) metrics[key.slice('candidate:'.length)] = summary;
+    return evidenceFromParts({ counts: merged.counts, ...merged.latency, metrics, window: { start: from, end: now } });
+  }
+
+  /** Steps one slice to completion: returns whether a step was applied (false: it chose nothing). */
+  async step(record: ExperimentRecord, slice: string, fn: SliceStep, requestId?: string): Promise<boolean> {
+    const { store } = this.deps;
+    const id = record.experimentId;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
+      const stored = await store.load(id, slice);
+      if (stored !== undefined && stored.outbox.length > 0) await this.send(id, slice, stored.outbox);
+      const now = this.clock();
+      const state = stored?.state ?? initialSliceState(now);
+      const result = fn(state, await this.evidence(id, slice, state.stageEnteredAt, now), now);
+      if (result === undefined) return false;
+      const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record);
+      if (!(await store.compareAndSet(id, slice, stored?.state.version, result.state, outbox, requestId))) {
+        this.deps.metrics.casConflicts.inc();
+        continue;
+      }
+      await this.send(id, slice, outbox);
+      if (result.decision !== undefined) await this.afterDecision(id, result.decision);
+      return true;
+    }
+    this.deps.logger.warn('gave up on a contended slice; the next evaluation tries again', { experimentId: id, slice });
+    return false;
+  }
+
+  private async send(experimentId: string, slice: string, outbox: OutboxMessage[]): Promise<void> {
+    if (outbox.length === 0) return;
+    await this.deps.producer.send(outbox.map((m) => ({ topic: m.topic, key: m.key, value: m.value })));
+    await this.deps.store.clearOutbox(experimentId, slice, outbox);
+  }
+
+  private async afterDecision(experimentId: string, d: Decision): Promise<void> {
+    const command = commandOf(experimentId, d);
+    this.deps.metrics.decisions.inc({ action: d.action, dry_run: String(d.dryRun) });
+    this.deps.logger.info('decision', { experimentId, slice: d.slice, action: d.action, from: d.fromStage, to: d.toStage, reason: d.reason, commandId: command.id });
+    if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at);
+    if (!d.dryRun) await this.deps.store.expectAck(command.id, experimentId, d.at + this.deps.ackTimeoutMs);
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@penumbra/service-kit';
+import { SentinelModule } from './sentinel.module';
+
+runService('sentinel', SentinelModule);

@@ -1,0 +1,57 @@
+import { type Alert, type Command, type ExperimentRecord, type TopicKey, alertSchema, commandId, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
+import { type AlertDraft, type Decision } from '@penumbra/policy-core';
+import { type OutboxMessage } from './state-store';
+
+type Topics = Record<TopicKey, string>;
+
+export function commandOf(experimentId: string, d: Decision): Command {
+  const slice = d.slice === '*' ? undefined : d.slice;
+  return commandSchema.parse({
+    type: 'command.v1',
+    id: commandId({ experimentId, slice, fromStage: d.fromStage, toStage: d.toStage, stateVersion: d.stateVersion }),
+    ts: d.at,
+    experimentId,
+    ...(slice === undefined ? {} : { slice }),
+    action: d.action,
+    fromStage: d.fromStage,
+    toStage: d.toStage,
+    stateVersion: d.stateVersion,
+    targetWeight: d.targetWeight,
+    dryRun: d.dryRun,
+    reason: d.reason.slice(0, 2000),
+    actor: d.actor,
+    evidence: d.evidence,
+  });
+}
+
+export function alertOf(experimentId: string, slice: string, draft: AlertDraft, now: number): Alert {
+  return alertSchema.parse({
+    type: 'alert.v1',
+    id: `${experimentId}:${slice}:${draft.dedupeKey}`,
+    ts: now,
+    experimentId,
+    severity: draft.severity,
+    kind: draft.kind,
+    source: 'sentinel',
+    message: draft.message.slice(0, 4000),
+    details: { slice, ...draft.details },
+  });
+}
+
+/** The experiment record again, marked halted, so every service stops working on it. */
+export function haltedRecord(record: ExperimentRecord, command: Command): ExperimentRecord {
+  return experimentRecordSchema.parse({ ...record, id: `halt:${command.id}`, ts: command.ts, actor: `sentinel (${command.actor.name})`, halted: { at: command.ts, reason: command.reason, commandId: command.id } });
+}
+
+/** What a decision owes Kafka: its command, its alerts and, for a kill or a stop, the halt. */
+export function outboxOf(topics: Topics, experimentId: string, slice: string, decision: Decision | undefined, alerts: AlertDraft[], now: number, record: ExperimentRecord | undefined): OutboxMessage[] {
+  const out: OutboxMessage[] = [];
+  if (decision !== undefined) {
+    const command = commandOf(experimentId, decision);
+    out.push({ topic: topics.commands, key: experimentId, value: JSON.stringify(command) });
+    const halts = (command.action === 'kill' || command.toStage === 'stopped') && !command.dryRun;
+    if (halts && record !== undefined && record.halted === undefined) out.push({ topic: topics.experiments, key: experimentId, value: JSON.stringify(haltedRecord(record, command)) });
+  }
+  for (const a of alerts) out.push({ topic: topics.alerts, key: experimentId, value: JSON.stringify(alertOf(experimentId, slice, a, now)) });
+  return out;
+}
