@@ -271,7 +271,8 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
   } finally {
     await admin.disconnect();
   }
-  const wanted = all.filter((o) => !request.partitions || request.partitions.includes(o.partition));
+  const chosen = typeof request.partitions === 'function' ? request.partitions(all.length) : request.partitions;
+  const wanted = all.filter((o) => !chosen || chosen.includes(o.partition));
   // The last offset may be a transaction marker, which no batch shows: progress comes from the batch events, which do.
   const remaining = new Map(wanted.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
   const targets = new Map(remaining);

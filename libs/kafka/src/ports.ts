@@ -130,8 +130,8 @@ export interface TransactionalProducerPort {
 
 export interface LogReadRequest {
   topic: string;
-  /** Only these partitions; every partition when omitted. */
-  partitions?: number[];
+  /** Only these partitions (or those chosen from the partition count); every partition when omitted. */
+  partitions?: number[] | ((partitionCount: number) => number[]);
   /** Committed records in offset order per partition. */
   onRecords(records: IncomingRecord[]): void;
   timeoutMs?: number;
