@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAggregates } from './commands/aggregates';
+import { registerAudit } from './commands/audit';
 import { registerCompare } from './commands/compare';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
@@ -17,5 +18,6 @@ export function buildProgram(out: Output): Command {
   registerTopics(program, out);
   registerCompare(program, out);
   registerAggregates(program, out);
+  registerAudit(program, out);
   return program;
 }

@@ -43,6 +43,12 @@ describe('verifyChain', () => {
     expect(verdict).toMatchObject({ ok: false, count: 2, firstBroken: { seq: 3, id: 'shadow.alerts:0:2', reason: expect.stringMatching(/hash does not match/) } });
   });
 
+  it('points at a modified copy written under the key of an existing record', () => {
+    const records = chain(5);
+    const forged = { ...records[2]!, event: { n: 2, note: 'rewritten' } };
+    expect(verifyChain([...records, forged]).firstBroken).toMatchObject({ seq: 3, id: 'shadow.alerts:0:2', reason: expect.stringMatching(/second copy of seq 3 .* hash does not match/) });
+  });
+
   it('points at the next link when a record was rewritten with a fresh hash', () => {
     const records = chain(5);
     const body = { ...records[2]!, event: { n: 2, note: 'rewritten' }, hash: undefined };

@@ -74,16 +74,18 @@ export function verifyChain(values: readonly unknown[]): ChainVerdict {
   const experimentId = records[0]?.experimentId;
   for (const r of records) {
     const link = (reason: string): BrokenLink => ({ seq: r.seq, id: r.id, reason });
-    if (accepted.get(r.id) === r.hash && prev && r.seq <= prev.seq) {
+    const intact = auditHash(r) === r.hash;
+    if (prev && r.seq <= prev.seq && accepted.get(r.id) === r.hash && intact) {
       duplicates += 1;
       continue;
     }
     const expected = (prev?.seq ?? 0) + 1;
     if (r.experimentId !== experimentId) broken = link(`belongs to experiment ${r.experimentId}, not ${experimentId ?? '?'}`);
+    else if (r.seq < expected && accepted.has(r.id)) broken = link(`a second copy of seq ${r.seq} under the same key differs from the first${intact ? '' : ': its hash does not match it'}`);
     else if (r.seq < expected) broken = link(`seq ${r.seq} is taken twice: ${r.id} differs from the record already at that seq`);
     else if (r.seq > expected) broken = link(`seq ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} missing before this record`);
     else if (r.prevHash !== (prev?.hash ?? GENESIS_HASH)) broken = link(prev ? `prevHash is not the hash of seq ${prev.seq} (${prev.id})` : 'the first record does not start from the genesis hash');
-    else if (auditHash(r) !== r.hash) broken = link('hash does not match the record: it was modified after it was written');
+    else if (!intact) broken = link('hash does not match the record: it was modified after it was written');
     if (broken) break;
     accepted.set(r.id, r.hash);
     prev = r;
