@@ -11,6 +11,9 @@ import { AuditWriter } from './audit-writer';
 export type AuditSinkEnv = ServiceEnv<'audit-sink'>;
 
 const MAX_RECORDS_PER_TRANSACTION = 500;
+/** Below the broker's default message.max.bytes (1 MiB) with room for the record around the event. */
+const MAX_EVENT_BYTES = 768 * 1024;
+const MAX_REQUEST_BYTES = 256 * 1024;
 
 @Injectable()
 export class AuditSinkService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -61,6 +64,8 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       logger: ctx.logger.child({ component: 'writer' }),
       metrics: ctx.metrics,
       maxRecordsPerTransaction: MAX_RECORDS_PER_TRANSACTION,
+      maxEventBytes: MAX_EVENT_BYTES,
+      maxRequestBytes: MAX_REQUEST_BYTES,
     });
 
     const consumer = ctx.kafka.consumer({ groupId: ctx.groupId(), sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS });

@@ -1,5 +1,6 @@
 import { type AuditRecord } from '@penumbra/contracts';
-import { type AuditedTopic, type ChainHead, type DescribeOptions, auditKey, auditPartition, chainRecord, describeSourceRecord } from '@penumbra/audit';
+import { createHash } from 'node:crypto';
+import { type AuditDraft, type AuditedTopic, type ChainHead, type DescribeOptions, auditKey, auditPartition, chainRecord, describeSourceRecord } from '@penumbra/audit';
 import { UnavailableError, describeError } from '@penumbra/errors';
 import { type BatchControl, type FetchedBatch, type OutgoingMessage, type TransactionalProducerPort } from '@penumbra/kafka';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
@@ -19,6 +20,10 @@ export interface AuditWriterOptions {
   logger: Logger;
   metrics: PipelineMetrics;
   maxRecordsPerTransaction: number;
+  /** An audited event larger than this is kept as its size and digest, so that no record is over the broker's limit. */
+  maxEventBytes: number;
+  /** Bytes per produce request inside a transaction. */
+  maxRequestBytes: number;
 }
 
 /**
@@ -56,12 +61,36 @@ export class AuditWriter {
   private chain(kind: AuditedTopic, chunk: FetchedBatch['records']): AuditRecord[] {
     const heads = new Map<string, ChainHead | undefined>();
     return chunk.map((source) => {
-      const draft = describeSourceRecord(kind, source, this.o.describe);
+      const draft = this.bounded(describeSourceRecord(kind, source, this.o.describe));
       const head = heads.has(draft.experimentId) ? heads.get(draft.experimentId) : this.o.index.head(draft.experimentId);
       const record = chainRecord(head, draft, auditKey(source.topic, source.partition, source.offset), { topic: source.topic, partition: source.partition, offset: source.offset });
       heads.set(draft.experimentId, { seq: record.seq, hash: record.hash });
       return record;
     });
+  }
+
+  private bounded(draft: AuditDraft): AuditDraft {
+    const text = JSON.stringify(draft.event) ?? 'null';
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= this.o.maxEventBytes) return draft;
+    return { ...draft, event: { tooLarge: true, bytes, sha256: createHash('sha256').update(text, 'utf8').digest('hex') } };
+  }
+
+  private requests(messages: OutgoingMessage[]): OutgoingMessage[][] {
+    const out: OutgoingMessage[][] = [[]];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = (m.value?.length ?? 0) + (m.key?.length ?? 0);
+      const current = out[out.length - 1] ?? [];
+      if (current.length > 0 && bytes + size > this.o.maxRequestBytes) {
+        out.push([m]);
+        bytes = size;
+      } else {
+        current.push(m);
+        bytes += size;
+      }
+    }
+    return out;
   }
 
   private async commit(records: AuditRecord[], next: { topic: string; partition: number; offset: string }): Promise<void> {
@@ -70,7 +99,7 @@ export class AuditWriter {
     const producer = o.producer();
     try {
       await producer.begin();
-      await producer.send(messages);
+      for (const request of this.requests(messages)) await producer.send(request);
       await producer.sendOffsets(o.groupId, [next]);
       await producer.commit();
     } catch (err) {

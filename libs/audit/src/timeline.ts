@@ -2,7 +2,7 @@ import { type AuditRecord, ackSchema, alertSchema, commandSchema, controlRequest
 
 const MAX_TEXT = 300;
 const clip = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
-const num = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+const num = (v: number | null | undefined) => (v === null || v === undefined ? '-' : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
 
 /** One line: what happened and why, with the evidence of a command. */
 export function summarize(record: AuditRecord): string {

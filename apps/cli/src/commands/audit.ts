@@ -30,7 +30,9 @@ export function registerAudit(program: Command, out: Output): void {
     .command('verify <experiment>')
     .description("recompute an experiment's hash chain and report the first broken link; exit 1 if broken")
     .option('--json', 'print JSON')
-    .action(async (experiment: string, opts: { json?: boolean }) => {
+    .action(async (experiment: string, _opts: unknown, cmd: Command) => {
+      // --json after the experiment is parsed by the parent command, which declares it too.
+      const opts = cmd.optsWithGlobals<{ json?: boolean }>();
       const history = await loadHistory(experiment);
       const verdict = verifyChain(history.raw);
       if (opts.json) {
