@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAggregates } from './commands/aggregates';
+import { registerAudit } from './commands/audit';
 import { registerCompare } from './commands/compare';
 import { registerPolicy } from './commands/policy';
 import { registerStack } from './commands/stack';
@@ -19,5 +20,6 @@ export function buildProgram(out: Output): Command {
   registerCompare(program, out);
   registerAggregates(program, out);
   registerPolicy(program, out);
+  registerAudit(program, out);
   return program;
 }

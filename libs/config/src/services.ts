@@ -49,7 +49,13 @@ export const serviceEnvSchemas = {
     })
     .superRefine(refineKafkaSecurity),
   'audit-sink': z
-    .object({ ...base, AUDIT_TRANSACTIONAL_ID: envString('penumbra-audit-sink'), AUDIT_REDACT_DEFAULT: envBool(true) })
+    .object({
+      ...base,
+      AUDIT_TRANSACTIONAL_ID: envString('penumbra-audit-sink'),
+      AUDIT_REDACT_DEFAULT: envBool(true),
+      /** Records the history index holds in memory; past it, the least recently written experiments are read from the topic on demand. */
+      AUDIT_INDEX_MAX_RECORDS: envInt(500_000, { min: 100, max: 50_000_000 }),
+    })
     .superRefine(refineKafkaSecurity),
 } as const;
 

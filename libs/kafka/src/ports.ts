@@ -104,3 +104,42 @@ export interface KafkaClient {
   producer(options?: ProducerOptions): Promise<ProducerPort>;
   consumer(options: ConsumerOptions): ConsumerPort;
 }
+
+export interface ConsumedOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read, as a group commit holds it. */
+  offset: string;
+}
+
+/**
+ * A transactional producer: what is sent between begin and commit, and the consumed offsets
+ * given to sendOffsets, become visible together or not at all. One transaction at a time; a
+ * second producer with the same transactional id fences this one.
+ */
+export interface TransactionalProducerPort {
+  begin(): Promise<void>;
+  send(messages: OutgoingMessage[]): Promise<void>;
+  sendOffsets(groupId: string, offsets: ConsumedOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  /** True while a transaction is open. */
+  inTransaction(): boolean;
+  disconnect(): Promise<void>;
+}
+
+export interface LogReadRequest {
+  topic: string;
+  /** Only these partitions (or those chosen from the partition count); every partition when omitted. */
+  partitions?: number[] | ((partitionCount: number) => number[]);
+  /** Committed records in offset order per partition. */
+  onRecords(records: IncomingRecord[]): void;
+  timeoutMs?: number;
+}
+
+/** Exactly-once building blocks: transactions, and reading a topic to its end as of now. */
+export interface TransactionalKafka {
+  transactionalProducer(options: { transactionalId: string; transactionTimeoutMs?: number }): Promise<TransactionalProducerPort>;
+  /** Reads committed records from the earliest offset to the end as of the call; commits nothing. */
+  readToEnd(request: LogReadRequest): Promise<void>;
+}

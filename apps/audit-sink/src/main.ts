@@ -1,0 +1,4 @@
+import { runService } from '@penumbra/service-kit';
+import { AuditSinkModule } from './audit-sink.module';
+
+runService('audit-sink', AuditSinkModule);

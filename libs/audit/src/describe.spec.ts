@@ -1,0 +1,75 @@
+import { GLOBAL_AUDIT_STREAM } from '@penumbra/contracts';
+import { type IncomingRecord } from '@penumbra/kafka';
+import { type DescribeOptions, describeSourceRecord } from './describe';
+import { REDACTED } from './redact';
+
+const record = (value: unknown, over: Partial<IncomingRecord> = {}): IncomingRecord => ({
+  topic: 'shadow.control',
+  partition: 0,
+  offset: '7',
+  timestamp: '1700000000000',
+  key: Buffer.from('exp-a'),
+  value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+  headers: {},
+  ...over,
+});
+
+const options = (redact: Record<string, string[]> = {}, opaque = true): DescribeOptions => ({ redactFor: (id) => redact[id] ?? [], redactOpaqueBytes: opaque });
+
+const control = {
+  type: 'control.v1',
+  id: 'c1',
+  ts: 1_700_000_000_123,
+  experimentId: 'exp-a',
+  action: 'rollback',
+  reason: 'errors on checkout for customer a@b.c',
+  actor: 'alice',
+  signature: { keyId: 'k1', alg: 'ed25519', value: 'c2lnbmF0dXJl' },
+};
+
+describe('describeSourceRecord', () => {
+  it('audits a valid event with its experiment, actor and time, the signature value always redacted', () => {
+    const d = describeSourceRecord('control', record(control), options());
+    expect(d).toMatchObject({ experimentId: 'exp-a', eventType: 'control.v1', actor: 'alice', ts: 1_700_000_000_123 });
+    expect(d.event).toMatchObject({ signature: { keyId: 'k1', alg: 'ed25519', value: REDACTED }, reason: control.reason });
+  });
+
+  it("applies the experiment's redaction paths to the audited event", () => {
+    const d = describeSourceRecord('control', record(control), options({ 'exp-a': ['$.reason'] }));
+    expect(d.event).toMatchObject({ reason: REDACTED });
+    expect(JSON.stringify(d.event)).not.toMatch(/a@b\.c|c2lnbmF0dXJl/);
+  });
+
+  it('keeps an invalid record visible with the reason, under its experiment when it names one', () => {
+    const bad = describeSourceRecord('commands', record({ experimentId: 'exp-a', type: 'command.v1' }, { topic: 'shadow.commands' }), options());
+    expect(bad).toMatchObject({ experimentId: 'exp-a', eventType: 'invalid', actor: 'unknown', ts: 1_700_000_000_000 });
+    expect(bad.event).toMatchObject({ errorClass: 'schema', reason: expect.stringMatching(/schema violation/), value: { value: REDACTED, sha256: expect.any(String) } });
+    const junk = describeSourceRecord('acks', record('not json {'), options({}, false));
+    expect(junk).toMatchObject({ experimentId: GLOBAL_AUDIT_STREAM, eventType: 'invalid' });
+    expect(junk.event).toMatchObject({ errorClass: 'json', value: { base64: Buffer.from('not json {').toString('base64') } });
+  });
+
+  it('audits a dead letter under the experiment its original bytes name, bytes kept only as a digest', () => {
+    const original = Buffer.from(JSON.stringify({ experimentId: 'exp-b', secret: 'hunter2' }));
+    const letter = {
+      type: 'dead-letter.v1',
+      id: 'shadow.acks:0:3',
+      ts: 1_700_000_000_500,
+      source: { topic: 'shadow.acks', partition: 0, offset: '3' },
+      consumerGroup: 'penumbra.sentinel',
+      errorClass: 'schema',
+      reason: 'schema violation: result: invalid',
+      key: null,
+      value: original.toString('base64'),
+      headers: {},
+    };
+    const d = describeSourceRecord('dlq', record(letter, { topic: 'shadow.dlq' }), options());
+    expect(d).toMatchObject({ experimentId: 'exp-b', eventType: 'dead-letter.v1', actor: 'penumbra.sentinel' });
+    expect(JSON.stringify(d.event)).not.toContain('hunter2');
+    expect(JSON.stringify(d.event)).not.toContain(original.toString('base64'));
+  });
+
+  it('audits an experiment tombstone as a deletion', () => {
+    expect(describeSourceRecord('experiments', record(null, { topic: 'shadow.experiments' }), options())).toMatchObject({ experimentId: 'exp-a', eventType: 'experiment.deleted' });
+  });
+});

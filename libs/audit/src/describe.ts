@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { type z } from 'zod';
+import { type TopicKey, TOPICS } from '@penumbra/contracts';
+import { type IncomingRecord, decodeRecord } from '@penumbra/kafka';
+import { streamOf } from './keys';
+import { ALWAYS_REDACTED, REDACTED, redactPaths } from './redact';
+
+export const AUDITED_TOPICS = ['experiments', 'control', 'commands', 'acks', 'alerts', 'dlq'] as const satisfies readonly TopicKey[];
+export type AuditedTopic = (typeof AUDITED_TOPICS)[number];
+
+/** What an audit record says about its source event, before it is numbered and chained. */
+export interface AuditDraft {
+  experimentId: string;
+  eventType: string;
+  actor: string;
+  ts: number;
+  event: unknown;
+}
+
+export interface DescribeOptions {
+  /** The redaction paths of an experiment (its spec's compare.redact). */
+  redactFor(experimentId: string): readonly string[];
+  /** Bytes that no path can be checked against (dead letters, invalid records) are kept only as length and digest. */
+  redactOpaqueBytes: boolean;
+  /** Raw bytes kept in clear at most this long; longer ones are summarised. */
+  maxClearBytes?: number;
+}
+
+const MAX_ACTOR = 200;
+const MAX_REASON = 2000;
+
+function bytesSummary(bytes: Buffer | null, options: DescribeOptions): unknown {
+  if (bytes === null) return null;
+  const digest = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  if (options.redactOpaqueBytes) return { ...digest, value: REDACTED };
+  return bytes.length <= (options.maxClearBytes ?? 16_384) ? { ...digest, base64: bytes.toString('base64') } : digest;
+}
+
+function jsonOf(bytes: Buffer | null): unknown {
+  if (bytes === null) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function actorOf(event: Record<string, unknown>): string {
+  const actor = event['actor'];
+  if (typeof actor === 'string') return actor;
+  if (actor !== null && typeof actor === 'object') return `${String(field(actor, 'kind'))}:${String(field(actor, 'name'))}`;
+  for (const name of ['appliedBy', 'source', 'consumerGroup']) if (typeof event[name] === 'string') return event[name];
+  return 'unknown';
+}
+
+function finish(draft: AuditDraft, options: DescribeOptions, extraPaths: readonly string[] = []): AuditDraft {
+  const paths = [...(ALWAYS_REDACTED[draft.eventType] ?? []), ...options.redactFor(draft.experimentId), ...extraPaths];
+  return { ...draft, actor: draft.actor.slice(0, MAX_ACTOR), event: redactPaths(draft.event, paths) };
+}
+
+/** A source record as an audit draft: valid events as they are (redacted), anything else as a readable "invalid" entry. */
+export function describeSourceRecord(kind: AuditedTopic, record: IncomingRecord, options: DescribeOptions): AuditDraft {
+  const recordTs = Number(record.timestamp);
+  const key = record.key?.toString('utf8') ?? null;
+  if (kind === 'experiments' && record.value === null) {
+    return finish({ experimentId: streamOf(key), eventType: 'experiment.deleted', actor: 'unknown', ts: recordTs, event: { experimentId: key } }, options);
+  }
+  const schema: z.ZodType<unknown> = TOPICS[kind].schema;
+  const decoded = decodeRecord(record.value, schema);
+  if (!decoded.ok) {
+    const json = jsonOf(record.value);
+    const experimentId = streamOf(field(json, 'experimentId'));
+    const reason = decoded.reason.slice(0, MAX_REASON);
+    return finish({ experimentId, eventType: 'invalid', actor: 'unknown', ts: recordTs, event: { errorClass: decoded.errorClass, reason, key, value: bytesSummary(record.value, options) } }, options);
+  }
+  const event = decoded.value as Record<string, unknown>;
+  const ts = typeof event['ts'] === 'number' ? event['ts'] : recordTs;
+  if (kind === 'dlq') {
+    const original = typeof event['value'] === 'string' ? Buffer.from(event['value'], 'base64') : null;
+    const originalKey = typeof event['key'] === 'string' ? Buffer.from(event['key'], 'base64') : null;
+    const experimentId = streamOf(field(jsonOf(original), 'experimentId'));
+    const summarised = { ...event, key: bytesSummary(originalKey, options), value: bytesSummary(original, options) };
+    return finish({ experimentId, eventType: String(event['type']), actor: actorOf(event), ts, event: summarised }, options);
+  }
+  const experimentId = streamOf(event['experimentId']);
+  const ownPaths = kind === 'experiments' ? field(field(field(event, 'spec'), 'compare'), 'redact') : undefined;
+  const extra = Array.isArray(ownPaths) ? ownPaths.filter((p): p is string => typeof p === 'string') : [];
+  return finish({ experimentId, eventType: String(event['type']), actor: actorOf(event), ts, event }, options, extra);
+}

@@ -1,0 +1,6 @@
+export * from './chain';
+export * from './describe';
+export * from './history';
+export * from './keys';
+export * from './redact';
+export * from './timeline';
