@@ -4,7 +4,7 @@ import { type OperatorKeysFile, applyControl, authorizeControlRequest, policyHas
 import { type ExperimentEvaluator } from './experiment-evaluator';
 import { alertOf } from './outputs';
 import { type SentinelMetrics } from './sentinel-metrics';
-import { type SentinelStateStore } from './state-store';
+import { type SentinelStateStore } from '@penumbra/sentinel-state';
 
 export interface ControlRouterDeps {
   evaluator: ExperimentEvaluator;

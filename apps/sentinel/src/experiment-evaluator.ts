@@ -6,7 +6,7 @@ import { type AlertDraft, type Decision, type EvidenceInput, type SliceState, ev
 import { type RedisClient } from '@penumbra/redis';
 import { commandOf, outboxOf } from './outputs';
 import { type SentinelMetrics } from './sentinel-metrics';
-import { type OutboxMessage, type SentinelStateStore } from './state-store';
+import { type OutboxMessage, type SentinelStateStore } from '@penumbra/sentinel-state';
 
 export interface EvaluatorDeps {
   redis: RedisClient;

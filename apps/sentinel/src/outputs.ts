@@ -1,6 +1,6 @@
 import { type Alert, type Command, type ExperimentRecord, type TopicKey, alertSchema, commandId, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
 import { type AlertDraft, type Decision } from '@penumbra/policy-core';
-import { type OutboxMessage } from './state-store';
+import { type OutboxMessage } from '@penumbra/sentinel-state';
 
 type Topics = Record<TopicKey, string>;
 

@@ -9,7 +9,7 @@ import { ExperimentEvaluator } from './experiment-evaluator';
 import { loadOperatorKeys } from './operator-keys';
 import { alertOf } from './outputs';
 import { SentinelMetrics } from './sentinel-metrics';
-import { SentinelStateStore } from './state-store';
+import { SentinelStateStore } from '@penumbra/sentinel-state';
 
 export type SentinelEnv = ServiceEnv<'sentinel'>;
 type Input = AggregateSnapshot | ControlRequest | Ack;

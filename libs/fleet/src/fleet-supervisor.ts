@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Writable } from 'node:stream';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink'] as const;
+export type FleetService = (typeof FLEET_SERVICES)[number];
+
+export interface FleetOptions {
+  root: string;
+  services?: readonly FleetService[];
+  /** Environment shared by every service; each also gets its own HTTP_PORT. */
+  env: Record<string, string>;
+  ports: Record<FleetService, number>;
+  /** Where each service's log lines go, prefixed with its name. */
+  log: Writable;
+  /** Restarts of one service before the supervisor gives up on it. */
+  maxRestarts?: number;
+  onGiveUp?: (service: FleetService, code: number | null) => void;
+  /** Node arguments that start a service; by default its TypeScript main under SWC. */
+  argv?: (service: FleetService) => string[];
+}
+
+interface Member {
+  service: FleetService;
+  child: ChildProcess | undefined;
+  restarts: number;
+  stopping: boolean;
+  exited: Promise<void>;
+}
+
+const PAD = Math.max(...FLEET_SERVICES.map((s) => s.length));
+
+/**
+ * Runs the services as separate processes from their TypeScript sources, prefixes their log lines,
+ * restarts a crashed one after a growing pause (bounded), and stops them all in reverse order.
+ */
+export class FleetSupervisor {
+  private readonly members = new Map<FleetService, Member>();
+  private stopped = false;
+
+  constructor(private readonly options: FleetOptions) {}
+
+  start(): void {
+    for (const service of this.options.services ?? FLEET_SERVICES) this.launch(service, 0);
+  }
+
+  pids(): Record<string, number | undefined> {
+    return Object.fromEntries([...this.members].map(([s, m]) => [s, m.child?.pid]));
+  }
+
+  private launch(service: FleetService, restarts: number): void {
+    const { root, env, ports, log } = this.options;
+    const argv = this.options.argv?.(service) ?? ['-r', '@swc-node/register', join(root, 'apps', service, 'src', 'main.ts')];
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'), ...env, HTTP_PORT: String(ports[service]), INSTANCE_ID: `${service}-${ports[service]}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const prefix = `[${service.padEnd(PAD)}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => log.write(`${prefix}${line}\n`));
+    }
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code) => {
+        resolve();
+        const member = this.members.get(service);
+        if (this.stopped || member?.stopping) return;
+        const max = this.options.maxRestarts ?? 5;
+        if (restarts >= max) {
+          log.write(`${prefix}exited with ${String(code)}; gave up after ${max} restarts\n`);
+          this.options.onGiveUp?.(service, code);
+          return;
+        }
+        const pauseMs = Math.min(10_000, 500 * 2 ** restarts);
+        log.write(`${prefix}exited with ${String(code)}; restarting in ${pauseMs} ms\n`);
+        setTimeout(() => {
+          if (!this.stopped) this.launch(service, restarts + 1);
+        }, pauseMs).unref();
+      });
+    });
+    this.members.set(service, { service, child, restarts, stopping: false, exited });
+  }
+
+  /** SIGTERM to each service, last started first; SIGKILL for any still running after the grace. */
+  async stop(graceMs = 20_000): Promise<void> {
+    this.stopped = true;
+    for (const member of [...this.members.values()].reverse()) {
+      member.stopping = true;
+      const child = member.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await member.exited;
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Waits until every service answers 200 on /health/ready, or throws naming the ones that do not. */
+export async function waitForFleet(ports: Partial<Record<FleetService, number>>, timeoutMs = 120_000, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(Object.keys(ports) as FleetService[]);
+  while (pending.size > 0) {
+    for (const service of [...pending]) {
+      const ok = await fetch(`http://${host}:${ports[service]}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) pending.delete(service);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) throw new Error(`not ready after ${Math.round(timeoutMs / 1000)} s: ${[...pending].join(', ')} (see their logs)`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
