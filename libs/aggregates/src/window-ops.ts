@@ -42,6 +42,31 @@ export function windowIndexKey(k: WindowKeys, experimentId: string): string {
   return `${k.prefix}agg:{${experimentId}}:windows`;
 }
 
+const EXAMPLE_VALUE_CHARS = 160;
+
+/** An example of a differing path: the pair id and both values, short enough to keep many. */
+export function exampleOf(pairId: string, primary: string | undefined, candidate: string | undefined): string {
+  const cut = (v: string | undefined) => (v === undefined ? undefined : v.length > EXAMPLE_VALUE_CHARS ? `${v.slice(0, EXAMPLE_VALUE_CHARS)}…` : v);
+  return JSON.stringify({ id: pairId, p: cut(primary), c: cut(candidate) });
+}
+
+export interface DifferenceExample {
+  pairId: string;
+  primary?: string;
+  candidate?: string;
+}
+
+/** Reads an example back; a bare pair id (as older windows hold) has no values. */
+export function parseExample(text: string): DifferenceExample {
+  if (!text.startsWith('{')) return { pairId: text };
+  try {
+    const v = JSON.parse(text) as { id?: unknown; p?: unknown; c?: unknown };
+    return { pairId: String(v.id), ...(typeof v.p === 'string' ? { primary: v.p } : {}), ...(typeof v.c === 'string' ? { candidate: v.c } : {}) };
+  } catch {
+    return { pairId: text };
+  }
+}
+
 const OUTCOME_COUNTER: Record<DiffEvent['outcome'], string> = {
   match: 'c:match',
   mismatch: 'c:mismatch',
@@ -82,7 +107,7 @@ export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha:
     if (e.outcome === 'mismatch') {
       for (const d of e.differences) {
         const member = `${e.endpoint}\t${d.path.replace(/\[\d+\]/g, '[*]')}`;
-        ops.push(['z', w.top, member, 1], ['x', w.examples(member), e.id]);
+        ops.push(['z', w.top, member, 1], ['x', w.examples(member), exampleOf(e.id, d.primary, d.candidate)]);
       }
     }
     return ops;

@@ -1,7 +1,7 @@
 import { ALL_SLICES, type AggregateCounts, type MetricSummary } from '@penumbra/contracts';
 import { type RedisClient } from '@penumbra/redis';
 import { LogHistogram } from '@penumbra/stats-core';
-import { type WindowKeys, windowIndexKey, windowKey } from './window-ops';
+import { type DifferenceExample, type WindowKeys, parseExample, windowIndexKey, windowKey } from './window-ops';
 
 export interface MergedAggregate {
   experimentId: string;
@@ -11,7 +11,8 @@ export interface MergedAggregate {
   windows: number;
   counts: AggregateCounts;
   latency: { primary: LogHistogram; candidate: LogHistogram; secondary: LogHistogram };
-  topPaths: Array<{ endpoint: string; path: string; count: number; examples: string[] }>;
+  /** Examples are pair ids; `samples` holds the same examples with both values. */
+  topPaths: Array<{ endpoint: string; path: string; count: number; examples: string[]; samples: DifferenceExample[] }>;
   /** Per "<side>:<metric name>": count, sum, min, max, last. */
   metrics: Record<string, MetricSummary>;
   /** When each metric's last value was observed, to merge windows in time order. */
@@ -103,8 +104,9 @@ export async function readAggregate(redis: RedisClient, k: WindowKeys, experimen
   const exReplies = (await examples.exec()) ?? [];
   out.topPaths = best.map(([member, count], i) => {
     const [endpoint = '', path = ''] = member.split('\t');
-    const ids = exReplies.slice(i * keys.length, (i + 1) * keys.length).flatMap((r) => (r?.[1] ?? []) as string[]);
-    return { endpoint, path, count, examples: [...new Set(ids)].slice(0, 3) };
+    const texts = exReplies.slice(i * keys.length, (i + 1) * keys.length).flatMap((r) => (r?.[1] ?? []) as string[]);
+    const samples = [...new Map(texts.map(parseExample).map((e) => [e.pairId, e])).values()].slice(0, 3);
+    return { endpoint, path, count, examples: samples.map((e) => e.pairId), samples };
   });
   return out;
 }

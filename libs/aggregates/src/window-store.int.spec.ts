@@ -59,6 +59,7 @@ describe('WindowStore on a real redis-server', () => {
     expect(Math.abs((all.latency.primary.quantile(0.5) as number) - 29)).toBeLessThanOrEqual(0.3);
     expect(all.topPaths[0]).toMatchObject({ endpoint: 'GET /items/:id', path: '$.items[*].price', count: 10 });
     expect(all.topPaths[0]?.examples.length).toBeGreaterThan(0);
+    expect(all.topPaths[0]?.samples[0]).toEqual({ pairId: expect.stringMatching(/^e:\d+$/), primary: '1', candidate: '2' });
 
     const acme = await readAggregate(redis, keys, 'e', 'tenant=acme');
     expect(acme.counts.pairs).toBe(20);

@@ -1,0 +1,4 @@
+export * from './report-data';
+export * from './report-render';
+export * from './report-svg';
+export * from './status';
