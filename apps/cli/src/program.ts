@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAggregates } from './commands/aggregates';
 import { registerAudit } from './commands/audit';
 import { registerCompare } from './commands/compare';
+import { registerDemo } from './commands/demo';
 import { registerPolicy } from './commands/policy';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
@@ -15,6 +16,7 @@ export function buildProgram(out: Output): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true);
   registerUp(program, out);
+  registerDemo(program, out);
   registerStack(program, out);
   registerTopics(program, out);
   registerCompare(program, out);

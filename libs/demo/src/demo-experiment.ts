@@ -1,0 +1,35 @@
+import { type ExperimentSpec, experimentSpecSchema } from '@penumbra/contracts';
+
+/**
+ * The demo's experiment: every GET of the shop mirrored to the candidate and to a secondary copy
+ * of production (whose differences from production are noise), and a short two-stage policy whose
+ * rates are judged by confidence sequences.
+ */
+export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string): ExperimentSpec {
+  const gates = [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'statusMatchRate >= 0.99', 'latencyP90Ratio <= 1.15'];
+  const triggers = [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }, 'latencyP90Ratio > 1.2'];
+  return experimentSpecSchema.parse({
+    id,
+    description: 'Demo: a new build of the shop API, validated on mirrored production traffic',
+    owner: 'demo',
+    target: { service: 'shop', methods: ['GET'] },
+    shadow: {
+      candidate: { baseUrl: candidateUrl },
+      secondary: { baseUrl: secondaryUrl },
+      sampleRate: 1,
+      rateLimitPerSec: 1000,
+      maxInFlight: 64,
+      timeoutMs: 2000,
+    },
+    compare: { routes: ['/products/:id', '/orders/:id', '/users/:id', '/search'], redact: ['$.data.addresses'] },
+    slices: { attributes: ['tenant'] },
+    policy: {
+      stages: [
+        { name: 'shadow', mode: 'live', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },
+        { name: 'canary', mode: 'live', weight: 25, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },
+      ],
+      cooldownSec: 600,
+      watchAfterFinalSec: 0,
+    },
+  });
+}

@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readHistory, verifyChain } from '@penumbra/audit';
+import { type ExperimentRecord, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
+import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
+import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
+import { type RedisClient } from '@penumbra/redis';
+import { type DemoScenario } from './demo-api';
+import { demoExperiment } from './demo-experiment';
+import { type DemoStack, demoNames, startDemoStack } from './demo-stack';
+import { LoadGenerator } from './load-generator';
+
+export interface DemoOutput {
+  line(text: string): void;
+  progress(text: string): void;
+  /** Replaces the live view (a terminal redraws it in place). */
+  view(lines: string[]): void;
+}
+
+export interface DemoOptions {
+  root: string;
+  scenario: DemoScenario;
+  brokers: string[];
+  redisUrl: string;
+  kafka: KafkaClient;
+  /** Reads the audit topic to its end. */
+  log: TransactionalKafka;
+  redis: RedisClient;
+  out: DemoOutput;
+  ratePerSec?: number;
+  timeoutMs?: number;
+  /** Keeps the fleet running after the decision until this settles, to explore it. */
+  holdAfterDecision?: (result: DemoResult) => Promise<void>;
+}
+
+export interface DemoResult {
+  scenario: DemoScenario;
+  experimentId: string;
+  decision: ReportData['verdict']['decision'];
+  stage: string;
+  samples: number;
+  matchRate: number | null;
+  topDifferences: string[];
+  auditVerified: boolean;
+  report: string;
+  seconds: number;
+  topicPrefix: string;
+  keyPrefix: string;
+}
+
+const FINAL = new Set(['promoted', 'rolled_back', 'killed']);
+
+/**
+ * The whole loop on one machine: production traffic through a capture tee, mirrored to the
+ * candidate and a secondary, compared, aggregated and judged by the sentinel, until it promotes
+ * the candidate or rolls it back; then the differences, the audit trail and the report.
+ */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const names = demoNames(o.root, o.scenario, started);
+  const producer = await o.kafka.producer();
+  let stack: DemoStack | undefined;
+  const load = { current: undefined as LoadGenerator | undefined };
+  try {
+    stack = await startDemoStack({ root: o.root, names, scenario: o.scenario, kafka: o.kafka, producer, brokers: o.brokers, redisUrl: o.redisUrl, progress: o.out.progress });
+    const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
+    const record: ExperimentRecord = { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: 'demo', spec };
+    await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);
+    o.out.progress(`experiment ${spec.id} applied: stages ${spec.policy.stages.map((s) => s.name).join(' → ')}`);
+
+    load.current = new LoadGenerator(stack.teeUrl, o.ratePerSec ?? 150);
+    load.current.start();
+    o.out.progress(`production traffic: ${o.ratePerSec ?? 150} requests/s through the capture tee`);
+
+    const deadline = started + (o.timeoutMs ?? 170_000);
+    let verdict = verdictOf(undefined);
+    while (!FINAL.has(verdict.decision)) {
+      if (Date.now() > deadline) throw new Error(`no decision within ${Math.round((o.timeoutMs ?? 170_000) / 1000)} s; the fleet's logs are in ${join(names.dir, 'fleet.log')}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
+      verdict = verdictOf(status);
+      const s = load.current.stats;
+      o.out.view([`penumbra demo (${o.scenario}) · ${Math.round((Date.now() - started) / 1000)} s · traffic ${s.sent} sent, ${s.failed} failed`, '', ...renderStatus(status, Date.now())]);
+    }
+    await load.current.stop();
+    o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
+
+    const history = await waitForAudit(o.log, stack.topics.audit, spec.id);
+    const verified = verifyChain(history.raw).ok;
+    const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
+    const report = await gatherReport({ redis: o.redis, windows: { prefix: names.keyPrefix, windowMs: 1000 }, record, status, audit: { records: history.records, verified }, from: started, to: Date.now() + 1000, now: Date.now() });
+    const reportPath = join(names.dir, 'report.html');
+    writeFileSync(reportPath, renderHtml(report));
+    writeFileSync(join(names.dir, 'report.md'), renderMarkdown(report));
+    printSummary(o.out, report, reportPath, names.topicPrefix, names.keyPrefix);
+    const result: DemoResult = {
+      scenario: o.scenario,
+      experimentId: spec.id,
+      decision: report.verdict.decision,
+      stage: report.verdict.stage,
+      samples: report.counts.pairs,
+      matchRate: report.matchRate,
+      topDifferences: report.topDifferences.map((d) => d.path),
+      auditVerified: verified,
+      report: reportPath,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      topicPrefix: names.topicPrefix,
+      keyPrefix: names.keyPrefix,
+    };
+    await o.holdAfterDecision?.(result);
+    return result;
+  } finally {
+    await load.current?.stop();
+    await stack?.stop();
+    await producer.disconnect();
+  }
+}
+
+/** The audit-sink writes the decision shortly after the sentinel takes it. */
+async function waitForAudit(kafka: TransactionalKafka, topic: string, experimentId: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const history = await readHistory(kafka, topic, experimentId, 30_000);
+    const decided = history.records.some((r) => {
+      const c = commandSchema.safeParse(r.event);
+      return r.eventType === 'command.v1' && c.success && (c.data.action === 'rollback' || c.data.action === 'kill' || c.data.toStage === 'promoted');
+    });
+    if (decided || Date.now() > deadline) return history;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function printSummary(out: DemoOutput, r: ReportData, reportPath: string, topicPrefix: string, keyPrefix: string): void {
+  out.line('');
+  out.line(`samples ${r.counts.pairs}, match rate ${r.matchRate === null ? 'n/a' : `${(100 * r.matchRate).toFixed(2)}%`}`);
+  for (const l of r.latency) out.line(`latency ${l.side.padEnd(9)} p50 ${l.p50?.toFixed(1) ?? '-'} ms, p90 ${l.p90?.toFixed(1) ?? '-'} ms, p99 ${l.p99?.toFixed(1) ?? '-'} ms`);
+  out.line('');
+  out.line(r.topDifferences.length === 0 ? 'top differences: none left after noise cancellation' : 'top differences:');
+  for (const d of r.topDifferences.slice(0, 5)) {
+    const e = d.examples[0];
+    out.line(`  ${d.endpoint} ${d.path}: ${d.count} pairs${e?.primary !== undefined ? `, e.g. ${e.primary} → ${e.candidate ?? '∅'}` : ''}`);
+  }
+  out.line('');
+  out.line(`audit trail (${r.audit.records} records, chain ${r.audit.verified ? 'verified' : 'BROKEN'}):`);
+  for (const t of r.audit.timeline.filter((t) => t.eventType === 'command.v1' || t.eventType === 'experiment.v1' || t.eventType === 'alert.v1').slice(-8)) out.line(`  #${t.seq} ${t.actor}: ${t.summary}`);
+  out.line('');
+  out.line(`report: ${reportPath}`);
+  out.line(`inspect later with TOPIC_PREFIX=${topicPrefix} REDIS_KEY_PREFIX=${keyPrefix} npx penumbra audit ${r.experimentId}`);
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { CapturePublisher, createCaptureProxy } from '@penumbra/capture';
+import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, waitForFleet } from '@penumbra/fleet';
+import { type KafkaClient, type ProducerPort, provisionTopics } from '@penumbra/kafka';
+import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
+import { type DemoApi, type DemoScenario, startDemoApi } from './demo-api';
+
+export interface DemoNames {
+  runId: string;
+  experimentId: string;
+  topicPrefix: string;
+  keyPrefix: string;
+  groupPrefix: string;
+  dir: string;
+}
+
+export function demoNames(root: string, scenario: DemoScenario, now = Date.now()): DemoNames {
+  const runId = `${scenario}-${now.toString(36)}`;
+  return { runId, experimentId: `shop-${runId}`, topicPrefix: `demo.${runId}.`, keyPrefix: `demo:${runId}:`, groupPrefix: `demo.${runId}.`, dir: join(root, '.penumbra', 'demo', runId) };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DemoStack {
+  topics: Record<TopicKey, string>;
+  apis: { primary: DemoApi; secondary: DemoApi; candidate: DemoApi };
+  teeUrl: string;
+  fleet: FleetSupervisor;
+  keysFile: string;
+  operatorKey: { keyId: string; secret: string; operator: string };
+  stop(): Promise<void>;
+}
+
+const ONE_PARTITION = Object.fromEntries(TOPIC_KEYS.map((k) => [k, { partitions: 1 }]));
+
+/**
+ * Everything the demo runs on one machine: its own topics, the shop API three times, a capture
+ * tee in front of the primary, and the five services as separate processes.
+ */
+export async function startDemoStack(input: { root: string; names: DemoNames; scenario: DemoScenario; kafka: KafkaClient; producer: ProducerPort; brokers: string[]; redisUrl: string; progress: (text: string) => void }): Promise<DemoStack> {
+  const { names, kafka, progress } = input;
+  mkdirSync(names.dir, { recursive: true });
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const admin = await kafka.admin();
+    try {
+      await provisionTopics(admin, { prefix: names.topicPrefix, overrides: ONE_PARTITION });
+    } finally {
+      await admin.disconnect();
+    }
+    const topics = topicNames(names.topicPrefix);
+    progress(`topics provisioned under "${names.topicPrefix}"`);
+
+    const primary = await startDemoApi('primary', input.scenario);
+    stops.push(() => primary.close());
+    const secondary = await startDemoApi('secondary', input.scenario);
+    stops.push(() => secondary.close());
+    const candidate = await startDemoApi('candidate', input.scenario);
+    stops.push(() => candidate.close());
+    const publisher = new CapturePublisher({ producer: input.producer, topic: topics.traffic, logger: silentLogger, registry: createMetricsRegistry('demo-capture', { defaultMetrics: false }) });
+    const tee = createCaptureProxy({ upstream: primary.url, service: 'shop', publisher, attributes: (req) => ({ tenant: String(req.headers['x-tenant'] ?? 'unknown') }) });
+    const teePort = await freePort();
+    await new Promise<void>((resolve) => tee.server.listen(teePort, '127.0.0.1', () => resolve()));
+    stops.push(() => tee.close());
+    progress(`shop API: primary ${primary.url}, secondary ${secondary.url}, candidate ${candidate.url}; capture tee on http://127.0.0.1:${teePort}`);
+
+    const operatorKey = { keyId: 'demo-operator', secret: randomBytes(32).toString('hex'), operator: 'demo-operator' };
+    const keysFile = join(names.dir, 'operator-keys.json');
+    writeFileSync(keysFile, JSON.stringify({ keys: [{ ...operatorKey, roles: ['operator'] }] }), { mode: 0o600 });
+    const ports = Object.fromEntries(await Promise.all(FLEET_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<FleetService, number>;
+    const log = createWriteStream(join(names.dir, 'fleet.log'));
+    const fleet = new FleetSupervisor({
+      root: input.root,
+      ports,
+      log,
+      env: {
+        KAFKA_BROKERS: input.brokers.join(','),
+        TOPIC_PREFIX: names.topicPrefix,
+        KAFKA_GROUP_PREFIX: names.groupPrefix,
+        KAFKA_SESSION_TIMEOUT_MS: '10000',
+        REDIS_URL: input.redisUrl,
+        REDIS_KEY_PREFIX: names.keyPrefix,
+        MIRROR_START_FROM: 'earliest',
+        AGGREGATOR_WINDOW_MS: '1000',
+        AGGREGATOR_PARTIAL_SNAPSHOT_MS: '500',
+        SENTINEL_EVALUATE_INTERVAL_MS: '500',
+        SENTINEL_OPERATOR_KEYS_FILE: keysFile,
+        AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    fleet.start();
+    stops.push(async () => {
+      await fleet.stop();
+      await new Promise((r) => log.end(r));
+    });
+    progress(`fleet starting (logs: ${join(names.dir, 'fleet.log')})`);
+    await waitForFleet(ports, 180_000);
+    progress('fleet ready: traffic-mirror, comparator, aggregator, sentinel, audit-sink');
+    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, keysFile, operatorKey, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

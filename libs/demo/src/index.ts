@@ -1,0 +1,5 @@
+export * from './demo-api';
+export * from './demo-experiment';
+export * from './demo-run';
+export * from './demo-stack';
+export * from './load-generator';
