@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { TOPIC_KEYS, topicName } from '@penumbra/contracts';
+import { createKafkaClient } from '@penumbra/kafka';
+import { silentLogger } from '@penumbra/observability';
+import { type TestRedis, ensureKafka, startRedisServer } from '@penumbra/testing';
+
+jest.setTimeout(420_000);
+
+const bin = join(__dirname, '..', 'bin', 'penumbra.cjs');
+
+interface DemoResult {
+  scenario: string;
+  decision: string;
+  stage: string;
+  samples: number;
+  matchRate: number;
+  topDifferences: string[];
+  auditVerified: boolean;
+  topicPrefix: string;
+}
+
+describe('npm start: the demo through the real processes', () => {
+  let brokers: string[];
+  let redis: TestRedis;
+  const prefixes: string[] = [];
+
+  beforeAll(async () => {
+    brokers = await ensureKafka();
+    redis = await startRedisServer();
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+    const admin = await createKafkaClient({ clientId: 'demo-e2e-cleanup', brokers, connectionTimeoutMs: 10_000, ssl: false, sasl: null }, silentLogger).admin();
+    try {
+      await admin.deleteTopics(prefixes.flatMap((p) => TOPIC_KEYS.map((k) => topicName(p, k)))).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  const demo = (scenario: string): Promise<{ code: number; last: DemoResult; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [bin, 'demo', '--scenario', scenario, '--until-decision', '--json'], { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), REDIS_URL: redis.url }, timeout: 200_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const lines = stdout.trim().split('\n');
+        const last = JSON.parse(lines[lines.length - 1] ?? '{}') as DemoResult;
+        if (last.topicPrefix) prefixes.push(last.topicPrefix);
+        resolve({ code: err ? Number(err.code) : 0, last, stderr });
+      });
+    });
+
+  it('regression: the sentinel rolls the candidate back and the buggy field is the top difference', async () => {
+    const r = await demo('regression');
+    expect(r).toMatchObject({ code: 0, last: { scenario: 'regression', decision: 'rolled_back', auditVerified: true } });
+    expect(r.last.topDifferences[0]).toMatch(/^\$\.data\.(total|tax)$/);
+    expect(r.last.matchRate).toBeLessThan(0.9);
+  });
+
+  it('clean: noise cancellation leaves no differences and the candidate is promoted through every stage', async () => {
+    const r = await demo('clean');
+    expect(r).toMatchObject({ code: 0, last: { scenario: 'clean', decision: 'promoted', stage: 'promoted', topDifferences: [], matchRate: 1, auditVerified: true } });
+    expect(r.last.samples).toBeGreaterThan(300);
+  });
+});
