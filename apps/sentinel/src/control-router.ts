@@ -55,6 +55,7 @@ export class ControlRouter {
     if (!auth.ok) return auth.reason;
     const record = this.deps.experiments(request.experimentId);
     if (record === undefined) return `unknown experiment ${request.experimentId}`;
+    if (record.halted !== undefined) return `${request.experimentId} is halted (${record.halted.reason}); apply it again to start over`;
     const refusals = await this.handlers[request.action](request, record, auth.roles);
     return refusals.length > 0 ? refusals.join('; ') : undefined;
   }

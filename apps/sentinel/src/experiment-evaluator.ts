@@ -66,7 +66,7 @@ export class ExperimentEvaluator {
 
   async evaluateExperiment(experimentId: string): Promise<void> {
     const record = this.deps.experiments(experimentId);
-    if (record === undefined) return;
+    if (record === undefined || record.halted !== undefined) return;
     const { spec } = record;
     const hash = policyHash(spec.policy);
     const windowMs = spec.policy.circuitBreaker.windowSec * 1000;

@@ -29,10 +29,7 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
     const producer = await ctx.kafka.producer();
     this.stops.push('producer', () => producer.disconnect());
     const table = await startExperimentTable(ctx, this.stops);
-    const experiments = (id: string) => {
-      const record = table.get(id);
-      return record === undefined || record.halted !== undefined ? undefined : record;
-    };
+    const experiments = (id: string) => table.get(id);
 
     const metrics = new SentinelMetrics(ctx.registry);
     const store = new SentinelStateStore(redis, ctx.env.REDIS_KEY_PREFIX);

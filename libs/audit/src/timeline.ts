@@ -11,6 +11,7 @@ export function summarize(record: AuditRecord): string {
     case 'experiment.v1': {
       const p = experimentRecordSchema.safeParse(e);
       if (!p.success) break;
+      if (p.data.halted) return `halted the experiment (mirroring stops): ${clip(p.data.halted.reason)}`;
       const stages = p.data.spec.policy.stages.map((s) => s.name).join(' → ');
       return `published the experiment (target ${p.data.spec.target.service}, stages ${stages}${p.data.spec.compare.redact.length > 0 ? `, redacts ${p.data.spec.compare.redact.join(' ')}` : ''})`;
     }

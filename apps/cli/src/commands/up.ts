@@ -28,7 +28,7 @@ export function registerUp(program: Command, out: Output): void {
       }
       out.line('');
       out.line(`Penumbra's stack is up: Kafka at ${kafka.stdout.trim()}, Redis at ${redis.stdout.trim()}, topics under "${env.TOPIC_PREFIX}".`);
-      out.line('Next: the five services and the end-to-end demo arrive with the fleet; see the README.');
+      out.line('Next: npx penumbra fleet start (the five services), or npm start (the whole demo).');
       out.line('Stop it with: npx penumbra stack down');
     });
 }

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { type Command } from 'commander';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, waitForFleet } from '@penumbra/fleet';
+import { repoRoot } from '../local-stack';
+import { type Output } from '../output';
+
+const stateDir = () => process.env['PENUMBRA_FLEET_DIR'] ?? join(repoRoot(), '.penumbra', 'fleet');
+const pidFile = () => join(stateDir(), 'supervisor.pid');
+
+function ports(): Record<FleetService, number> {
+  const base = Number(process.env['PENUMBRA_FLEET_PORT_BASE'] ?? 7101);
+  return Object.fromEntries(FLEET_SERVICES.map((s, i) => [s, base + i])) as Record<FleetService, number>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function supervisorPid(): number | undefined {
+  if (!existsSync(pidFile())) return undefined;
+  const pid = Number(readFileSync(pidFile(), 'utf8'));
+  return Number.isInteger(pid) && alive(pid) ? pid : undefined;
+}
+
+/** The fleet's environment: the caller's, with local defaults and, when none is given, a local operator key. */
+function fleetEnv(): Record<string, string> {
+  const env: Record<string, string> = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' };
+  if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) {
+    const keys = join(stateDir(), 'operator-keys.json');
+    if (!existsSync(keys)) {
+      const key = { keyId: 'local-operator', secret: randomBytes(32).toString('hex'), operator: process.env['PENUMBRA_ACTOR'] ?? userInfo().username };
+      writeFileSync(keys, JSON.stringify({ keys: [{ ...key, roles: ['operator', 'approver'] }] }), { mode: 0o600 });
+      writeFileSync(join(stateDir(), 'operator-key.json'), JSON.stringify(key), { mode: 0o600 });
+    }
+    env['SENTINEL_OPERATOR_KEYS_FILE'] = keys;
+  }
+  return env;
+}
+
+async function health(p: Record<FleetService, number>): Promise<Array<{ service: FleetService; port: number; ready: boolean; detail: string }>> {
+  return Promise.all(
+    FLEET_SERVICES.map(async (service) => {
+      const r = await fetch(`http://127.0.0.1:${p[service]}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        async (res) => ({ ready: res.ok, detail: (await res.text()).slice(0, 200) }),
+        (err: unknown) => ({ ready: false, detail: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err) }),
+      );
+      return { service, port: p[service], ...r };
+    }),
+  );
+}
+
+export function registerFleet(program: Command, out: Output): void {
+  const fleet = program.command('fleet').description('the five services as separate processes on this machine, supervised, with prefixed logs');
+
+  fleet
+    .command('start')
+    .description('start the fleet in the background (logs in .penumbra/fleet/fleet.log), or in the foreground with --foreground')
+    .option('--foreground', 'run attached, with every service log line prefixed by its name, until Ctrl-C')
+    .action(async (opts: { foreground?: boolean }) => {
+      mkdirSync(stateDir(), { recursive: true });
+      if (supervisorPid() !== undefined) return out.fail(`the fleet already runs (supervisor pid ${supervisorPid()})`, 'npx penumbra fleet status, or fleet stop');
+      const env = fleetEnv();
+      if (opts.foreground) {
+        const supervisor = new FleetSupervisor({ root: repoRoot(), env, ports: ports(), log: process.stdout });
+        writeFileSync(pidFile(), String(process.pid));
+        supervisor.start();
+        await new Promise<void>((resolve) => {
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+        });
+        await supervisor.stop();
+        rmSync(pidFile(), { force: true });
+        return;
+      }
+      const log = openSync(join(stateDir(), 'fleet.log'), 'a');
+      const child = spawn(process.execPath, [join(repoRoot(), 'apps', 'cli', 'bin', 'penumbra.cjs'), 'fleet', 'start', '--foreground'], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+      child.unref();
+      out.progress(`supervisor started (pid ${child.pid}); waiting for the five services to be ready…`);
+      await waitForFleet(ports(), 180_000);
+      out.line(`the fleet is up: ${FLEET_SERVICES.map((s) => `${s} :${ports()[s]}`).join(', ')}`);
+      out.line(`logs: ${join(stateDir(), 'fleet.log')} · status: npx penumbra fleet status · stop: npx penumbra fleet stop`);
+      if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
+    });
+
+  fleet
+    .command('stop')
+    .description('stop the fleet: each service finishes and commits the work in hand')
+    .action(async () => {
+      const pid = supervisorPid();
+      if (pid === undefined) return out.line('the fleet is not running');
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 600 && alive(pid); i += 1) await new Promise((r) => setTimeout(r, 100));
+      if (alive(pid)) return out.fail(`the supervisor (pid ${pid}) is still stopping after 60 s`, 'look at .penumbra/fleet/fleet.log');
+      rmSync(pidFile(), { force: true });
+      out.line('the fleet is stopped');
+    });
+
+  fleet
+    .command('status')
+    .description("each service's readiness (Kafka, Redis, its consumers) from its /health/ready")
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const pid = supervisorPid();
+      const rows = await health(ports());
+      if (opts.json) return out.json({ supervisor: pid ?? null, services: rows });
+      out.line(pid === undefined ? 'supervisor: not running here' : `supervisor: pid ${pid}`);
+      out.table(['service', 'port', 'ready', 'detail'], rows.map((r) => [r.service, String(r.port), r.ready ? 'yes' : 'no', r.detail.replace(/\s+/g, ' ')]));
+      if (rows.some((r) => !r.ready)) process.exitCode = 1;
+    });
+}
