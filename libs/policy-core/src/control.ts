@@ -1,17 +1,10 @@
 import { type ControlAction, type Policy } from '@penumbra/contracts';
-import { KILLED, PROMOTED, criteriaOf, decide, enterStage, evidenceOf, rollbackTo, stageName, stageOf } from './engine';
-import { type EvidenceInput } from './evidence';
+import { type EvaluationContext, KILLED, PROMOTED, criteriaOf, decide, enterStage, evidenceOf, rollbackTo, stageName, stageOf } from './engine';
 import { judgeGate } from './gates';
 import { type AlertDraft, type Decision, type SliceState } from './state';
 
-export interface ControlContext {
-  policy: Policy;
-  policyHash: string;
-  slice: string;
-  state: SliceState;
-  evidence: EvidenceInput;
-  now: number;
-  /** An authenticated request: who, in which role, and why. */
+export interface ControlContext extends Omit<EvaluationContext, 'recentPromotions' | 'stalledAfterMs'> {
+  /** An authenticated request: who, in which roles, and why. */
   request: { action: ControlAction; actor: string; roles: string[]; reason: string };
 }
 

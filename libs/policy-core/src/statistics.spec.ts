@@ -1,18 +1,7 @@
-import { wilsonInterval } from '@penumbra/stats-core';
+import { seededRandom, wilsonInterval } from '@penumbra/stats-core';
 import { evaluate } from './engine';
 import { T0, context, evidence, fresh, policy } from './fixtures.spec-helpers';
 import { type SliceState } from './state';
-
-/** Deterministic, so the figures below are repeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXPERIMENTS = 1_000;
 const SNAPSHOTS = 50;
@@ -49,7 +38,7 @@ function run(trueRate: number, random: () => number): Outcome {
 
 describe('the sequential gate over 1,000 simulated experiments, evaluated after every snapshot', () => {
   it('wrongly rolls back at most the configured error rate when the true rate sits on the passing side, where a re-checked fixed interval does not', () => {
-    const random = mulberry32(42);
+    const random = seededRandom(42);
     const outcomes = Array.from({ length: EXPERIMENTS }, () => run(THRESHOLD, random));
     const engine = outcomes.filter((o) => o.engine !== undefined).length / EXPERIMENTS;
     const naive = outcomes.filter((o) => o.naive !== undefined).length / EXPERIMENTS;
@@ -58,7 +47,7 @@ describe('the sequential gate over 1,000 simulated experiments, evaluated after 
   });
 
   it('rolls a true regression (0.90 against a 0.95 gate) back within 2,000 samples in every run, half of them within 400', () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     const samples = Array.from({ length: EXPERIMENTS }, () => run(0.9, random).engine ?? Infinity).sort((a, b) => a - b);
     expect(samples[samples.length - 1]).toBeLessThanOrEqual(2_000);
     expect(samples[Math.floor(samples.length / 2)]).toBeLessThanOrEqual(400);

@@ -1,16 +1,6 @@
 import fc from 'fast-check';
+import { seededRandom } from './seeded-random';
 import { logGamma, normalQuantile, rateConfidenceSequence, samplesToDecide, wilsonInterval } from './confidence-sequence';
-
-/** A small deterministic generator so the simulation below is repeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('logGamma', () => {
   it('matches factorials and Γ(1/2)', () => {
@@ -61,7 +51,7 @@ describe('rateConfidenceSequence', () => {
   });
 
   it('covers the true rate at every look at once, in at least 1 - alpha of 400 simulated streams', () => {
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     const alpha = 0.05;
     let missed = 0;
     for (let run = 0; run < 400; run += 1) {

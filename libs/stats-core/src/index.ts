@@ -1,2 +1,3 @@
 export * from './log-histogram';
 export * from './confidence-sequence';
+export * from './seeded-random';
