@@ -145,7 +145,7 @@ describe('Experiment.run', () => {
     const { experiment, pairs } = setup({ maxBodyBytes: 100 });
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(await experiment.run({ control: () => cyclic, candidate: () => 1 })).toBe(cyclic);
+    expect(await experiment.run({ control: () => cyclic, candidate: () => ({}) })).toBe(cyclic);
     await experiment.run({ control: () => 'small', candidate: () => 'x'.repeat(200) });
     await experiment.settle();
     expect(experiment.counters().unpublishable).toBe(1);
