@@ -39,6 +39,7 @@ describe('Adaptive', () => {
     expect(a.get().generation).toBe(1);
     expect(a.shadow()).toBeUndefined();
     expect(a.read().shadowEnabled).toBe(false);
+    expect(a.sides()).toEqual({ primary: a.get(), shadow: undefined });
     expect(a.promoteShadow()).toBe(false);
     a.setShadow(policy(3));
     expect(a.shadow()?.generation).toBe(3);

@@ -37,7 +37,13 @@ export class Adaptive<T> {
     return s.shadowEnabled ? s.shadow : undefined;
   }
 
-  /** The whole state at once: primary and shadow from the same version. */
+  /** Primary and shadow (undefined when none or disabled) from the same version: what one request should use. */
+  sides(): { primary: T; shadow: T | undefined } {
+    const s = this.state;
+    return { primary: s.primary, shadow: s.shadowEnabled ? s.shadow : undefined };
+  }
+
+  /** The whole state at once. */
   read(): AdaptiveState<T> {
     return this.state;
   }

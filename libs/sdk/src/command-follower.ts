@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Ack, type Command, ackSchema, commandSchema } from '@penumbra/contracts';
 import { type RetryOptions, describeError, retry } from '@penumbra/errors';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type KafkaClient, type ProducerPort, decodeRecord, encodeEvent } from '@penumbra/kafka';
-import { type Logger, silentLogger } from '@penumbra/observability';
+import { type Logger } from '@penumbra/observability';
+import { quietLogger } from './quiet-logger';
 import { type CommandTarget } from './adaptive-target';
 import { BoundedIds } from './bounded-ids';
 
@@ -69,7 +70,7 @@ export class CommandFollower {
 
   constructor(private readonly options: CommandFollowerOptions) {
     this.remembered = new BoundedIds(options.rememberIds ?? 10_000);
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? quietLogger;
     this.clock = options.clock ?? Date.now;
     this.slice = options.slice ?? '*';
   }

@@ -1,6 +1,7 @@
 import { type Pair, pairSchema } from '@penumbra/contracts';
 import { BatchingProducer, ProducerOverloadedError, type ProducerPort, encodeEvent } from '@penumbra/kafka';
-import { type Logger, silentLogger } from '@penumbra/observability';
+import { type Logger } from '@penumbra/observability';
+import { quietLogger } from './quiet-logger';
 
 export interface PairPublisherCounters {
   /** Pairs handed to offer(). */
@@ -42,7 +43,7 @@ export class PairPublisher implements PairSink {
 
   constructor(private readonly options: PairPublisherOptions) {
     this.batching = new BatchingProducer(options.producer, { maxBatch: options.maxBatch ?? 500, lingerMs: options.lingerMs ?? 20, maxQueued: options.maxQueued ?? 10_000 });
-    this.logger = options.logger ?? silentLogger;
+    this.logger = options.logger ?? quietLogger;
   }
 
   counters(): PairPublisherCounters {

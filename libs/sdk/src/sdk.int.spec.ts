@@ -124,9 +124,8 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
       for (const side of [agree, disagree]) {
         for (let i = 0; i < 10; i += 1) {
           const used = (tick + i) % 10;
-          const { primary, shadow, shadowEnabled } = side.adaptive.read();
-          const candidate = shadow !== undefined && shadowEnabled ? () => allow(shadow, used) : undefined;
-          void side.exp.run({ control: () => allow(primary, used), candidate, key: `tenant-${tick}-${i}` });
+          const { primary, shadow } = side.adaptive.sides();
+          void side.exp.run({ control: () => allow(primary, used), candidate: shadow && (() => allow(shadow, used)), key: `tenant-${tick}-${i}` });
         }
       }
       tick += 1;
