@@ -1,4 +1,4 @@
-import { type ControlAction, type Policy } from '@penumbra/contracts';
+import { type ControlAction } from '@penumbra/contracts';
 import { type EvaluationContext, KILLED, PROMOTED, criteriaOf, decide, enterStage, evidenceOf, rollbackTo, stageName, stageOf } from './engine';
 import { judgeGate } from './gates';
 import { type AlertDraft, type Decision, type SliceState } from './state';
