@@ -166,8 +166,8 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
     );
     expect(acks.map((a) => [a.commandId, a.result, a.appliedBy]).sort()).toEqual(commands.map((c) => [c.id, 'applied', `sdk-int:${c.experimentId}`]).sort());
 
-    // The acks, not the deadline, cleared the sentinel's pending acknowledgements: no alert follows.
-    const lastCommandAt = Math.max(...commands.map((c) => c.ts));
+    // The acks, not the deadline, cleared the sentinel's pending acknowledgements: a deadline that
+    // passed would have raised its alert before being cleared, and there is none.
     const sentinelRedis = new Redis(redis.url);
     try {
       const pending = new SentinelStateStore(sentinelRedis, kafka.ns.keyPrefix);
@@ -175,7 +175,6 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
     } finally {
       sentinelRedis.disconnect();
     }
-    expect(Date.now()).toBeLessThan(lastCommandAt + ACK_TIMEOUT_MS);
     const alerts = await read<Alert>(kafka.topics.alerts, (v) => alertSchema.parse(v));
     expect(alerts.filter((a) => a.kind === 'command-unacknowledged')).toEqual([]);
   });
