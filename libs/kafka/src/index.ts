@@ -8,3 +8,4 @@ export * from './provision';
 export * from './publisher';
 export * from './shutdown';
 export * from './topic-table';
+export * from './kafkajs-transactions';

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry, type Message, type Transaction } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry, type Message } from 'kafkajs';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
@@ -9,15 +8,12 @@ import {
   type ConsumerPort,
   type IncomingRecord,
   type KafkaClient,
-  type LogReadRequest,
   type OutgoingMessage,
   type ProducerOptions,
   type ProducerPort,
-  type TransactionalKafka,
-  type TransactionalProducerPort,
 } from './ports';
 
-function toKafkaConfig(config: KafkaConnectionConfig, logger: Logger): KafkaConfig {
+export function toKafkaConfig(config: KafkaConnectionConfig, logger: Logger): KafkaConfig {
   const kafkaConfig: KafkaConfig = {
     clientId: config.clientId,
     brokers: config.brokers,
@@ -48,7 +44,7 @@ function toKafkaConfig(config: KafkaConnectionConfig, logger: Logger): KafkaConf
   return kafkaConfig;
 }
 
-function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
+export function headersOf(raw: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) {
     if (Buffer.isBuffer(v)) out[k] = v.toString('utf8');
@@ -114,7 +110,7 @@ function wrapConsumer(consumer: Consumer, concurrency: number): ConsumerPort {
   };
 }
 
-function byTopic(messages: OutgoingMessage[]): Array<{ topic: string; messages: Message[] }> {
+export function byTopic(messages: OutgoingMessage[]): Array<{ topic: string; messages: Message[] }> {
   const topics = new Map<string, Message[]>();
   for (const m of messages) {
     const list = topics.get(m.topic) ?? [];
@@ -216,113 +212,5 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
         options.partitionsConsumedConcurrently ?? 1,
       );
     },
-  };
-}
-
-function transactionalProducerPort(kafka: Kafka, transactionalId: string, transactionTimeoutMs: number): TransactionalProducerPort & { connect(): Promise<void> } {
-  const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: transactionTimeoutMs });
-  let txn: Transaction | undefined;
-  const open = (): Transaction => {
-    if (!txn) throw new PenumbraError('no transaction is open', { code: 'KAFKA_NO_TRANSACTION', retriable: false, context: { transactionalId } });
-    return txn;
-  };
-  const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      throw kafkaFailure(what, err);
-    }
-  };
-  return {
-    // connect() initialises the producer id, which fences an older producer with this id and aborts its open transaction.
-    connect: () => attempt('transactional producer connect', () => producer.connect()),
-    begin: () => attempt('begin transaction', async () => (txn = await producer.transaction())),
-    send: (messages) => (messages.length === 0 ? Promise.resolve() : attempt('transactional produce', () => open().sendBatch({ acks: -1, topicMessages: byTopic(messages) }))),
-    sendOffsets: (groupId, offsets) =>
-      attempt('send offsets to transaction', () => {
-        const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-        for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
-        return open().sendOffsets({ consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
-      }),
-    commit: () =>
-      attempt('commit transaction', async () => {
-        await open().commit();
-        txn = undefined;
-      }),
-    abort: () =>
-      attempt('abort transaction', async () => {
-        const t = txn;
-        txn = undefined;
-        if (t?.isActive()) await t.abort();
-      }),
-    inTransaction: () => txn !== undefined,
-    disconnect: () => producer.disconnect(),
-  };
-}
-
-async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest): Promise<void> {
-  const admin = kafka.admin();
-  let all: Array<{ partition: number; low: string; high: string }>;
-  try {
-    await admin.connect();
-    all = await admin.fetchTopicOffsets(request.topic);
-  } catch (err) {
-    throw kafkaFailure('read topic offsets', err);
-  } finally {
-    await admin.disconnect();
-  }
-  const chosen = typeof request.partitions === 'function' ? request.partitions(all.length) : request.partitions;
-  const wanted = all.filter((o) => !chosen || chosen.includes(o.partition));
-  // The last offset may be a transaction marker, which no batch shows: progress comes from the batch events, which do.
-  const remaining = new Map(wanted.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
-  const targets = new Map(remaining);
-  if (remaining.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `${clientId}-reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, allowAutoTopicCreation: false, retry: { retries: 5 } });
-  let settle: (err?: Error) => void = () => undefined;
-  const finished = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    const target = remaining.get(payload.partition);
-    if (payload.topic !== request.topic || target === undefined || BigInt(payload.lastOffset) < target) return;
-    remaining.delete(payload.partition);
-    if (remaining.size === 0) settle();
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) settle(kafkaFailure(`read ${request.topic}`, payload.error));
-  });
-  const timeoutMs = request.timeoutMs ?? 120_000;
-  const timer = setTimeout(() => settle(new UnavailableError(`reading ${request.topic} to its end took more than ${timeoutMs} ms`, { topic: request.topic })), timeoutMs);
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        const target = targets.get(batch.partition);
-        if (target === undefined) return;
-        const records: IncomingRecord[] = batch.messages
-          .filter((m) => BigInt(m.offset) <= target)
-          .map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: headersOf(m.headers) }));
-        if (records.length > 0) request.onRecords(records);
-      },
-    });
-    const others = all.map((o) => o.partition).filter((p) => !targets.has(p));
-    if (others.length > 0) consumer.pause([{ topic: request.topic, partitions: others }]);
-    await finished;
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect();
-  }
-}
-
-/** Transactions and reads to the end of a topic, kept apart from KafkaClient so that its fakes stay small. */
-export function createTransactionalKafka(config: KafkaConnectionConfig, logger: Logger): TransactionalKafka {
-  const kafka = new Kafka(toKafkaConfig(config, logger));
-  return {
-    async transactionalProducer({ transactionalId, transactionTimeoutMs }) {
-      const port = transactionalProducerPort(kafka, transactionalId, transactionTimeoutMs ?? 60_000);
-      await port.connect();
-      return port;
-    },
-    readToEnd: (request) => readToEnd(kafka, config.clientId, request),
   };
 }

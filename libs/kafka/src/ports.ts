@@ -1,6 +1,7 @@
 /**
  * The Kafka seam. Services and the pipeline code speak these interfaces; one adapter file
- * (kafkajs-adapter.ts) implements them, so the client library can be swapped in one place.
+ * (kafkajs-adapter.ts, with kafkajs-transactions.ts for transactions) implements them, so the client
+ * library can be swapped in one folder.
  */
 
 export interface OutgoingMessage {
