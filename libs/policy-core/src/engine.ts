@@ -104,7 +104,8 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     return { state: { ...enterStage(next, patch, now), lastVerdict: { at: now, ...v } }, decision: d, alerts, verdict: v };
   };
 
-  if (FINAL_STATUSES.includes(state.status)) return quiet(`${state.status}: nothing more to decide`);
+  // A final state keeps the verdict that led to it, so that status and reports still say why.
+  if (FINAL_STATUSES.includes(state.status)) return { state: { ...state }, alerts: [], verdict: verdict(state.lastVerdict?.summary ?? `${state.status}: nothing more to decide`) };
   if (state.status === 'paused') return quiet(`paused (was ${state.pausedFrom ?? 'running'}); resume to go on`);
   if (state.status === 'cooldown') {
     const until = state.cooldownUntil ?? now;
