@@ -2,8 +2,9 @@ import { ALL_SLICES, type ExperimentRecord, type TopicKey } from '@penumbra/cont
 import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
-import { type AlertDraft, type Decision, type EvidenceInput, type SliceState, evaluate, evidenceFromParts, initialSliceState, policyHash } from '@penumbra/policy-core';
+import { type AlertDraft, type Decision, type EvidenceInput, type SliceState, evaluate, evidenceFromParts, initialSliceState, policyHash, stateFromCommands } from '@penumbra/policy-core';
 import { type RedisClient } from '@penumbra/redis';
+import { type CommandHistory } from './command-history';
 import { commandOf, outboxOf } from './outputs';
 import { type SentinelMetrics } from './sentinel-metrics';
 import { type OutboxMessage, type SentinelStateStore } from '@penumbra/sentinel-state';
@@ -15,6 +16,8 @@ export interface EvaluatorDeps {
   topics: Record<TopicKey, string>;
   windows: WindowKeys;
   experiments: (id: string) => ExperimentRecord | undefined;
+  /** The commands a slice was given, to rebuild its state when Redis has none. */
+  history: CommandHistory;
   ackTimeoutMs: number;
   stalledAfterMs: number;
   logger: Logger;
@@ -95,7 +98,7 @@ export class ExperimentEvaluator {
       const stored = await store.load(id, slice);
       if (stored !== undefined && stored.outbox.length > 0) await this.send(id, slice, stored.outbox);
       const now = this.clock();
-      const state = stored?.state ?? initialSliceState(now);
+      const state = stored?.state ?? (await this.recover(record, slice, now));
       const result = fn(state, await this.evidence(id, slice, state.stageEnteredAt, now), now);
       if (result === undefined) return false;
       const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record);
@@ -109,6 +112,14 @@ export class ExperimentEvaluator {
     }
     this.deps.logger.warn('gave up on a contended slice; the next evaluation tries again', { experimentId: id, slice });
     return false;
+  }
+
+  private async recover(record: ExperimentRecord, slice: string, now: number): Promise<SliceState> {
+    const commands = await this.deps.history.of(record.experimentId, slice);
+    if (commands.length === 0) return initialSliceState(now);
+    const state = stateFromCommands(record.spec.policy, commands, now);
+    this.deps.logger.warn('no sentinel state in Redis for a slice with a history: rebuilt it from the commands topic', { experimentId: record.experimentId, slice, version: state.version, status: state.status });
+    return state;
   }
 
   private async send(experimentId: string, slice: string, outbox: OutboxMessage[]): Promise<void> {

@@ -7,6 +7,7 @@ import { type Alert, type Command, type ExperimentSpecInput, alertSchema, comman
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
 import { signControlRequest } from '@penumbra/policy-core';
+import { SentinelStateStore } from '@penumbra/sentinel-state';
 import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
 
 jest.setTimeout(180_000);
@@ -151,5 +152,26 @@ describe('sentinel processes on the real broker and Redis', () => {
     expect(killCommands).toEqual([expect.objectContaining({ action: 'kill', toStage: 'killed', actor: { kind: 'operator', name: 'ana' }, reason: 'kill by ana: incident 42' })]);
     const records = (await read(kafka.topics.experiments, (v) => experimentRecordSchema.parse(v))).filter((r) => r.experimentId === 'ctl');
     expect(records.at(-1)?.halted).toMatchObject({ commandId: killCommands[0]?.id });
+  });
+
+  it('rebuilds a slice from the commands topic when its state is gone from Redis, instead of starting over', async () => {
+    const slow = experiment('amnesia');
+    const stages = slow.policy?.stages ?? [];
+    await publishExperiments(kafka, [{ ...slow, policy: { ...slow.policy, stages: [stages[0], { ...stages[1], minDurationSec: 100_000 }] } } as ExperimentSpecInput]);
+    feeding = setInterval(() => void feed('amnesia', 30, 30), 250);
+    await waitFor(async () => (await commands()).some((c) => c.experimentId === 'amnesia'), { timeoutMs: 60_000, intervalMs: 500, what: 'the first promotion of amnesia' });
+    const state = new SentinelStateStore(redis, kafka.ns.keyPrefix);
+    const before = await state.load('amnesia', '*');
+    expect(before?.state).toMatchObject({ stageIndex: 1, version: 1 });
+
+    // The whole-experiment slice is named "*": this deletes exactly its state.
+    expect(await redis.del(`${kafka.ns.keyPrefix}sentinel:{amnesia}:slice:*`)).toBe(1);
+    await waitFor(async () => (await state.load('amnesia', '*'))?.state.stageIndex === 1, { timeoutMs: 60_000, intervalMs: 250, what: 'the state to come back at the canary stage' });
+    await new Promise((r) => setTimeout(r, 3_000));
+    clearInterval(feeding);
+    expect((await state.load('amnesia', '*'))?.state).toMatchObject({ stageIndex: 1, version: 1, status: 'running', stageEnteredAt: before?.state.stageEnteredAt });
+    // One decision, perhaps sent more than once (an outbox is at least once); starting over would have decided again, later.
+    const decided = new Set((await commands()).filter((c) => c.experimentId === 'amnesia').map((c) => `${c.id}@${c.ts}`));
+    expect([...decided]).toEqual([`amnesia:*:shadow->canary:v0@${before?.state.stageEnteredAt}`]);
   });
 });

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
 import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema } from '@penumbra/contracts';
-import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
+import { BatchConsumer, type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
 import { type z } from 'zod';
+import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
 import { ExperimentEvaluator } from './experiment-evaluator';
 import { loadOperatorKeys } from './operator-keys';
@@ -40,6 +41,7 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       topics: ctx.topics,
       windows: { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS },
       experiments,
+      history: new CommandHistory(createTransactionalKafka(kafkaConnectionFromEnv(ctx.env, `penumbra-sentinel-${ctx.instanceId}`), ctx.logger.child({ component: 'kafka' })), ctx.topics.commands),
       ackTimeoutMs: ctx.env.SENTINEL_ACK_TIMEOUT_MS,
       stalledAfterMs: ctx.env.SENTINEL_STALLED_MS,
       logger: ctx.logger,

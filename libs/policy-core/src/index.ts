@@ -7,3 +7,4 @@ export * from './ledger';
 export * from './simulate';
 export * from './state';
 export * from './verdict-text';
+export * from './recovery';
