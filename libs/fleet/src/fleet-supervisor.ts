@@ -33,7 +33,7 @@ const PAD = Math.max(...FLEET_SERVICES.map((s) => s.length));
 
 /**
  * Runs the services as separate processes from their TypeScript sources, prefixes their log lines,
- * restarts a crashed one after a growing pause (bounded), and stops them all in reverse order.
+ * restarts a crashed one after a growing pause (bounded), and stops them all together.
  */
 export class FleetSupervisor {
   private readonly members = new Map<FleetService, Member>();
@@ -82,18 +82,20 @@ export class FleetSupervisor {
     this.members.set(service, { service, child, restarts, stopping: false, exited });
   }
 
-  /** SIGTERM to each service, last started first; SIGKILL for any still running after the grace. */
+  /** SIGTERM to every service at once (each finishes and commits its work); SIGKILL for any still running after the grace. */
   async stop(graceMs = 20_000): Promise<void> {
     this.stopped = true;
-    for (const member of [...this.members.values()].reverse()) {
-      member.stopping = true;
-      const child = member.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await member.exited;
-      clearTimeout(timer);
-    }
+    await Promise.all(
+      [...this.members.values()].map(async (member) => {
+        member.stopping = true;
+        const child = member.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await member.exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 }
 
