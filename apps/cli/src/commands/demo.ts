@@ -40,13 +40,13 @@ export function registerDemo(program: Command, out: Output): void {
       const report = (text: string) => out.progress(`· ${text}`);
       if (process.env['KAFKA_BROKERS'] === undefined) {
         report('starting or reusing the local Kafka');
-        const kafka = await runStackScript('kafka', 'up', { quiet: true });
+        const kafka = await runStackScript('kafka', 'up');
         if (kafka.code !== 0) return out.fail(`Kafka did not start:\n${kafka.stderr.trim()}`, 'Java 17+ and Maven are needed (tools/bootstrap.sh installs them)');
         process.env['KAFKA_BROKERS'] = kafka.stdout.trim();
       }
       if (process.env['REDIS_URL'] === undefined) {
         report('starting or reusing the local Redis');
-        const redis = await runStackScript('redis', 'up', { quiet: true });
+        const redis = await runStackScript('redis', 'up');
         if (redis.code !== 0) return out.fail(`Redis did not start:\n${redis.stderr.trim()}`, 'apt-get install -y redis-server, or set REDIS_URL');
         process.env['REDIS_URL'] = redis.stdout.trim();
       }
