@@ -1,11 +1,17 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.penumbra', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.penumbra', '**/*.cjs'] },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -51,4 +57,5 @@ export default [
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-empty-function': 'off' },
   },
+  prettier,
 ];

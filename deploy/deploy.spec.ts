@@ -190,9 +190,18 @@ const missingMetrics = (exprs: string[]): string[] => exprs.flatMap(metricsIn).f
 
 describe('deploy/prometheus', () => {
   const prometheus = z
-    .object({ rule_files: z.array(z.string()), scrape_configs: z.array(z.object({ job_name: z.string(), relabel_configs: z.array(z.object({ regex: z.string().optional() })).optional() })) })
+    .object({
+      rule_files: z.array(z.string()),
+      scrape_configs: z.array(z.object({ job_name: z.string(), relabel_configs: z.array(z.object({ regex: z.string().optional() })).optional() })),
+    })
     .parse(yamlDocuments('deploy', 'prometheus', 'prometheus.yml')[0]);
-  const rule = z.object({ alert: z.string(), expr: z.string(), for: z.string().optional(), labels: z.object({ severity: z.enum(['warning', 'critical']) }), annotations: z.object({ summary: z.string() }) });
+  const rule = z.object({
+    alert: z.string(),
+    expr: z.string(),
+    for: z.string().optional(),
+    labels: z.object({ severity: z.enum(['warning', 'critical']) }),
+    annotations: z.object({ summary: z.string() }),
+  });
   const alerts = z.object({ groups: z.array(z.object({ name: z.string(), rules: z.array(rule).min(1) })) }).parse(yamlDocuments('deploy', 'prometheus', 'alerts.yml')[0]);
   const rules = alerts.groups.flatMap((g) => g.rules);
 
@@ -205,7 +214,16 @@ describe('deploy/prometheus', () => {
   it('alerts on lag, dead letters, a service down, the sentinel and the mirror', () => {
     const names = rules.map((r) => r.alert);
     expect(new Set(names).size).toBe(names.length);
-    const needed = ['PenumbraServiceDown', 'PenumbraConsumerLagHigh', 'PenumbraDeadLettersIncreasing', 'PenumbraRollback', 'PenumbraKillSwitchActivated', 'PenumbraCommandsUnacknowledged', 'PenumbraMirrorOverload', 'PenumbraCaptureDropping'];
+    const needed = [
+      'PenumbraServiceDown',
+      'PenumbraConsumerLagHigh',
+      'PenumbraDeadLettersIncreasing',
+      'PenumbraRollback',
+      'PenumbraKillSwitchActivated',
+      'PenumbraCommandsUnacknowledged',
+      'PenumbraMirrorOverload',
+      'PenumbraCaptureDropping',
+    ];
     expect(names).toEqual(expect.arrayContaining(needed));
   });
 

@@ -16,10 +16,12 @@ export function serviceNames(): string[] {
 
 /** Every document of a YAML file; a syntax error fails the test with the file's name. */
 export function yamlDocuments(...parts: string[]): unknown[] {
-  return parseAllDocuments(read(...parts)).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${parts.join('/')}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    return doc.toJS({ maxAliasCount: 100 });
-  }).filter((doc) => doc !== null);
+  return parseAllDocuments(read(...parts))
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${parts.join('/')}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      return doc.toJS({ maxAliasCount: 100 });
+    })
+    .filter((doc) => doc !== null);
 }
 
 /** Compose files use merge keys (`<<: *anchor`), which YAML 1.2 leaves off by default. */
@@ -34,7 +36,9 @@ export const containerSchema = z.object({
   image: z.string(),
   command: z.array(z.string()).optional(),
   env: z.array(z.object({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() })).default([]),
-  envFrom: z.array(z.object({ configMapRef: z.object({ name: z.string() }).optional(), secretRef: z.object({ name: z.string(), optional: z.boolean().optional() }).optional() })).default([]),
+  envFrom: z
+    .array(z.object({ configMapRef: z.object({ name: z.string() }).optional(), secretRef: z.object({ name: z.string(), optional: z.boolean().optional() }).optional() }))
+    .default([]),
   ports: z.array(z.object({ name: z.string().optional(), containerPort: z.number() })).default([]),
   readinessProbe: httpProbe.optional(),
   livenessProbe: httpProbe.optional(),

@@ -41,6 +41,8 @@ rmSync(summary, { force: true });
 let ok = true;
 try {
   ok = step('lint', process.execPath, [nx, 'run-many', '-t', 'lint', '--parallel=2', '--outputStyle=stream']) && ok;
+  ok = step('lint tools', process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), 'tools/**/*.mjs', '*.mjs']) && ok;
+  ok = step('format', process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--check', '.']) && ok;
   ok = step('type-check', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']) && ok;
   ok = step('tests', process.execPath, [nx, 'run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...(extra.length ? ['--', ...extra] : [])]) && ok;
 } finally {

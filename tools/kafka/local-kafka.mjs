@@ -74,7 +74,9 @@ function fetchKafka() {
   });
   if (res.status !== 0) {
     rmSync(libDir, { recursive: true, force: true });
-    throw new SetupError(`Maven could not fetch org.apache.kafka:kafka_2.13:${version}. Check that Maven Central is reachable and that the version exists (PENUMBRA_KAFKA_VERSION).\n${res.stdout ?? ''}${res.stderr ?? ''}`);
+    throw new SetupError(
+      `Maven could not fetch org.apache.kafka:kafka_2.13:${version}. Check that Maven Central is reachable and that the version exists (PENUMBRA_KAFKA_VERSION).\n${res.stdout ?? ''}${res.stderr ?? ''}`,
+    );
   }
 }
 
@@ -83,13 +85,12 @@ function readPid() {
 }
 
 function java(mainClass, args, opts = {}) {
-  const cp = readdirSync(libDir).filter((f) => f.endsWith('.jar')).map((f) => join(libDir, f)).join(':');
+  const cp = readdirSync(libDir)
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(libDir, f))
+    .join(':');
   const heap = (process.env.KAFKA_HEAP_OPTS ?? '-Xms256m -Xmx1g').split(/\s+/).filter(Boolean);
-  return [
-    'java',
-    [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaState, 'log4j.properties')}`, '-cp', cp, mainClass, ...args],
-    opts,
-  ];
+  return ['java', [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaState, 'log4j.properties')}`, '-cp', cp, mainClass, ...args], opts];
 }
 
 function writeConfig() {
@@ -115,19 +116,44 @@ function writeConfig() {
     'log.cleaner.backoff.ms': '1000',
     'delete.topic.enable': 'true',
   };
-  writeFileSync(join(kafkaState, 'server.properties'), Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(kafkaState, 'server.properties'),
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   writeFileSync(
     join(kafkaState, 'log4j.properties'),
-    ['log4j.rootLogger=WARN, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender', 'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n', 'log4j.logger.kafka.server.KafkaServer=INFO', 'log4j.logger.kafka.server.BrokerServer=INFO', ''].join('\n'),
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.server.KafkaServer=INFO',
+      'log4j.logger.kafka.server.BrokerServer=INFO',
+      '',
+    ].join('\n'),
   );
 }
 
 function formatStorage() {
   if (existsSync(join(kafkaState, 'data', 'meta.properties'))) return;
-  const [cmd, args] = java('kafka.tools.StorageTool', ['format', '--ignore-formatted', '--standalone', '-t', 'penumbra-local-cluster-0001', '-c', join(kafkaState, 'server.properties')]);
+  const [cmd, args] = java('kafka.tools.StorageTool', [
+    'format',
+    '--ignore-formatted',
+    '--standalone',
+    '-t',
+    'penumbra-local-cluster-0001',
+    '-c',
+    join(kafkaState, 'server.properties'),
+  ]);
   let res = spawnSync(cmd, args, { encoding: 'utf8' });
   if (res.status !== 0 && /standalone/.test(`${res.stderr}${res.stdout}`)) {
-    res = spawnSync(cmd, args.filter((a) => a !== '--standalone'), { encoding: 'utf8' });
+    res = spawnSync(
+      cmd,
+      args.filter((a) => a !== '--standalone'),
+      { encoding: 'utf8' },
+    );
   }
   if (res.status !== 0) throw new SetupError(`formatting Kafka storage failed:\n${res.stdout}${res.stderr}`);
 }
@@ -207,6 +233,8 @@ async function status() {
   return reachable;
 }
 
-await dispatch('local-kafka.mjs', { up, down, status, logs: async () => process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') }, (err) =>
-  `[kafka] error: ${err instanceof SetupError ? err.message : err.stack}`,
+await dispatch(
+  'local-kafka.mjs',
+  { up, down, status, logs: async () => process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') },
+  (err) => `[kafka] error: ${err instanceof SetupError ? err.message : err.stack}`,
 );

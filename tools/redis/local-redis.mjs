@@ -6,7 +6,7 @@
 // Environment: REDIS_URL (use that server; up/down do nothing), PENUMBRA_REDIS_PORT (default 6379),
 // PENUMBRA_STATE_DIR (default .penumbra in the repository).
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -179,7 +179,9 @@ describe('aggregator process on the real broker and Redis', () => {
     const bin = join(__dirname, '..', '..', 'cli', 'bin', 'penumbra.cjs');
     const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, REDIS_URL: server.url, REDIS_KEY_PREFIX: kafka.ns.keyPrefix };
     return new Promise((resolve) => {
-      execFile(process.execPath, [bin, 'aggregates', 'rebuild', experimentId, '--json'], { env, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+      execFile(process.execPath, [bin, 'aggregates', 'rebuild', experimentId, '--json'], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+      );
     });
   }
 });

@@ -32,7 +32,13 @@ describe('AuditIndex', () => {
 
   it("remembers each experiment's redaction paths from its last published spec", () => {
     const index = new AuditIndex(100);
-    const spec = { id: 'r', target: { service: 's' }, shadow: { candidate: { baseUrl: 'http://127.0.0.1:1' } }, compare: { redact: ['$..email'] }, policy: { stages: [{ name: 'x' }] } };
+    const spec = {
+      id: 'r',
+      target: { service: 's' },
+      shadow: { candidate: { baseUrl: 'http://127.0.0.1:1' } },
+      compare: { redact: ['$..email'] },
+      policy: { stages: [{ name: 'x' }] },
+    };
     const [published] = records('r', 1, { type: 'experiment.v1', id: 'e1', ts: 1, experimentId: 'r', actor: 'ann', spec });
     index.add({ ...published!, eventType: 'experiment.v1' });
     expect(index.redactPaths('r')).toEqual(['$..email']);

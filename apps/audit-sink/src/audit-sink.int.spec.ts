@@ -79,7 +79,11 @@ describe('audit-sink process on the real broker', () => {
       ];
       for (const [i, step] of steps.entries()) {
         await step();
-        await waitFor(async () => (await served(run.base, 'exp-a')).count === i + 1, { timeoutMs: 30_000, intervalMs: 100, what: () => `audit record ${i + 1} of exp-a (log: ${log})` });
+        await waitFor(async () => (await served(run.base, 'exp-a')).count === i + 1, {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          what: () => `audit record ${i + 1} of exp-a (log: ${log})`,
+        });
       }
       const body = await served(run.base, 'exp-a');
       expect(body.timeline.map((t) => [t.seq, t.eventType])).toEqual([
@@ -91,7 +95,9 @@ describe('audit-sink process on the real broker', () => {
         [6, 'dead-letter.v1'],
         [7, 'invalid'],
       ]);
-      expect(body.timeline[2]?.summary).toMatch(/promote shadow → canary at 10%: every promotion gate held .* evidence: 1200 samples, baked 600 s, .*matchRate >= 0\.99 = 0\.995 \(bound 0\.991\) pass/);
+      expect(body.timeline[2]?.summary).toMatch(
+        /promote shadow → canary at 10%: every promotion gate held .* evidence: 1200 samples, baked 600 s, .*matchRate >= 0\.99 = 0\.995 \(bound 0\.991\) pass/,
+      );
       expect(body.timeline[6]?.summary).toMatch(/invalid record on .*acks: schema violation/);
       const text = JSON.stringify(body);
       for (const secret of ['ann@example.com', 'c2VjcmV0LXNpZ25hdHVyZQ==', 'tok-123']) expect(text).not.toContain(secret);
@@ -161,7 +167,12 @@ describe('audit-sink process on the real broker', () => {
 
     const json = await cli('verify', 'burst', '--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ experimentId: 'burst', ok: false, count: 4, firstBroken: { seq: 5, id: target.id, reason: expect.stringMatching(/hash does not match/) } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      experimentId: 'burst',
+      ok: false,
+      count: 4,
+      firstBroken: { seq: 5, id: target.id, reason: expect.stringMatching(/hash does not match/) },
+    });
     const text = await cli('verify', 'burst');
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(/broken link at seq 5 \(.*\): .*hash does not match/);
@@ -171,7 +182,12 @@ describe('audit-sink process on the real broker', () => {
   it('loses nothing when the audit topic is compacted: redelivered copies collapse, every unique record stays', async () => {
     const a = await history('exp-a');
     const b = await history('burst-b');
-    const copies = a.raw.map((value) => ({ topic: kafka.topics.audit, key: (value as AuditRecord).id, value: JSON.stringify(value), partition: auditPartition('exp-a', AUDIT_PARTITIONS) }));
+    const copies = a.raw.map((value) => ({
+      topic: kafka.topics.audit,
+      key: (value as AuditRecord).id,
+      value: JSON.stringify(value),
+      partition: auditPartition('exp-a', AUDIT_PARTITIONS),
+    }));
     await kafka.send(copies);
     expect(verifyChain((await history('exp-a')).raw)).toEqual({ ok: true, count: 7, duplicates: 7 });
     const run = await start();

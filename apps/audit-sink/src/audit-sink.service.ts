@@ -85,7 +85,11 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       this.running = false;
       await consumer.disconnect();
     });
-    ctx.health.register('audit-consumer', () => (this.crashed ? { ok: false, detail: `consumer crashed: ${this.crashed}` } : { ok: this.running, detail: `${this.index.size} chains, ${this.index.heldRecords} records indexed` }));
+    ctx.health.register('audit-consumer', () =>
+      this.crashed
+        ? { ok: false, detail: `consumer crashed: ${this.crashed}` }
+        : { ok: this.running, detail: `${this.index.size} chains, ${this.index.heldRecords} records indexed` },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

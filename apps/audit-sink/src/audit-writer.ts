@@ -95,7 +95,12 @@ export class AuditWriter {
 
   private async commit(records: AuditRecord[], next: { topic: string; partition: number; offset: string }): Promise<void> {
     const { o } = this;
-    const messages: OutgoingMessage[] = records.map((r) => ({ topic: o.auditTopic, key: r.id, value: JSON.stringify(r), partition: auditPartition(r.experimentId, o.auditPartitions) }));
+    const messages: OutgoingMessage[] = records.map((r) => ({
+      topic: o.auditTopic,
+      key: r.id,
+      value: JSON.stringify(r),
+      partition: auditPartition(r.experimentId, o.auditPartitions),
+    }));
     const producer = o.producer();
     try {
       await producer.begin();

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 /** The CLI talks to the local stack unless told otherwise. */
 const cliEnvSchema = z
-  .object({ ...kafkaEnvShape, ...redisEnvShape, AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
+  .object({
+    ...kafkaEnvShape,
+    ...redisEnvShape,
+    AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
     AGGREGATOR_RETENTION_MS: envInt(7 * 24 * 3_600_000, { min: 60_000 }),
     AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
   })

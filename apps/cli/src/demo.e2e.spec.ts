@@ -42,12 +42,17 @@ describe('npm start: the demo through the real processes', () => {
 
   const demo = (scenario: string): Promise<{ code: number; last: DemoResult; stderr: string }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [bin, 'demo', '--scenario', scenario, '--until-decision', '--json'], { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), REDIS_URL: redis.url }, timeout: 200_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        const lines = stdout.trim().split('\n');
-        const last = JSON.parse(lines[lines.length - 1] ?? '{}') as DemoResult;
-        if (last.topicPrefix) prefixes.push(last.topicPrefix);
-        resolve({ code: err ? Number(err.code) : 0, last, stderr });
-      });
+      execFile(
+        process.execPath,
+        [bin, 'demo', '--scenario', scenario, '--until-decision', '--json'],
+        { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), REDIS_URL: redis.url }, timeout: 200_000, maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const lines = stdout.trim().split('\n');
+          const last = JSON.parse(lines[lines.length - 1] ?? '{}') as DemoResult;
+          if (last.topicPrefix) prefixes.push(last.topicPrefix);
+          resolve({ code: err ? Number(err.code) : 0, last, stderr });
+        },
+      );
     });
 
   it('regression: the sentinel rolls the candidate back and the buggy field is the top difference', async () => {

@@ -63,7 +63,11 @@ describe('operating an experiment with the penumbra command and a running fleet'
     writeFileSync(file, readFileSync(join(root, 'examples', 'experiments', 'checkout.yaml'), 'utf8').replace('id: checkout-v2', 'id: operate-me'));
     expect((await run('experiment', 'apply', '-f', file)).stdout).toMatch(/applied operate-me/);
     expect(JSON.parse((await run('experiment', 'list', '--json')).stdout).map((r: { experimentId: string }) => r.experimentId)).toEqual(['operate-me']);
-    expect(JSON.parse((await run('experiment', 'get', 'operate-me')).stdout)).toMatchObject({ experimentId: 'operate-me', actor: 'ana', spec: { policy: { stages: [{ name: 'shadow' }, { name: 'canary' }, { name: 'full' }] } } });
+    expect(JSON.parse((await run('experiment', 'get', 'operate-me')).stdout)).toMatchObject({
+      experimentId: 'operate-me',
+      actor: 'ana',
+      spec: { policy: { stages: [{ name: 'shadow' }, { name: 'canary' }, { name: 'full' }] } },
+    });
 
     const unsigned = await run('kill', 'operate-me', '--reason', 'no key');
     expect(unsigned.code).toBe(1);

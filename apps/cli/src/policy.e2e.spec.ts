@@ -70,7 +70,10 @@ describe('penumbra policy', () => {
     const lines = [...Array.from({ length: 2 }, (_, i) => snapshotLine(i, 60, 60)), ...Array.from({ length: 4 }, (_, i) => snapshotLine(2 + i, 60, 10))];
     const r = await run('simulate', '--experiment', file('sim.yaml', simExperiment), '--aggregates', file('snaps.jsonl', `${lines.join('\n')}\n`), '--json');
     expect(r.code).toBe(0);
-    const decisions = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const decisions = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(decisions.map((d) => [d['action'], d['fromStage'], d['toStage'], d['slice']])).toEqual([
       ['promote', 'shadow', 'canary', '*'],
       ['rollback', 'canary', 'shadow', '*'],

@@ -26,7 +26,12 @@ describe('comparator on the real broker and Redis', () => {
     kafka = await createTestKafka('comparator');
     await kafka.provision();
     redis = await startRedisServer();
-    await publishExperiments(kafka, [spec('noisy'), spec('solo'), spec('solo-opt', { noise: { suppressSuspectedVolatile: true } }), spec('rules', { ignore: ['$.meta'], redact: ['$.email'] })]);
+    await publishExperiments(kafka, [
+      spec('noisy'),
+      spec('solo'),
+      spec('solo-opt', { noise: { suppressSuspectedVolatile: true } }),
+      spec('rules', { ignore: ['$.meta'], redact: ['$.email'] }),
+    ]);
     const env = parseEnv(serviceEnvSchemas.comparator, {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,

@@ -74,7 +74,15 @@ export class ControlRouter {
           record,
           slice,
           (state, evidence, now) => {
-            const outcome = applyControl({ policy: record.spec.policy, policyHash: hash, slice, state, evidence, now, request: { action: request.action, actor: request.actor, roles, reason: request.reason } });
+            const outcome = applyControl({
+              policy: record.spec.policy,
+              policyHash: hash,
+              slice,
+              state,
+              evidence,
+              now,
+              request: { action: request.action, actor: request.actor, roles, reason: request.reason },
+            });
             if (!outcome.ok) {
               refusals.push(slices.length > 1 ? `${slice}: ${outcome.reason}` : outcome.reason);
               return undefined;
@@ -89,7 +97,18 @@ export class ControlRouter {
   }
 
   private async reject(request: ControlRequest, reason: string): Promise<void> {
-    const alert = alertOf(request.experimentId, request.slice ?? '*', { kind: 'control-rejected', severity: 'warning', message: `${request.action} by ${request.actor} rejected: ${reason}`, dedupeKey: `control:${request.id}`, details: { requestId: request.id, action: request.action, actor: request.actor } }, this.clock());
+    const alert = alertOf(
+      request.experimentId,
+      request.slice ?? '*',
+      {
+        kind: 'control-rejected',
+        severity: 'warning',
+        message: `${request.action} by ${request.actor} rejected: ${reason}`,
+        dedupeKey: `control:${request.id}`,
+        details: { requestId: request.id, action: request.action, actor: request.actor },
+      },
+      this.clock(),
+    );
     await this.deps.producer.send([{ topic: this.deps.alertsTopic, key: request.experimentId, value: JSON.stringify(alert) }]);
   }
 }

@@ -2,7 +2,17 @@ import { ALL_SLICES, type ExperimentRecord, type TopicKey } from '@penumbra/cont
 import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
-import { type AlertDraft, type Decision, type EvidenceInput, type SliceState, evaluate, evidenceFromParts, initialSliceState, policyHash, stateFromCommands } from '@penumbra/policy-core';
+import {
+  type AlertDraft,
+  type Decision,
+  type EvidenceInput,
+  type SliceState,
+  evaluate,
+  evidenceFromParts,
+  initialSliceState,
+  policyHash,
+  stateFromCommands,
+} from '@penumbra/policy-core';
 import { type RedisClient } from '@penumbra/redis';
 import { type CommandHistory } from './command-history';
 import { commandOf, outboxOf } from './outputs';
@@ -118,7 +128,12 @@ export class ExperimentEvaluator {
     const commands = await this.deps.history.of(record.experimentId, slice);
     if (commands.length === 0) return initialSliceState(now);
     const state = stateFromCommands(record.spec.policy, commands, now);
-    this.deps.logger.warn('no sentinel state in Redis for a slice with a history: rebuilt it from the commands topic', { experimentId: record.experimentId, slice, version: state.version, status: state.status });
+    this.deps.logger.warn('no sentinel state in Redis for a slice with a history: rebuilt it from the commands topic', {
+      experimentId: record.experimentId,
+      slice,
+      version: state.version,
+      status: state.status,
+    });
     return state;
   }
 

@@ -40,17 +40,32 @@ export function alertOf(experimentId: string, slice: string, draft: AlertDraft, 
 
 /** The experiment record again, marked halted, so every service stops working on it. */
 export function haltedRecord(record: ExperimentRecord, command: Command): ExperimentRecord {
-  return experimentRecordSchema.parse({ ...record, id: `halt:${command.id}`, ts: command.ts, actor: `sentinel (${command.actor.name})`, halted: { at: command.ts, reason: command.reason, commandId: command.id } });
+  return experimentRecordSchema.parse({
+    ...record,
+    id: `halt:${command.id}`,
+    ts: command.ts,
+    actor: `sentinel (${command.actor.name})`,
+    halted: { at: command.ts, reason: command.reason, commandId: command.id },
+  });
 }
 
 /** What a decision owes Kafka: its command, its alerts and, for a kill or a stop, the halt. */
-export function outboxOf(topics: Topics, experimentId: string, slice: string, decision: Decision | undefined, alerts: AlertDraft[], now: number, record: ExperimentRecord | undefined): OutboxMessage[] {
+export function outboxOf(
+  topics: Topics,
+  experimentId: string,
+  slice: string,
+  decision: Decision | undefined,
+  alerts: AlertDraft[],
+  now: number,
+  record: ExperimentRecord | undefined,
+): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   if (decision !== undefined) {
     const command = commandOf(experimentId, decision);
     out.push({ topic: topics.commands, key: experimentId, value: JSON.stringify(command) });
     const halts = (command.action === 'kill' || command.toStage === 'stopped') && !command.dryRun;
-    if (halts && record !== undefined && record.halted === undefined) out.push({ topic: topics.experiments, key: experimentId, value: JSON.stringify(haltedRecord(record, command)) });
+    if (halts && record !== undefined && record.halted === undefined)
+      out.push({ topic: topics.experiments, key: experimentId, value: JSON.stringify(haltedRecord(record, command)) });
   }
   for (const a of alerts) out.push({ topic: topics.alerts, key: experimentId, value: JSON.stringify(alertOf(experimentId, slice, a, now)) });
   return out;

@@ -21,7 +21,15 @@ function experiment(id: string, over: Partial<ExperimentSpecInput> = {}): Experi
     shadow: { candidate: { baseUrl: 'http://candidate:8080' } },
     policy: {
       stages: [
-        { name: 'shadow', mode: 'live', weight: 0, minDurationSec: 1, minSamples: 50, gates: ['matchRate >= 0.9'], rollbackTriggers: [{ metric: 'matchRate', op: '<', threshold: 0.8, confidence: 0.95 }] },
+        {
+          name: 'shadow',
+          mode: 'live',
+          weight: 0,
+          minDurationSec: 1,
+          minSamples: 50,
+          gates: ['matchRate >= 0.9'],
+          rollbackTriggers: [{ metric: 'matchRate', op: '<', threshold: 0.8, confidence: 0.95 }],
+        },
         { name: 'canary', mode: 'live', weight: 20, minDurationSec: 1, minSamples: 50, gates: ['matchRate >= 0.9'] },
       ],
       watchAfterFinalSec: 0,
@@ -86,7 +94,20 @@ describe('sentinel processes on the real broker and Redis', () => {
     const ops = Array.from({ length: n }, (_, i) => {
       seq += 1;
       const outcome = i < matching ? 'match' : 'mismatch';
-      const e = diffEventSchema.parse({ type: 'diff.v1', id: `${experimentId}:t${seq}`, ts: Date.now(), experimentId, endpoint: 'GET /orders/:id', slice: {}, outcome, statusMatch: true, status: { primary: 200, candidate: 200 }, differences: outcome === 'mismatch' ? [{ path: '$.total', kind: 'changed', primary: '1', candidate: '2' }] : [], latencyMs: { primary: 10, candidate: 11 }, errors: {} });
+      const e = diffEventSchema.parse({
+        type: 'diff.v1',
+        id: `${experimentId}:t${seq}`,
+        ts: Date.now(),
+        experimentId,
+        endpoint: 'GET /orders/:id',
+        slice: {},
+        outcome,
+        statusMatch: true,
+        status: { primary: 200, candidate: 200 },
+        differences: outcome === 'mismatch' ? [{ path: '$.total', kind: 'changed', primary: '1', candidate: '2' }] : [],
+        latencyMs: { primary: 10, candidate: 11 },
+        errors: {},
+      });
       return diffEventOps(e, String(seq), store.options, 0.01);
     });
     await store.apply(`${kafka.ns.keyPrefix}test-offsets:${experimentId}`, ops);
@@ -146,7 +167,9 @@ describe('sentinel processes on the real broker and Redis', () => {
       { timeoutMs: 60_000, intervalMs: 500, what: () => `two rejections and a kill alert (so far: ${seen.map((a) => a.message).join(' | ')})` },
     );
     const rejected = seen.filter((a) => a.kind === 'control-rejected').map((a) => a.message);
-    expect(rejected).toEqual(expect.arrayContaining([expect.stringMatching(/promote by ana rejected: unsigned request/), expect.stringMatching(/promote by ana rejected: bad signature for key "ana-1"/)]));
+    expect(rejected).toEqual(
+      expect.arrayContaining([expect.stringMatching(/promote by ana rejected: unsigned request/), expect.stringMatching(/promote by ana rejected: bad signature for key "ana-1"/)]),
+    );
     expect(seen.find((a) => a.kind === 'kill')?.details).toMatchObject({ event: 'kill_switch.activated', actor: 'ana' });
     // Deduplicated by id: two replicas may both send what one state change owes (at least once).
     const killCommands = [...new Map((await commands()).filter((c) => c.experimentId === 'ctl').map((c) => [c.id, c])).values()];
@@ -167,7 +190,11 @@ describe('sentinel processes on the real broker and Redis', () => {
 
     // The whole-experiment slice is named "*": this deletes exactly its state.
     expect(await redis.del(`${kafka.ns.keyPrefix}sentinel:{amnesia}:slice:*`)).toBe(1);
-    await waitFor(async () => (await state.load('amnesia', '*'))?.state.stageIndex === 1, { timeoutMs: 60_000, intervalMs: 250, what: 'the state to come back at the canary stage' });
+    await waitFor(async () => (await state.load('amnesia', '*'))?.state.stageIndex === 1, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'the state to come back at the canary stage',
+    });
     await new Promise((r) => setTimeout(r, 3_000));
     clearInterval(feeding);
     expect((await state.load('amnesia', '*'))?.state).toMatchObject({ stageIndex: 1, version: 1, status: 'running', stageEnteredAt: before?.state.stageEnteredAt });

@@ -41,7 +41,10 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       topics: ctx.topics,
       windows: { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS },
       experiments,
-      history: new CommandHistory(createTransactionalKafka(kafkaConnectionFromEnv(ctx.env, `penumbra-sentinel-${ctx.instanceId}`), ctx.logger.child({ component: 'kafka' })), ctx.topics.commands),
+      history: new CommandHistory(
+        createTransactionalKafka(kafkaConnectionFromEnv(ctx.env, `penumbra-sentinel-${ctx.instanceId}`), ctx.logger.child({ component: 'kafka' })),
+        ctx.topics.commands,
+      ),
       ackTimeoutMs: ctx.env.SENTINEL_ACK_TIMEOUT_MS,
       stalledAfterMs: ctx.env.SENTINEL_STALLED_MS,
       logger: ctx.logger,
@@ -78,7 +81,17 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
     this.stops.push('consumer', () => consumer.stop());
     ctx.health.register('sentinel-consumer', () => consumer.health());
 
-    const timer = setInterval(() => void this.tick(table.values().map((r) => r.experimentId), evaluator, store, producer, metrics), ctx.env.SENTINEL_EVALUATE_INTERVAL_MS);
+    const timer = setInterval(
+      () =>
+        void this.tick(
+          table.values().map((r) => r.experimentId),
+          evaluator,
+          store,
+          producer,
+          metrics,
+        ),
+      ctx.env.SENTINEL_EVALUATE_INTERVAL_MS,
+    );
     this.stops.push('evaluation timer', async () => clearInterval(timer));
   }
 
@@ -94,7 +107,18 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       for (const id of [...ids]) await evaluator.serialize(id, () => evaluator.evaluateExperiment(id));
       const now = Date.now();
       for (const overdue of await store.overdueAcks(now)) {
-        const alert = alertOf(overdue.experimentId, '*', { kind: 'command-unacknowledged', severity: 'warning', message: `command ${overdue.commandId} was not acknowledged within ${this.ctx.env.SENTINEL_ACK_TIMEOUT_MS} ms`, dedupeKey: `unacked:${overdue.commandId}`, details: { commandId: overdue.commandId } }, now);
+        const alert = alertOf(
+          overdue.experimentId,
+          '*',
+          {
+            kind: 'command-unacknowledged',
+            severity: 'warning',
+            message: `command ${overdue.commandId} was not acknowledged within ${this.ctx.env.SENTINEL_ACK_TIMEOUT_MS} ms`,
+            dedupeKey: `unacked:${overdue.commandId}`,
+            details: { commandId: overdue.commandId },
+          },
+          now,
+        );
         await producer.send([{ topic: this.ctx.topics.alerts, key: overdue.experimentId, value: JSON.stringify(alert) }]);
         await store.acknowledged(overdue.commandId);
         metrics.unacknowledged.inc();

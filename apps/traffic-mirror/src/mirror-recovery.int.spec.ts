@@ -21,7 +21,14 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
     kafka = await createTestKafka('mirror-recovery');
     await kafka.provision();
     candidate = await startHttpServer((_req, res) => res.end('{"ok":true}'));
-    env = { KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`, LOG_LEVEL: 'error', MIRROR_START_FROM: 'earliest', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    env = {
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      TOPIC_PREFIX: kafka.ns.topicPrefix,
+      KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+      LOG_LEVEL: 'error',
+      MIRROR_START_FROM: 'earliest',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    };
   });
 
   afterAll(async () => {
@@ -32,7 +39,10 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
   it('replays a batch again after a crash before the commit, yielding pairs with the same ids', async () => {
     const base = { target: { service: 'crash-svc' }, shadow: { candidate: { baseUrl: candidate.url }, rateLimitPerSec: 10_000 }, policy: { stages: [{ name: 's' }] } };
     await publishExperiments(kafka, [{ id: 'crash', ...base }]);
-    await publishTraffic(kafka, Array.from({ length: 50 }, (_, i) => trafficRecord(`c-${i}`, { service: 'crash-svc' })));
+    await publishTraffic(
+      kafka,
+      Array.from({ length: 50 }, (_, i) => trafficRecord(`c-${i}`, { service: 'crash-svc' })),
+    );
 
     const run = (mode: 'crash' | 'normal') => {
       const child = spawnTs(join(__dirname, 'mirror-crash.fixture.ts'), { ...env, MODE: mode });
@@ -97,9 +107,13 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
     it('applies a changed experiment within seconds, without a restart', async () => {
       const live = () => candidate.requests.filter((r) => r.headers['x-shadow-request'] === 'live').length;
       await publishTraffic(kafka, [trafficRecord('live-0', { service: 'live-svc' })]);
-      await waitFor(async () => (await kafka.admin.groupOffsets(`${kafka.ns.id}.inproc.traffic-mirror`, kafka.topics.traffic))[0]?.offset !== '-1', { what: 'the first record consumed' });
+      await waitFor(async () => (await kafka.admin.groupOffsets(`${kafka.ns.id}.inproc.traffic-mirror`, kafka.topics.traffic))[0]?.offset !== '-1', {
+        what: 'the first record consumed',
+      });
       expect(live()).toBe(0);
-      await publishExperiments(kafka, [{ id: 'live', target: { service: 'live-svc' }, shadow: { candidate: { baseUrl: candidate.url }, sampleRate: 1 }, policy: { stages: [{ name: 's' }] } }]);
+      await publishExperiments(kafka, [
+        { id: 'live', target: { service: 'live-svc' }, shadow: { candidate: { baseUrl: candidate.url }, sampleRate: 1 }, policy: { stages: [{ name: 's' }] } },
+      ]);
       const changed = Date.now();
       let n = 1;
       await waitFor(
@@ -137,17 +151,23 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
       await new Promise((r) => setTimeout(r, 1500));
       await kafka.send([at(0, msg('1', 'd')), at(1, msg('2', 'd'))]);
 
-      const gorPairs = await waitFor(async () => {
-        const ps = (await pairsOf(kafka, 1)).filter((p) => p.experimentId === 'gor');
-        return ps.length >= 3 ? ps : undefined;
-      }, { timeoutMs: 60_000, what: 'three GoReplay pairs' });
+      const gorPairs = await waitFor(
+        async () => {
+          const ps = (await pairsOf(kafka, 1)).filter((p) => p.experimentId === 'gor');
+          return ps.length >= 3 ? ps : undefined;
+        },
+        { timeoutMs: 60_000, what: 'three GoReplay pairs' },
+      );
       expect(gorPairs.map((p) => p.trafficId).sort()).toEqual(['gor-a', 'gor-b', 'gor-d']);
       expect(gorPairs[0]).toMatchObject({ primary: { status: 200, latencyMs: 4 }, slice: {}, endpoint: 'GET /orders/a' });
 
-      const letters = await waitFor(async () => {
-        const ls = (await kafka.readAll(kafka.topics.dlq, 1)).map((r) => deadLetterSchema.parse(JSON.parse(r.value!.toString()))).filter((l) => l.source.topic === goreplayTopic);
-        return ls.length >= 3 ? ls : undefined;
-      }, { timeoutMs: 60_000, what: 'three GoReplay dead letters' });
+      const letters = await waitFor(
+        async () => {
+          const ls = (await kafka.readAll(kafka.topics.dlq, 1)).map((r) => deadLetterSchema.parse(JSON.parse(r.value!.toString()))).filter((l) => l.source.topic === goreplayTopic);
+          return ls.length >= 3 ? ls : undefined;
+        },
+        { timeoutMs: 60_000, what: 'three GoReplay dead letters' },
+      );
       const reasons = letters.map((l) => `${l.errorClass}: ${l.reason}`).sort();
       expect(reasons).toEqual([
         expect.stringMatching(/^handler: no response for Req_ID c within 1000 ms$/),

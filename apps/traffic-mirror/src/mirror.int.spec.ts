@@ -46,7 +46,11 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
 
     await publishExperiments(kafka, [
       { ...base('rate', 'rate-svc'), shadow: { candidate: { baseUrl: candidate.url }, sampleRate: 0.3, rateLimitPerSec: 100_000, maxInFlight: 256 } },
-      { ...base('tenant', 'tenant-svc'), shadow: { candidate: { baseUrl: candidate.url }, sampleRate: 0.5, rateLimitPerSec: 10_000, samplingKey: { source: 'attribute', name: 'tenant' } }, slices: { attributes: ['tenant'] } },
+      {
+        ...base('tenant', 'tenant-svc'),
+        shadow: { candidate: { baseUrl: candidate.url }, sampleRate: 0.5, rateLimitPerSec: 10_000, samplingKey: { source: 'attribute', name: 'tenant' } },
+        slices: { attributes: ['tenant'] },
+      },
       base('safe-only', 'method-svc'),
       { ...base('writes-too', 'method-svc'), shadow: { candidate: { baseUrl: candidate.url }, allowedMethods: ['GET', 'POST'] } },
       { ...base('creds', 'auth-svc'), shadow: { candidate: { baseUrl: candidate.url }, secondary: { baseUrl: secondary.url } } },
@@ -114,7 +118,11 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
 
   it('mirrors POST only where the experiment allows it', () => {
     expect(of('safe-only').map((p) => p.trafficId)).toEqual(['m-get']);
-    expect(of('writes-too').map((p) => p.trafficId).sort()).toEqual(['m-get', 'm-post']);
+    expect(
+      of('writes-too')
+        .map((p) => p.trafficId)
+        .sort(),
+    ).toEqual(['m-get', 'm-post']);
     expect(candidate.requests.filter((r) => r.method === 'POST').map((r) => r.body)).toEqual(['{"charge":10}']);
   });
 

@@ -13,19 +13,37 @@ async function main(): Promise<void> {
   const experimentId = env.EXPERIMENT_ID ?? 'rate-limit-v2';
   const topics = topicNames(env.TOPIC_PREFIX ?? 'shadow.');
   const logger = new JsonLogger({ service: 'rate-limit-shadow' }, 'info');
-  const client = createKafkaClient({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'rate-limit-shadow', connectionTimeoutMs: 10_000, ssl: false, sasl: null }, logger);
+  const client = createKafkaClient(
+    { brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'rate-limit-shadow', connectionTimeoutMs: 10_000, ssl: false, sasl: null },
+    logger,
+  );
   const producer = await client.producer();
 
   if (env.PUBLISH_EXPERIMENT !== 'false') {
     const spec = experimentSpecSchema.parse(experimentSpec(experimentId));
-    await producer.send([encodeEvent(experimentRecordSchema, { type: 'experiment.v1', id: `exp-${experimentId}-${Date.now()}`, ts: Date.now(), experimentId, actor: 'rate-limit-shadow', spec }, topics.experiments, experimentId)]);
+    await producer.send([
+      encodeEvent(
+        experimentRecordSchema,
+        { type: 'experiment.v1', id: `exp-${experimentId}-${Date.now()}`, ts: Date.now(), experimentId, actor: 'rate-limit-shadow', spec },
+        topics.experiments,
+        experimentId,
+      ),
+    ]);
     logger.info('experiment published', { experimentId });
   }
 
   const policy = new Adaptive<RateLimitPolicy>(CURRENT_POLICY, PROPOSED_POLICY);
   const publisher = new PairPublisher({ producer, topic: topics.pairs, logger });
   const experiment = new Experiment({ experimentId, sink: publisher, sampleRate: Number(env.SAMPLE_RATE ?? '1'), timeoutMs: 50, maxInFlight: 64 });
-  const follower = new CommandFollower({ client, producer, topics, experimentId, target: adaptiveTarget(policy, experiment), appliedBy: `rate-limit-shadow:${hostname()}:${process.pid}`, logger });
+  const follower = new CommandFollower({
+    client,
+    producer,
+    topics,
+    experimentId,
+    target: adaptiveTarget(policy, experiment),
+    appliedBy: `rate-limit-shadow:${hostname()}:${process.pid}`,
+    logger,
+  });
   await follower.start();
 
   const server = createServer(rateLimitHandler({ policy, experiment, hits: new HitLog() }));

@@ -47,7 +47,10 @@ export function decide(policy: RateLimitPolicy, hits: readonly number[], now: nu
 export class HitLog {
   private readonly hits = new Map<string, number[]>();
 
-  constructor(private readonly maxPerTenant = 1000, private readonly maxTenants = 10_000) {}
+  constructor(
+    private readonly maxPerTenant = 1000,
+    private readonly maxTenants = 10_000,
+  ) {}
 
   of(tenant: string): readonly number[] {
     return this.hits.get(tenant) ?? [];

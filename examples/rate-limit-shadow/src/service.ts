@@ -37,7 +37,10 @@ export function rateLimitHandler(deps: RateLimitServiceDeps): (req: IncomingMess
         request: { method: 'GET', path: url.pathname },
       })
       .then(
-        (d) => (d.allowed ? json(res, 200, { ok: true, tenant, policy: primary.name }) : json(res, 429, { error: 'rate limited', rule: d.rule, retryAfterMs: d.retryAfterMs }, { 'retry-after': String(Math.ceil(d.retryAfterMs / 1000)) })),
+        (d) =>
+          d.allowed
+            ? json(res, 200, { ok: true, tenant, policy: primary.name })
+            : json(res, 429, { error: 'rate limited', rule: d.rule, retryAfterMs: d.retryAfterMs }, { 'retry-after': String(Math.ceil(d.retryAfterMs / 1000)) }),
         (err: unknown) => json(res, 500, { error: err instanceof Error ? err.message : String(err) }),
       );
   };
@@ -45,7 +48,15 @@ export function rateLimitHandler(deps: RateLimitServiceDeps): (req: IncomingMess
 
 function policyView(deps: RateLimitServiceDeps): unknown {
   const s = deps.policy.read();
-  return { primary: s.primary, shadow: s.shadowEnabled ? (s.shadow ?? null) : null, previous: s.snapshot ?? null, stage: s.stage, weight: s.weight, experiment: deps.experiment.counters(), shadowing: deps.experiment.isEnabled() };
+  return {
+    primary: s.primary,
+    shadow: s.shadowEnabled ? (s.shadow ?? null) : null,
+    previous: s.snapshot ?? null,
+    stage: s.stage,
+    weight: s.weight,
+    experiment: deps.experiment.counters(),
+    shadowing: deps.experiment.isEnabled(),
+  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -55,18 +55,32 @@ export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildRes
   const keys = store.options;
   const group = await redis.get(store.markerKey());
   if (group === null) {
-    throw new PenumbraError('there is no aggregator state in Redis to rebuild into: start the aggregator, which rebuilds every experiment from the retained topics when it finds none', { code: 'AGG_NO_STATE', retriable: false, context: { experimentId } });
+    throw new PenumbraError(
+      'there is no aggregator state in Redis to rebuild into: start the aggregator, which rebuilds every experiment from the retained topics when it finds none',
+      { code: 'AGG_NO_STATE', retriable: false, context: { experimentId } },
+    );
   }
   const lockKey = `${keys.prefix}agg:{${experimentId}}:rebuild-lock`;
   const token = randomUUID();
   if ((await redis.set(lockKey, token, 'PX', LOCK_MS, 'NX')) === null) {
-    throw new PenumbraError(`a rebuild of ${experimentId} is already running: wait for it to finish (its lock expires 30 s after it stops)`, { code: 'AGG_REBUILD_RUNNING', retriable: true, context: { experimentId } });
+    throw new PenumbraError(`a rebuild of ${experimentId} is already running: wait for it to finish (its lock expires 30 s after it stops)`, {
+      code: 'AGG_REBUILD_RUNNING',
+      retriable: true,
+      context: { experimentId },
+    });
   }
   const refresh = setInterval(() => void redis.eval(RELEASE_LOCK, 1, lockKey, token, 'PEXPIRE', String(LOCK_MS)).catch(() => undefined), LOCK_MS / 3);
   const progressKeys = new Set<string>();
   try {
     const targets = await partitionsOf(req);
-    const wiped = (await redis.eval(WIPE_SCRIPT, 2 + targets.length, windowIndexKey(keys, experimentId), generationKey(keys, experimentId), ...targets.map((t) => store.offsetKey(group, t.topic, t.partition)), `${keys.prefix}agg:{${experimentId}}:`)) as Array<number | string>;
+    const wiped = (await redis.eval(
+      WIPE_SCRIPT,
+      2 + targets.length,
+      windowIndexKey(keys, experimentId),
+      generationKey(keys, experimentId),
+      ...targets.map((t) => store.offsetKey(group, t.topic, t.partition)),
+      `${keys.prefix}agg:{${experimentId}}:`,
+    )) as Array<number | string>;
     const generation = Number(wiped[0]);
     targets.forEach((t, i) => (t.cutoff = BigInt(wiped[i + 1] ?? '-1')));
     const progress: RebuildProgress = { experimentId, generation, replayed: 0, applied: 0, total: targets.reduce((n, t) => n + Math.max(0, Number(t.cutoff - t.low + 1n)), 0) };
@@ -105,7 +119,13 @@ async function partitionsOf(req: RebuildRequest): Promise<PartitionTarget[]> {
   }
 }
 
-function replay(req: RebuildRequest, consumer: ConsumerPort, targets: PartitionTarget[], progress: RebuildProgress, progressKey: (topic: string, partition: number) => string): Promise<void> {
+function replay(
+  req: RebuildRequest,
+  consumer: ConsumerPort,
+  targets: PartitionTarget[],
+  progress: RebuildProgress,
+  progressKey: (topic: string, partition: number) => string,
+): Promise<void> {
   const { store, experimentId } = req;
   const keys = store.options;
   const byPartition = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t]));
@@ -116,7 +136,13 @@ function replay(req: RebuildRequest, consumer: ConsumerPort, targets: PartitionT
     const watchdog = setInterval(() => {
       if (Date.now() - lastRead < idleMs) return;
       clearInterval(watchdog);
-      reject(new PenumbraError(`the rebuild of ${experimentId} read nothing for ${idleMs} ms: check that Kafka is reachable and run it again (it starts over safely)`, { code: 'AGG_REBUILD_STALLED', retriable: true, context: { experimentId, replayed: progress.replayed, total: progress.total } }));
+      reject(
+        new PenumbraError(`the rebuild of ${experimentId} read nothing for ${idleMs} ms: check that Kafka is reachable and run it again (it starts over safely)`, {
+          code: 'AGG_REBUILD_STALLED',
+          retriable: true,
+          context: { experimentId, replayed: progress.replayed, total: progress.total },
+        }),
+      );
     }, 1_000);
     const finish = () => {
       clearInterval(watchdog);

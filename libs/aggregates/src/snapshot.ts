@@ -19,7 +19,11 @@ export function toSnapshot(merged: MergedAggregate, slice: SliceValues, window: 
     slice,
     window,
     counts: merged.counts,
-    latency: { primary: merged.latency.primary.toJSON(), candidate: merged.latency.candidate.toJSON(), ...(merged.latency.secondary.count > 0 ? { secondary: merged.latency.secondary.toJSON() } : {}) },
+    latency: {
+      primary: merged.latency.primary.toJSON(),
+      candidate: merged.latency.candidate.toJSON(),
+      ...(merged.latency.secondary.count > 0 ? { secondary: merged.latency.secondary.toJSON() } : {}),
+    },
     topPaths: merged.topPaths.map((p) => ({ ...p, examples: p.examples.slice(0, 10) })),
     metrics,
   });

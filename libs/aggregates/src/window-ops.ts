@@ -6,7 +6,13 @@ import { LogHistogram } from '@penumbra/stats-core';
  * i = HINCRBY, f = HINCRBYFLOAT, mn/mx = keep the smaller/larger, l = keep the value with the
  * latest timestamp, z = ZINCRBY (top paths), x = LPUSH an example (list bounded by the script).
  */
-export type WindowOp = ['i', string, string, number] | ['f', string, string, number] | ['mn' | 'mx', string, string, number] | ['l', string, string, number, number] | ['z', string, string, number] | ['x', string, string];
+export type WindowOp =
+  | ['i', string, string, number]
+  | ['f', string, string, number]
+  | ['mn' | 'mx', string, string, number]
+  | ['l', string, string, number, number]
+  | ['z', string, string, number]
+  | ['x', string, string];
 
 export interface EventOps {
   /** Dedupe id: an event seen before (same id) is applied once. */
@@ -99,11 +105,18 @@ export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha:
   const slices = slicesOf(e.slice);
   const ops = slices.flatMap((sliceKey) => {
     const w = windowKey(k, e.experimentId, sliceKey, start);
-    const ops: WindowOp[] = [['i', w.hash, 'c:pairs', 1], ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1]];
+    const ops: WindowOp[] = [
+      ['i', w.hash, 'c:pairs', 1],
+      ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1],
+    ];
     if (!e.statusMatch) ops.push(['i', w.hash, 'c:statusMismatches', 1]);
     if (e.errors.candidate === 'timeout') ops.push(['i', w.hash, 'c:timeouts', 1]);
     if (e.errors.secondary) ops.push(['i', w.hash, 'c:secondaryErrors', 1]);
-    ops.push(...latencyOps(w.hash, 'p', e.latencyMs.primary, alpha), ...latencyOps(w.hash, 'c', e.latencyMs.candidate, alpha), ...latencyOps(w.hash, 's', e.latencyMs.secondary, alpha));
+    ops.push(
+      ...latencyOps(w.hash, 'p', e.latencyMs.primary, alpha),
+      ...latencyOps(w.hash, 'c', e.latencyMs.candidate, alpha),
+      ...latencyOps(w.hash, 's', e.latencyMs.secondary, alpha),
+    );
     if (e.outcome === 'mismatch') {
       for (const d of e.differences) {
         const member = `${e.endpoint}\t${d.path.replace(/\[\d+\]/g, '[*]')}`;

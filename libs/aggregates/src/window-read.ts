@@ -19,7 +19,18 @@ export interface MergedAggregate {
   lastTs: Map<string, number>;
 }
 
-const COUNT_FIELDS: Array<keyof AggregateCounts> = ['pairs', 'match', 'mismatch', 'candidateErrors', 'primaryErrors', 'bothErrors', 'secondaryErrors', 'statusMismatches', 'timeouts', 'tooLarge'];
+const COUNT_FIELDS: Array<keyof AggregateCounts> = [
+  'pairs',
+  'match',
+  'mismatch',
+  'candidateErrors',
+  'primaryErrors',
+  'bothErrors',
+  'secondaryErrors',
+  'statusMismatches',
+  'timeouts',
+  'tooLarge',
+];
 
 export function emptyCounts(): AggregateCounts {
   return { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 };
@@ -70,7 +81,15 @@ export function mergeWindowHash(into: MergedAggregate, hash: Record<string, stri
  * Merged metrics of an experiment and slice over [from, to): counts, latency histograms per side
  * (any quantile within the histogram's error), top differing paths with examples, metric summaries.
  */
-export async function readAggregate(redis: RedisClient, k: WindowKeys, experimentId: string, sliceKey = ALL_SLICES, from = 0, to = Number.MAX_SAFE_INTEGER, alpha = 0.01): Promise<MergedAggregate> {
+export async function readAggregate(
+  redis: RedisClient,
+  k: WindowKeys,
+  experimentId: string,
+  sliceKey = ALL_SLICES,
+  from = 0,
+  to = Number.MAX_SAFE_INTEGER,
+  alpha = 0.01,
+): Promise<MergedAggregate> {
   const members = (await redis.zrangebyscore(windowIndexKey(k, experimentId), from - (from % k.windowMs), to - 1)).filter((m) => m.slice(0, m.lastIndexOf('|')) === sliceKey);
   const out: MergedAggregate = {
     experimentId,

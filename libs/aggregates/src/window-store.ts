@@ -31,9 +31,23 @@ export class WindowStore {
   async apply(offsetKey: string, events: EventOps[]): Promise<number> {
     if (events.length === 0) return 0;
     const payload = JSON.stringify(
-      events.map((e) => ({ id: e.id, x: e.experimentId, o: e.offset, ops: e.ops, w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), `${w.sliceKey}|${w.start}`, w.start]) })),
+      events.map((e) => ({
+        id: e.id,
+        x: e.experimentId,
+        o: e.offset,
+        ops: e.ops,
+        w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), `${w.sliceKey}|${w.start}`, w.start]),
+      })),
     );
-    const args = [String(Math.ceil(this.options.retentionMs / 1000)), String(Math.ceil(this.options.dedupeMs / 1000)), `${this.options.prefix}agg:seen:`, payload, String(this.options.maxTopPaths), String(this.options.maxExamples), `${this.options.prefix}agg:`];
+    const args = [
+      String(Math.ceil(this.options.retentionMs / 1000)),
+      String(Math.ceil(this.options.dedupeMs / 1000)),
+      `${this.options.prefix}agg:seen:`,
+      payload,
+      String(this.options.maxTopPaths),
+      String(this.options.maxExamples),
+      `${this.options.prefix}agg:`,
+    ];
     try {
       this.scriptSha ??= (await this.redis.script('LOAD', APPLY_SCRIPT)) as string;
       try {

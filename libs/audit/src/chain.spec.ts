@@ -46,7 +46,11 @@ describe('verifyChain', () => {
   it('points at a modified copy written under the key of an existing record', () => {
     const records = chain(5);
     const forged = { ...records[2]!, event: { n: 2, note: 'rewritten' } };
-    expect(verifyChain([...records, forged]).firstBroken).toMatchObject({ seq: 3, id: 'shadow.alerts:0:2', reason: expect.stringMatching(/second copy of seq 3 .* hash does not match/) });
+    expect(verifyChain([...records, forged]).firstBroken).toMatchObject({
+      seq: 3,
+      id: 'shadow.alerts:0:2',
+      reason: expect.stringMatching(/second copy of seq 3 .* hash does not match/),
+    });
   });
 
   it('points at the next link when a record was rewritten with a fresh hash', () => {
@@ -62,11 +66,17 @@ describe('verifyChain', () => {
     const impostor = { ...records[1]!, id: 'forged:0:0', event: { n: 99 } };
     expect(verifyChain([...records, impostor]).firstBroken).toMatchObject({ seq: 2, id: 'forged:0:0', reason: expect.stringMatching(/seq 2 is taken twice/) });
     expect(verifyChain([records[0], records[2], records[3]]).firstBroken).toMatchObject({ seq: 3, reason: 'seq 2 missing before this record' });
-    expect(verifyChain([...records, { type: 'audit.v1', seq: 3, id: 'junk', hash: 'zz' }]).firstBroken).toMatchObject({ seq: 3, id: 'junk', reason: expect.stringMatching(/not a valid audit record/) });
+    expect(verifyChain([...records, { type: 'audit.v1', seq: 3, id: 'junk', hash: 'zz' }]).firstBroken).toMatchObject({
+      seq: 3,
+      id: 'junk',
+      reason: expect.stringMatching(/not a valid audit record/),
+    });
   });
 
   it('rejects a chain that does not start from genesis', () => {
-    const records = chain(3).slice(1).map((r, i) => ({ ...r, seq: i + 1 }));
+    const records = chain(3)
+      .slice(1)
+      .map((r, i) => ({ ...r, seq: i + 1 }));
     expect(verifyChain(records).firstBroken).toMatchObject({ seq: 1, reason: expect.stringMatching(/genesis/) });
   });
 });

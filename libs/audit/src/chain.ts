@@ -62,7 +62,10 @@ export function verifyChain(values: readonly unknown[]): ChainVerdict {
     const link: BrokenLink = {
       seq: typeof seq === 'number' ? seq : null,
       id: typeof claimed(value, 'id') === 'string' ? String(claimed(value, 'id')) : null,
-      reason: `not a valid audit record: ${parsed.error.issues.slice(0, 3).map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ')}`,
+      reason: `not a valid audit record: ${parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${issuePath(i.path)}: ${i.message}`)
+        .join('; ')}`,
     };
     if (!invalid || (link.seq ?? 0) < (invalid.seq ?? 0)) invalid = link;
   }
@@ -81,10 +84,12 @@ export function verifyChain(values: readonly unknown[]): ChainVerdict {
     }
     const expected = (prev?.seq ?? 0) + 1;
     if (r.experimentId !== experimentId) broken = link(`belongs to experiment ${r.experimentId}, not ${experimentId ?? '?'}`);
-    else if (r.seq < expected && accepted.has(r.id)) broken = link(`a second copy of seq ${r.seq} under the same key differs from the first${intact ? '' : ': its hash does not match it'}`);
+    else if (r.seq < expected && accepted.has(r.id))
+      broken = link(`a second copy of seq ${r.seq} under the same key differs from the first${intact ? '' : ': its hash does not match it'}`);
     else if (r.seq < expected) broken = link(`seq ${r.seq} is taken twice: ${r.id} differs from the record already at that seq`);
     else if (r.seq > expected) broken = link(`seq ${expected}${r.seq - 1 > expected ? `..${r.seq - 1}` : ''} missing before this record`);
-    else if (r.prevHash !== (prev?.hash ?? GENESIS_HASH)) broken = link(prev ? `prevHash is not the hash of seq ${prev.seq} (${prev.id})` : 'the first record does not start from the genesis hash');
+    else if (r.prevHash !== (prev?.hash ?? GENESIS_HASH))
+      broken = link(prev ? `prevHash is not the hash of seq ${prev.seq} (${prev.id})` : 'the first record does not start from the genesis hash');
     else if (!intact) broken = link('hash does not match the record: it was modified after it was written');
     if (broken) break;
     accepted.set(r.id, r.hash);

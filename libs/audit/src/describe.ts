@@ -75,7 +75,10 @@ export function describeSourceRecord(kind: AuditedTopic, record: IncomingRecord,
     const json = jsonOf(record.value);
     const experimentId = streamOf(field(json, 'experimentId'));
     const reason = decoded.reason.slice(0, MAX_REASON);
-    return finish({ experimentId, eventType: 'invalid', actor: 'unknown', ts: recordTs, event: { errorClass: decoded.errorClass, reason, key, value: bytesSummary(record.value, options) } }, options);
+    return finish(
+      { experimentId, eventType: 'invalid', actor: 'unknown', ts: recordTs, event: { errorClass: decoded.errorClass, reason, key, value: bytesSummary(record.value, options) } },
+      options,
+    );
   }
   const event = decoded.value as Record<string, unknown>;
   const ts = typeof event['ts'] === 'number' ? event['ts'] : recordTs;

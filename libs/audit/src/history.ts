@@ -26,7 +26,10 @@ function claimsExperiment(value: unknown, experimentId: string): boolean {
 
 /** Sorts by seq, stably, so that copies keep their offset order. */
 export function inChainOrder(records: AuditRecord[]): AuditRecord[] {
-  return records.map((r, i) => ({ r, i })).sort((a, b) => a.r.seq - b.r.seq || a.i - b.i).map(({ r }) => r);
+  return records
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.seq - b.r.seq || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 /** Reads one experiment's history from its partition of the audit topic, committed records only. */

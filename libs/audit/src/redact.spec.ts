@@ -1,11 +1,26 @@
 import { REDACTED, redactPaths } from './redact';
 
 describe('redactPaths', () => {
-  const event = { id: 'e1', customer: { email: 'a@b.c', name: 'Ann' }, items: [{ id: 1, card: '4111' }, { id: 2, card: '5500' }], nested: { deep: { email: 'x@y.z' } } };
+  const event = {
+    id: 'e1',
+    customer: { email: 'a@b.c', name: 'Ann' },
+    items: [
+      { id: 1, card: '4111' },
+      { id: 2, card: '5500' },
+    ],
+    nested: { deep: { email: 'x@y.z' } },
+  };
 
   it('replaces the values at the paths and leaves the rest and the input untouched', () => {
     const out = redactPaths(event, ['$.customer.email', '$.items[*].card']);
-    expect(out).toEqual({ ...event, customer: { email: REDACTED, name: 'Ann' }, items: [{ id: 1, card: REDACTED }, { id: 2, card: REDACTED }] });
+    expect(out).toEqual({
+      ...event,
+      customer: { email: REDACTED, name: 'Ann' },
+      items: [
+        { id: 1, card: REDACTED },
+        { id: 2, card: REDACTED },
+      ],
+    });
     expect(event.customer.email).toBe('a@b.c');
     expect(Object.keys(out as object)).toEqual(Object.keys(event));
   });

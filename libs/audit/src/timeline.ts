@@ -87,7 +87,10 @@ export function timelineEntries(records: readonly AuditRecord[]): TimelineEntry[
 }
 
 /** The history as the CLI's --json and the service's GET /audit/:experimentId give it. */
-export function historyJson(experimentId: string, records: readonly AuditRecord[]): { experimentId: string; count: number; timeline: TimelineEntry[]; records: readonly AuditRecord[] } {
+export function historyJson(
+  experimentId: string,
+  records: readonly AuditRecord[],
+): { experimentId: string; count: number; timeline: TimelineEntry[]; records: readonly AuditRecord[] } {
   return { experimentId, count: records.length, timeline: timelineEntries(records), records };
 }
 

@@ -58,7 +58,13 @@ export function toTrafficRecord(x: CapturedExchange): TrafficRecord | undefined 
     id: randomUUID(),
     ts: x.startedAt,
     service: x.service,
-    request: { method: method.data as HttpMethod, path: path.startsWith('/') ? path : `/${path}`, query, headers: reqHeaders, ...(reqBody ? { body: { ...reqBody, truncated: x.requestBody.truncated } } : {}) },
+    request: {
+      method: method.data as HttpMethod,
+      path: path.startsWith('/') ? path : `/${path}`,
+      query,
+      headers: reqHeaders,
+      ...(reqBody ? { body: { ...reqBody, truncated: x.requestBody.truncated } } : {}),
+    },
     response: { status: x.status, headers: resHeaders, ...(resBody ? { body: { ...resBody, truncated: x.responseBody.truncated } } : {}), latencyMs: x.latencyMs },
     attributes: x.attributes,
   };

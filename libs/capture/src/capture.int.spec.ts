@@ -22,7 +22,12 @@ describe('capture proxy publishing to the real broker', () => {
 
   it('publishes one valid TrafficRecord per proxied exchange', async () => {
     const prod = await startHttpServer((req, res) => res.end(JSON.stringify({ path: req.url })));
-    const publisher = new CapturePublisher({ producer: kafka.producer, topic: kafka.topics.traffic, logger: silentLogger, registry: createMetricsRegistry('c', { defaultMetrics: false }) });
+    const publisher = new CapturePublisher({
+      producer: kafka.producer,
+      topic: kafka.topics.traffic,
+      logger: silentLogger,
+      registry: createMetricsRegistry('c', { defaultMetrics: false }),
+    });
     const proxy = createCaptureProxy({ upstream: prod.url, service: 'orders', publisher });
     await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;

@@ -20,10 +20,20 @@ describe('capture proxy', () => {
       res.end(JSON.stringify({ echo: req.body, path: req.url }));
     });
     const offered: TrafficRecord[] = [];
-    const proxy = createCaptureProxy({ upstream: prod.url, service: 'orders', publisher: { offer: (r) => offered.push(r) }, maxBodyBytes: 8, attributes: (req) => ({ tenant: String(req.headers['x-tenant']) }) });
+    const proxy = createCaptureProxy({
+      upstream: prod.url,
+      service: 'orders',
+      publisher: { offer: (r) => offered.push(r) },
+      maxBodyBytes: 8,
+      attributes: (req) => ({ tenant: String(req.headers['x-tenant']) }),
+    });
     const url = await listen(proxy.server);
     try {
-      const res = await fetch(`${url}/orders/7?x=1`, { method: 'POST', body: 'hello world', headers: { 'content-type': 'text/plain', 'x-tenant': 'acme', authorization: 'Bearer t' } });
+      const res = await fetch(`${url}/orders/7?x=1`, {
+        method: 'POST',
+        body: 'hello world',
+        headers: { 'content-type': 'text/plain', 'x-tenant': 'acme', authorization: 'Bearer t' },
+      });
       expect(res.status).toBe(201);
       expect(res.headers.get('x-prod')).toBe('yes');
       const body = await res.text();

@@ -10,7 +10,17 @@ export class ComparatorMetrics {
     const registers = [registry];
     this.outcomes = new Counter({ name: 'penumbra_comparator_pairs_total', help: 'Pairs compared, by outcome', labelNames: ['experiment', 'outcome'], registers });
     this.suppressed = new Counter({ name: 'penumbra_comparator_noise_suppressed_total', help: 'Differences suppressed as noise', labelNames: ['experiment'], registers });
-    this.suspected = new Counter({ name: 'penumbra_comparator_noise_suspected_total', help: 'Differences flagged as suspected volatile noise', labelNames: ['experiment'], registers });
-    this.diffSeconds = new Histogram({ name: 'penumbra_comparator_diff_seconds', help: 'Time to diff one pair', buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5], registers });
+    this.suspected = new Counter({
+      name: 'penumbra_comparator_noise_suspected_total',
+      help: 'Differences flagged as suspected volatile noise',
+      labelNames: ['experiment'],
+      registers,
+    });
+    this.diffSeconds = new Histogram({
+      name: 'penumbra_comparator_diff_seconds',
+      help: 'Time to diff one pair',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers,
+    });
   }
 }

@@ -45,12 +45,25 @@ function isServerError(r: ReplayResult): boolean {
 export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   const primaryError = pair.primary.status >= 500;
   const candidateError = isServerError(pair.candidate);
-  const base = { pair, statusMatch: pair.candidate.ok && pair.candidate.response.status === pair.primary.status, differences: [], omitted: 0, rawTemplates: [], noiseTemplates: undefined, volatile: new Map<string, boolean>() };
+  const base = {
+    pair,
+    statusMatch: pair.candidate.ok && pair.candidate.response.status === pair.primary.status,
+    differences: [],
+    omitted: 0,
+    rawTemplates: [],
+    noiseTemplates: undefined,
+    volatile: new Map<string, boolean>(),
+  };
   if (primaryError && candidateError) return { ...base, outcome: 'both_error' };
   if (candidateError) return { ...base, outcome: 'candidate_error' };
   if (primaryError) return { ...base, outcome: 'primary_error' };
   if (!pair.candidate.ok) return { ...base, outcome: 'candidate_error' };
-  const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 } };
+  const options = {
+    rules: config.rules,
+    headers: config.headers,
+    maxBodyBytes: config.maxBodyBytes,
+    limits: { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 },
+  };
   const raw = diffResponses(pair.primary, pair.candidate.response, options);
   if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
   let noiseTemplates: string[] | undefined;
@@ -62,7 +75,16 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
     const t = pathTemplate(d.path);
     volatile.set(t, (volatile.get(t) ?? true) && looksVolatile(d.path, [d.primary, d.candidate]));
   }
-  return { ...base, outcome: 'compared', statusMatch: raw.statusMatch, differences: raw.differences, omitted: raw.omitted, rawTemplates: templatesOf(raw.differences), noiseTemplates, volatile };
+  return {
+    ...base,
+    outcome: 'compared',
+    statusMatch: raw.statusMatch,
+    differences: raw.differences,
+    omitted: raw.omitted,
+    rawTemplates: templatesOf(raw.differences),
+    noiseTemplates,
+    volatile,
+  };
 }
 
 export function latencyOf(r: ReplayResult | undefined): number | undefined {
@@ -93,7 +115,11 @@ export function diffEventOf(c: PairComparison, kept: FoundDifference[], suppress
     differencesOmitted: c.omitted + Math.max(0, kept.length - MAX_DIFFERENCES_PER_EVENT),
     suppressedNoise: suppressed.slice(0, MAX_DIFFERENCES_PER_EVENT),
     suspectedNoise: suspected.slice(0, MAX_DIFFERENCES_PER_EVENT),
-    latencyMs: { primary: pair.primary.latencyMs, ...(candidateLatency !== undefined ? { candidate: candidateLatency } : {}), ...(secondaryLatency !== undefined ? { secondary: secondaryLatency } : {}) },
+    latencyMs: {
+      primary: pair.primary.latencyMs,
+      ...(candidateLatency !== undefined ? { candidate: candidateLatency } : {}),
+      ...(secondaryLatency !== undefined ? { secondary: secondaryLatency } : {}),
+    },
     errors: { ...(pair.candidate.ok ? {} : { candidate: pair.candidate.error.kind }), ...(pair.secondary && !pair.secondary.ok ? { secondary: pair.secondary.error.kind } : {}) },
   };
 }

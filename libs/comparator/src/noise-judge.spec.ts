@@ -11,7 +11,14 @@ describe('judgeNoise', () => {
     const pair = jsonPair('e', 't1', { primary: { id: 'p', v: 1 }, secondary: { id: 's', v: 1 }, candidate: { id: 'c', v: 2 } });
     const { events } = await judgeNoise([{ c: comparePair(pair, config), config }], store, 'k:', 1);
     expect(events[0]).toMatchObject({ outcome: 'mismatch', differences: [{ path: '$.v' }], suppressedNoise: ['$.id'] });
-    expect(store.data.get('k:noise:{e}:GET /items/:id')).toEqual(new Map([['req', 1], ['raw:$.id', 1], ['raw:$.v', 1], ['noise:$.id', 1]]));
+    expect(store.data.get('k:noise:{e}:GET /items/:id')).toEqual(
+      new Map([
+        ['req', 1],
+        ['raw:$.id', 1],
+        ['raw:$.v', 1],
+        ['noise:$.id', 1],
+      ]),
+    );
   });
 
   it('reports a match when only noise differs', async () => {

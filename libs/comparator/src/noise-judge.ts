@@ -15,12 +15,7 @@ export interface JudgedBatch {
  * in the shared store, then suppresses the paths whose raw rate does not clearly exceed noise.
  * Without a secondary, paths that differ in nearly every pair and look volatile are flagged.
  */
-export async function judgeNoise(
-  comparisons: Array<{ c: PairComparison; config: CompareConfig }>,
-  store: NoiseStore,
-  keyPrefix: string,
-  now: number,
-): Promise<JudgedBatch> {
+export async function judgeNoise(comparisons: Array<{ c: PairComparison; config: CompareConfig }>, store: NoiseStore, keyPrefix: string, now: number): Promise<JudgedBatch> {
   const updates = new Map<string, NoiseUpdate>();
   const keyOf = (c: PairComparison) => `${keyPrefix}noise:{${c.pair.experimentId}}:${c.pair.endpoint}`;
   const update = (key: string): NoiseUpdate => {

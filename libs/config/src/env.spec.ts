@@ -31,9 +31,7 @@ describe('parseEnv', () => {
   });
 
   it('names every bad value at once', () => {
-    const text = message(() =>
-      parseEnv(serviceEnvSchemas.aggregator, { ...ok, AGGREGATOR_WINDOW_MS: 'ten', KAFKA_SSL: 'maybe', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' }),
-    );
+    const text = message(() => parseEnv(serviceEnvSchemas.aggregator, { ...ok, AGGREGATOR_WINDOW_MS: 'ten', KAFKA_SSL: 'maybe', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' }));
     expect(text).toMatch(/AGGREGATOR_WINDOW_MS: expected a whole number from 100 to 3600000 \(got "ten"\)/);
     expect(text).toMatch(/KAFKA_SSL: expected true or false/);
     expect(text).toMatch(/REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);

@@ -96,7 +96,10 @@ export const envHeaderMap = () =>
     .optional()
     .transform((v, ctx) => {
       const out: Record<string, string> = {};
-      for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const item of (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const [name, value] = item.split(':').map((s) => s.trim());
         if (!name || !value) {
           ctx.addIssue({ code: 'custom', message: `expected header:attribute pairs separated by commas; bad item "${item}"` });

@@ -39,7 +39,10 @@ export const httpEnvShape = {
 };
 
 /** Cross-field rules for the Kafka security settings. */
-export function refineKafkaSecurity(env: { KAFKA_SASL_MECHANISM: string; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined }, ctx: z.RefinementCtx): void {
+export function refineKafkaSecurity(
+  env: { KAFKA_SASL_MECHANISM: string; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (env.KAFKA_SASL_MECHANISM === 'none') return;
   for (const v of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
     if (!env[v]) ctx.addIssue({ code: 'custom', path: [v], message: `required when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });

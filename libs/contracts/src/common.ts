@@ -5,9 +5,7 @@ export const epochMs = z.number().int().nonnegative();
 
 export const eventId = z.string().min(1).max(512);
 
-export const experimentId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'must be 1-128 chars of lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const experimentId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'must be 1-128 chars of lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const httpMethod = z.enum(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'CONNECT']);
 export type HttpMethod = z.infer<typeof httpMethod>;

@@ -60,9 +60,7 @@ export const stageSchema = z.object({
   minSamples: z.number().int().nonnegative().default(500),
   gates: z.array(gateSchema).default([]),
   rollbackTriggers: z.array(gateSchema).default([]),
-  approval: z
-    .object({ required: z.boolean().default(true), roles: z.array(z.string().min(1)).default([]) })
-    .optional(),
+  approval: z.object({ required: z.boolean().default(true), roles: z.array(z.string().min(1)).default([]) }).optional(),
 });
 export type Stage = z.infer<typeof stageSchema>;
 
@@ -70,13 +68,9 @@ export const policySchema = z
   .object({
     stages: z.array(stageSchema).min(1, 'a policy needs at least one stage'),
     cooldownSec: z.number().int().nonnegative().default(600),
-    circuitBreaker: z
-      .object({ maxPromotions: z.number().int().positive().default(3), windowSec: z.number().int().positive().default(3600) })
-      .prefault({}),
+    circuitBreaker: z.object({ maxPromotions: z.number().int().positive().default(3), windowSec: z.number().int().positive().default(3600) }).prefault({}),
     onRollback: z.enum(['back-to-shadow', 'stop-mirroring']).default('back-to-shadow'),
-    stricterAfterRollback: z
-      .object({ samplesFactor: z.number().min(1).default(2), bakeFactor: z.number().min(1).default(2) })
-      .prefault({}),
+    stricterAfterRollback: z.object({ samplesFactor: z.number().min(1).default(2), bakeFactor: z.number().min(1).default(2) }).prefault({}),
     watchAfterFinalSec: z.number().int().nonnegative().default(1800),
   })
   .superRefine((p, ctx) => {

@@ -6,7 +6,11 @@ const baseUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
   .refine((u) => !/[?#]/.test(u), 'must not carry a query or fragment: the mirror appends the captured path');
 
-const lowerHeader = z.string().min(1).max(200).transform((h) => h.toLowerCase());
+const lowerHeader = z
+  .string()
+  .min(1)
+  .max(200)
+  .transform((h) => h.toLowerCase());
 /** JSONPath-style rule path: $.a.b, $.items[*].id, $..updatedAt */
 const rulePath = z.string().regex(/^\$(\.\.?[^.[\]]+|\[(\*|\d+)\])*$/, 'must be a JSONPath such as $.items[*].price or $..updatedAt');
 
@@ -47,8 +51,16 @@ export const shadowSchema = z
       .prefault({}),
     /** Only safe methods are mirrored unless unsafe ones are listed: a mirrored write can charge a card twice. */
     allowedMethods: z.array(httpMethod).default([...SAFE_METHODS]),
-    maxRequestBytes: z.number().int().positive().default(1024 * 1024),
-    maxResponseBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    maxRequestBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
   })
   .refine((s) => !s.secondary || s.secondary.baseUrl !== s.candidate.baseUrl, {
     path: ['secondary', 'baseUrl'],
@@ -64,7 +76,11 @@ export const compareSchema = z
     redact: z.array(rulePath).default([]),
     /** Route templates for endpoint normalization, such as /orders/:id. */
     routes: z.array(z.string().min(1).max(1024)).default([]),
-    maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     noise: z
       .object({
         relativeThreshold: z.number().nonnegative().default(0.2),

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { epochMs, eventId, experimentId, side, sliceValues } from './common';
 
 export const CUSTOM_METRIC_NAME_PATTERN = '[A-Za-z_][A-Za-z0-9_-]{0,99}';
-export const customMetricName = z
-  .string()
-  .regex(new RegExp(`^${CUSTOM_METRIC_NAME_PATTERN}$`), 'must be a letter or "_" then up to 99 letters, digits, "_" or "-"');
+export const customMetricName = z.string().regex(new RegExp(`^${CUSTOM_METRIC_NAME_PATTERN}$`), 'must be a letter or "_" then up to 99 letters, digits, "_" or "-"');
 
 /** Domain evidence that is not a response diff: precision, missed true positives, paper P&L… */
 export const metricObservationSchema = z.object({

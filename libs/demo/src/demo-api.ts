@@ -21,7 +21,13 @@ function seeded(id: number, salt: number): number {
 const PRODUCTS = ['lamp', 'desk', 'chair', 'shelf', 'rug', 'mirror', 'sofa', 'stool'];
 
 function product(id: number) {
-  return { id, name: `${PRODUCTS[id % PRODUCTS.length]}-${id}`, price: Math.round(seeded(id, 1) * 20_000) / 100, stock: Math.floor(seeded(id, 2) * 50), tags: ['home', id % 2 === 0 ? 'wood' : 'metal'] };
+  return {
+    id,
+    name: `${PRODUCTS[id % PRODUCTS.length]}-${id}`,
+    price: Math.round(seeded(id, 1) * 20_000) / 100,
+    stock: Math.floor(seeded(id, 2) * 50),
+    tags: ['home', id % 2 === 0 ? 'wood' : 'metal'],
+  };
 }
 
 function order(id: number, bug: boolean) {
@@ -29,7 +35,15 @@ function order(id: number, bug: boolean) {
   const subtotal = lines.reduce((s, l) => s + product(l.productId).price * l.quantity, 0);
   // The regression: the candidate applies the tax rate twice.
   const tax = Math.round(subtotal * (bug ? 0.2 * 1.2 : 0.2) * 100) / 100;
-  return { id, status: id % 5 === 0 ? 'shipped' : 'open', lines, subtotal: Math.round(subtotal * 100) / 100, tax, total: Math.round((subtotal + tax) * 100) / 100, currency: 'EUR' };
+  return {
+    id,
+    status: id % 5 === 0 ? 'shipped' : 'open',
+    lines,
+    subtotal: Math.round(subtotal * 100) / 100,
+    tax,
+    total: Math.round((subtotal + tax) * 100) / 100,
+    currency: 'EUR',
+  };
 }
 
 function user(id: number) {
@@ -63,10 +77,13 @@ export function startDemoApi(variant: DemoVariant, scenario: DemoScenario, port 
     }
     const status = body === undefined ? 404 : 200;
     const payload = JSON.stringify({ ...(body === undefined ? { error: 'not found' } : { data: body }), meta: { requestId: randomUUID(), generatedAt: new Date().toISOString() } });
-    setTimeout(() => {
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
-    }, delayMs(candidate && scenario === 'slow'));
+    setTimeout(
+      () => {
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+        res.end(payload);
+      },
+      delayMs(candidate && scenario === 'slow'),
+    );
   });
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {

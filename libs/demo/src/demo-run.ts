@@ -80,7 +80,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
       verdict = verdictOf(status);
       const s = load.current.stats;
-      o.out.view([`penumbra demo (${o.scenario}) · ${Math.round((Date.now() - started) / 1000)} s · traffic ${s.sent} sent, ${s.failed} failed`, '', ...renderStatus(status, Date.now())]);
+      o.out.view([
+        `penumbra demo (${o.scenario}) · ${Math.round((Date.now() - started) / 1000)} s · traffic ${s.sent} sent, ${s.failed} failed`,
+        '',
+        ...renderStatus(status, Date.now()),
+      ]);
     }
     await load.current.stop();
     o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
@@ -88,7 +92,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const history = await waitForAudit(o.log, stack.topics.audit, spec.id);
     const verified = verifyChain(history.raw).ok;
     const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
-    const report = await gatherReport({ redis: o.redis, windows: { prefix: names.keyPrefix, windowMs: 1000 }, record, status, audit: { records: history.records, verified }, from: started, to: Date.now() + 1000, now: Date.now() });
+    const report = await gatherReport({
+      redis: o.redis,
+      windows: { prefix: names.keyPrefix, windowMs: 1000 },
+      record,
+      status,
+      audit: { records: history.records, verified },
+      from: started,
+      to: Date.now() + 1000,
+      now: Date.now(),
+    });
     const reportPath = join(names.dir, 'report.html');
     writeFileSync(reportPath, renderHtml(report));
     writeFileSync(join(names.dir, 'report.md'), renderMarkdown(report));
@@ -142,7 +155,8 @@ function printSummary(out: DemoOutput, r: ReportData, reportPath: string, topicP
   }
   out.line('');
   out.line(`audit trail (${r.audit.records} records, chain ${r.audit.verified ? 'verified' : 'BROKEN'}):`);
-  for (const t of r.audit.timeline.filter((t) => t.eventType === 'command.v1' || t.eventType === 'experiment.v1' || t.eventType === 'alert.v1').slice(-8)) out.line(`  #${t.seq} ${t.actor}: ${t.summary}`);
+  for (const t of r.audit.timeline.filter((t) => t.eventType === 'command.v1' || t.eventType === 'experiment.v1' || t.eventType === 'alert.v1').slice(-8))
+    out.line(`  #${t.seq} ${t.actor}: ${t.summary}`);
   out.line('');
   out.line(`report: ${reportPath}`);
   out.line(`inspect later with TOPIC_PREFIX=${topicPrefix} REDIS_KEY_PREFIX=${keyPrefix} npx penumbra audit ${r.experimentId}`);

@@ -20,7 +20,14 @@ export interface DemoNames {
 
 export function demoNames(root: string, scenario: DemoScenario, now = Date.now()): DemoNames {
   const runId = `${scenario}-${now.toString(36)}`;
-  return { runId, experimentId: `shop-${runId}`, topicPrefix: `demo.${runId}.`, keyPrefix: `demo:${runId}:`, groupPrefix: `demo.${runId}.`, dir: join(root, '.penumbra', 'demo', runId) };
+  return {
+    runId,
+    experimentId: `shop-${runId}`,
+    topicPrefix: `demo.${runId}.`,
+    keyPrefix: `demo:${runId}:`,
+    groupPrefix: `demo.${runId}.`,
+    dir: join(root, '.penumbra', 'demo', runId),
+  };
 }
 
 export function freePort(): Promise<number> {
@@ -51,7 +58,16 @@ const ONE_PARTITION = Object.fromEntries(TOPIC_KEYS.map((k) => [k, { partitions:
  * Everything the demo runs on one machine: its own topics, the shop API three times, a capture
  * tee in front of the primary, and the five services as separate processes.
  */
-export async function startDemoStack(input: { root: string; names: DemoNames; scenario: DemoScenario; kafka: KafkaClient; producer: ProducerPort; brokers: string[]; redisUrl: string; progress: (text: string) => void }): Promise<DemoStack> {
+export async function startDemoStack(input: {
+  root: string;
+  names: DemoNames;
+  scenario: DemoScenario;
+  kafka: KafkaClient;
+  producer: ProducerPort;
+  brokers: string[];
+  redisUrl: string;
+  progress: (text: string) => void;
+}): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
   const stops: Array<() => Promise<unknown>> = [];
@@ -74,7 +90,12 @@ export async function startDemoStack(input: { root: string; names: DemoNames; sc
     stops.push(() => secondary.close());
     const candidate = await startDemoApi('candidate', input.scenario);
     stops.push(() => candidate.close());
-    const publisher = new CapturePublisher({ producer: input.producer, topic: topics.traffic, logger: silentLogger, registry: createMetricsRegistry('demo-capture', { defaultMetrics: false }) });
+    const publisher = new CapturePublisher({
+      producer: input.producer,
+      topic: topics.traffic,
+      logger: silentLogger,
+      registry: createMetricsRegistry('demo-capture', { defaultMetrics: false }),
+    });
     const tee = createCaptureProxy({ upstream: primary.url, service: 'shop', publisher, attributes: (req) => ({ tenant: String(req.headers['x-tenant'] ?? 'unknown') }) });
     const teePort = await freePort();
     await new Promise<void>((resolve) => tee.server.listen(teePort, '127.0.0.1', () => resolve()));

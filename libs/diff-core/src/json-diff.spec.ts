@@ -29,7 +29,9 @@ describe('diffJson kinds', () => {
   });
 
   it('reports an array with the same elements in another order as one order difference', () => {
-    expect(diff({ xs: [{ a: 1 }, { b: 2 }, 3] }, { xs: [3, { a: 1 }, { b: 2 }] })).toEqual([{ path: '$.xs', kind: 'order', primary: '[{"a":1},{"b":2},3]', candidate: '[3,{"a":1},{"b":2}]' }]);
+    expect(diff({ xs: [{ a: 1 }, { b: 2 }, 3] }, { xs: [3, { a: 1 }, { b: 2 }] })).toEqual([
+      { path: '$.xs', kind: 'order', primary: '[{"a":1},{"b":2},3]', candidate: '[3,{"a":1},{"b":2}]' },
+    ]);
   });
 
   it('compares the root itself', () => {
@@ -102,7 +104,9 @@ describe('diffJson on hostile input', () => {
   });
 
   it('keeps numbers beyond 2^53 and beyond the double range exact', () => {
-    expect(diff(parse('{"n": 9007199254740993}'), parse('{"n": 9007199254740992}'))).toEqual([{ path: '$.n', kind: 'changed', primary: '9007199254740993', candidate: '9007199254740992' }]);
+    expect(diff(parse('{"n": 9007199254740993}'), parse('{"n": 9007199254740992}'))).toEqual([
+      { path: '$.n', kind: 'changed', primary: '9007199254740993', candidate: '9007199254740992' },
+    ]);
     expect(diff(parse('{"n": 1e400}'), parse('{"n": 2e400}'))).toHaveLength(1);
     expect(diff(parse('{"n": 1E+400, "s": "12345678901234567890"}'), parse('{"n": 1e400, "s": "12345678901234567890"}'))).toEqual([]);
     expect(diff(parse('[12345678901234567890]'), parse('[12345678901234567890]'))).toEqual([]);
@@ -123,7 +127,14 @@ describe('diffJson on hostile input', () => {
 
   it('stops at the node bound and says the comparison is incomplete', () => {
     const big = Array.from({ length: 5000 }, (_, i) => ({ i }));
-    expect(diffJson(big, big.map((x) => ({ ...x })), none, { ...DEFAULT_LIMITS, maxNodes: 1000 }).tooLarge).toBe(true);
+    expect(
+      diffJson(
+        big,
+        big.map((x) => ({ ...x })),
+        none,
+        { ...DEFAULT_LIMITS, maxNodes: 1000 },
+      ).tooLarge,
+    ).toBe(true);
   });
 
   it('renders long values truncated', () => {
@@ -150,8 +161,12 @@ describe('diffJson properties', () => {
     const swap: Record<string, string> = { missing: 'extra', extra: 'missing' };
     fc.assert(
       fc.property(json, json, (a, b) => {
-        const ab = diffJson(a, b, none).differences.map((d) => `${d.path} ${d.kind}`).sort();
-        const ba = diffJson(b, a, none).differences.map((d) => `${d.path} ${swap[d.kind] ?? d.kind}`).sort();
+        const ab = diffJson(a, b, none)
+          .differences.map((d) => `${d.path} ${d.kind}`)
+          .sort();
+        const ba = diffJson(b, a, none)
+          .differences.map((d) => `${d.path} ${swap[d.kind] ?? d.kind}`)
+          .sort();
         expect(ab).toEqual(ba);
       }),
     );
@@ -180,6 +195,11 @@ describe('diffJson properties', () => {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return Object.is(v, -0) ? 0 : v;
 }

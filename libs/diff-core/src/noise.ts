@@ -26,7 +26,8 @@ export function isNoise(c: NoiseCounters, t: NoiseThresholds): boolean {
   return !(relative > t.relativeThreshold && absolute > t.absoluteThreshold);
 }
 
-const VOLATILE_NAME = /(^|[._-])(id|uuid|guid|nonce|trace|span|request|correlation|timestamp|ts|time|date|created|updated|expires|etag|version|seq)([._-]|$)|(Id|At|Time|Ts|Uuid)$/i;
+const VOLATILE_NAME =
+  /(^|[._-])(id|uuid|guid|nonce|trace|span|request|correlation|timestamp|ts|time|date|created|updated|expires|etag|version|seq)([._-]|$)|(Id|At|Time|Ts|Uuid)$/i;
 const ISO_TIME = /^"?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 const UUID = /^"?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"?$/i;
 const HEXISH = /^"?[0-9a-f]{16,}"?$/i;
@@ -34,7 +35,11 @@ const EPOCH = /^\d{10}(\d{3})?(\.\d+)?$/;
 
 /** Whether a path and a sample of its values look like a volatile field: ids, timestamps, nonces. */
 export function looksVolatile(path: string, values: ReadonlyArray<string | undefined>): boolean {
-  const last = path.split(/[.[\]"]/).filter(Boolean).pop() ?? '';
+  const last =
+    path
+      .split(/[.[\]"]/)
+      .filter(Boolean)
+      .pop() ?? '';
   if (VOLATILE_NAME.test(last)) return true;
   const present = values.filter((v): v is string => v !== undefined);
   return present.length > 0 && present.every((v) => ISO_TIME.test(v) || UUID.test(v) || HEXISH.test(v) || EPOCH.test(v));

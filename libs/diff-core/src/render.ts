@@ -56,7 +56,8 @@ function serialize(value: unknown, o: SerializeOptions): string | undefined {
 
 /** A JSON rendering of a value for a difference report, cut at `max` characters. */
 export function renderValue(value: unknown, max = 200): string {
-  const leaf = (v: unknown) => (isExactNumber(v) ? exactNumberText(v) : typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v)));
+  const leaf = (v: unknown) =>
+    isExactNumber(v) ? exactNumberText(v) : typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v));
   const out = serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '';
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }

@@ -10,7 +10,11 @@ const options = { rules: compileRules({}), headers: ['content-type', 'cache-cont
 
 describe('diffResponses', () => {
   it('compares status, listed headers and the JSON body', () => {
-    const r = diffResponses({ ...json('{"a":1}'), headers: { 'content-type': 'application/json', 'x-other': '1' } }, { ...json('{"a":2}'), status: 201, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-other': '2' } }, options);
+    const r = diffResponses(
+      { ...json('{"a":1}'), headers: { 'content-type': 'application/json', 'x-other': '1' } },
+      { ...json('{"a":2}'), status: 201, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-other': '2' } },
+      options,
+    );
     expect(r.statusMatch).toBe(false);
     expect(r.differences).toEqual([
       { path: 'status', kind: 'status', primary: '200', candidate: '201' },
@@ -35,7 +39,9 @@ describe('diffResponses', () => {
   });
 
   it('reports a body on one side only', () => {
-    expect(diffResponses({ status: 200, headers: { 'content-type': 'application/json' } }, json('{}'), options).differences).toEqual([{ path: '$', kind: 'extra', candidate: '{}' }]);
+    expect(diffResponses({ status: 200, headers: { 'content-type': 'application/json' } }, json('{}'), options).differences).toEqual([
+      { path: '$', kind: 'extra', candidate: '{}' },
+    ]);
   });
 
   it('is too-large past the body bound, and too-large for JSON too deep to parse', () => {

@@ -71,7 +71,12 @@ export function diffResponses(primary: ComparableResponse, candidate: Comparable
   return { statusMatch, differences: [...differences, ...body.differences], omitted: body.omitted, tooLarge: body.tooLarge };
 }
 
-function diffBodies(primary: ComparableResponse, candidate: ComparableResponse, rules: CompiledRules, limits: DiffLimits): { differences: FoundDifference[]; omitted: number; tooLarge: boolean } {
+function diffBodies(
+  primary: ComparableResponse,
+  candidate: ComparableResponse,
+  rules: CompiledRules,
+  limits: DiffLimits,
+): { differences: FoundDifference[]; omitted: number; tooLarge: boolean } {
   const a = decode(primary.body);
   const b = decode(candidate.body);
   const none = { differences: [], omitted: 0, tooLarge: false };
@@ -88,9 +93,14 @@ function diffBodies(primary: ComparableResponse, candidate: ComparableResponse, 
     const pb = parseJsonText(b.text);
     if ((pa.ok === false && pa.reason === 'too-deep') || (pb.ok === false && pb.reason === 'too-deep')) return { ...none, tooLarge: true };
     if (pa.ok && pb.ok) return diffJson(pa.value, pb.value, rules, limits);
-    if (pa.ok !== pb.ok) return { ...none, differences: [{ path: '$', kind: 'type', primary: show(pa.ok ? a.text : `invalid JSON: ${a.text}`), candidate: show(pb.ok ? b.text : `invalid JSON: ${b.text}`) }] };
+    if (pa.ok !== pb.ok)
+      return {
+        ...none,
+        differences: [{ path: '$', kind: 'type', primary: show(pa.ok ? a.text : `invalid JSON: ${a.text}`), candidate: show(pb.ok ? b.text : `invalid JSON: ${b.text}`) }],
+      };
   }
-  if (a.kind === 'text' && b.kind === 'text') return a.text === b.text ? none : { ...none, differences: [{ path: '$', kind: 'changed', primary: show(a.text), candidate: show(b.text) }] };
+  if (a.kind === 'text' && b.kind === 'text')
+    return a.text === b.text ? none : { ...none, differences: [{ path: '$', kind: 'changed', primary: show(a.text), candidate: show(b.text) }] };
   const hash = (d: Decoded) => (d.kind === 'text' ? createHash('sha256').update(d.text, 'utf8') : createHash('sha256').update((d as { bytes: Buffer }).bytes)).digest('hex');
   const ha = hash(a);
   const hb = hash(b);

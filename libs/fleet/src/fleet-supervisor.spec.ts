@@ -24,7 +24,10 @@ describe('FleetSupervisor', () => {
   it('prefixes each service log line with its name and stops every service on stop()', async () => {
     const log = new PassThrough();
     const text = collect(log);
-    const steady = script('steady', "console.log('up on ' + process.env.HTTP_PORT); process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); setInterval(() => {}, 1000);");
+    const steady = script(
+      'steady',
+      "console.log('up on ' + process.env.HTTP_PORT); process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); setInterval(() => {}, 1000);",
+    );
     const fleet = new FleetSupervisor({ root: dir, env: {}, ports, log, services: ['comparator', 'sentinel'], argv: () => [steady] });
     fleet.start();
     await waitUntil(() => text().includes('[sentinel      ] up on 4') && text().includes('[comparator    ] up on 2'));

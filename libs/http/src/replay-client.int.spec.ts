@@ -40,7 +40,10 @@ describe('replay client against local HTTP servers', () => {
       });
     });
     const r = await client.send(origin, { method: 'POST', pathAndQuery: '/a/b?x=1', headers: { 'x-shadow-request': 'e' }, body: Buffer.from('hi') }, limits);
-    expect(r).toMatchObject({ ok: true, response: { status: 201, headers: { 'content-type': 'application/json', 'x-multi': 'a, b' }, body: { encoding: 'utf8', data: '{"ok":true}' } } });
+    expect(r).toMatchObject({
+      ok: true,
+      response: { status: 201, headers: { 'content-type': 'application/json', 'x-multi': 'a, b' }, body: { encoding: 'utf8', data: '{"ok":true}' } },
+    });
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/a/b?x=1', body: 'hi', headers: { 'x-shadow-request': 'e', host: origin.slice(7) } });
     await close(server);
   });

@@ -54,7 +54,10 @@ export function createReplayClient(options: ReplayClientOptions): HttpReplayClie
   return {
     send(origin, request, limits) {
       const started = clock();
-      const failed = (kind: ReplayErrorKind, message: string): ReplayResult => ({ ok: false, error: { kind, message: message.slice(0, 2000), latencyMs: round(clock() - started) } });
+      const failed = (kind: ReplayErrorKind, message: string): ReplayResult => ({
+        ok: false,
+        error: { kind, message: message.slice(0, 2000), latencyMs: round(clock() - started) },
+      });
       return new Promise<ReplayResult>((resolve) => {
         let status = 0;
         let headers: Record<string, string> = {};

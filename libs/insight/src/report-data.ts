@@ -38,8 +38,18 @@ export function verdictOf(status: ExperimentStatus | undefined): ReportData['ver
   const rolledBack = slices.find((s) => s.state.status === 'cooldown' || s.state.status === 'stopped');
   const killed = slices.find((s) => s.state.status === 'killed');
   const pick = killed ?? rolledBack ?? slices[0];
-  const decision = killed ? 'killed' : rolledBack ? 'rolled_back' : slices.every((s) => s.state.status === 'promoted' || s.state.status === 'watching') ? 'promoted' : 'in_progress';
-  return { decision, stage: pick?.state.status === 'promoted' || pick?.state.status === 'watching' ? 'promoted' : (pick?.stage ?? '-'), summary: pick?.state.lastVerdict?.summary ?? pick?.state.status ?? '' };
+  const decision = killed
+    ? 'killed'
+    : rolledBack
+      ? 'rolled_back'
+      : slices.every((s) => s.state.status === 'promoted' || s.state.status === 'watching')
+        ? 'promoted'
+        : 'in_progress';
+  return {
+    decision,
+    stage: pick?.state.status === 'promoted' || pick?.state.status === 'watching' ? 'promoted' : (pick?.stage ?? '-'),
+    summary: pick?.state.lastVerdict?.summary ?? pick?.state.status ?? '',
+  };
 }
 
 export interface GatherInput {
@@ -81,12 +91,29 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
     generatedAt: input.now,
     range: { from, to },
     verdict: verdictOf(input.status),
-    counts: { pairs: c.pairs, match: c.match, mismatch: c.mismatch, candidateErrors: c.candidateErrors + c.bothErrors, primaryErrors: c.primaryErrors + c.bothErrors, statusMismatches: c.statusMismatches, timeouts: c.timeouts },
+    counts: {
+      pairs: c.pairs,
+      match: c.match,
+      mismatch: c.mismatch,
+      candidateErrors: c.candidateErrors + c.bothErrors,
+      primaryErrors: c.primaryErrors + c.bothErrors,
+      statusMismatches: c.statusMismatches,
+      timeouts: c.timeouts,
+    },
     matchRate: c.pairs === 0 ? null : c.match / c.pairs,
     latency,
     topDifferences: merged.topPaths.slice(0, 10).map((p) => ({ endpoint: p.endpoint, path: p.path, count: p.count, examples: p.samples })),
     series,
-    decisions: commands.map((cmd) => ({ at: cmd.ts, action: cmd.action, from: cmd.fromStage, to: cmd.toStage, slice: cmd.slice ?? '*', actor: `${cmd.actor.kind}:${cmd.actor.name}`, reason: cmd.reason, dryRun: cmd.dryRun })),
+    decisions: commands.map((cmd) => ({
+      at: cmd.ts,
+      action: cmd.action,
+      from: cmd.fromStage,
+      to: cmd.toStage,
+      slice: cmd.slice ?? '*',
+      actor: `${cmd.actor.kind}:${cmd.actor.name}`,
+      reason: cmd.reason,
+      dryRun: cmd.dryRun,
+    })),
     audit: {
       records: input.audit.records.length,
       verified: input.audit.verified,

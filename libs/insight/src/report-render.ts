@@ -35,11 +35,23 @@ export function renderMarkdown(r: ReportData): string {
     '',
     ...(r.topDifferences.length === 0
       ? ['No differences left after the ignore rules and noise cancellation.']
-      : ['| endpoint | path | pairs | example (primary → candidate) |', '|---|---|---|---|', ...r.topDifferences.map((d) => `| ${mdCell(d.endpoint)} | \`${mdCell(d.path)}\` | ${d.count} | ${mdCell(exampleText(d.examples[0]))} |`)]),
+      : [
+          '| endpoint | path | pairs | example (primary → candidate) |',
+          '|---|---|---|---|',
+          ...r.topDifferences.map((d) => `| ${mdCell(d.endpoint)} | \`${mdCell(d.path)}\` | ${d.count} | ${mdCell(exampleText(d.examples[0]))} |`),
+        ]),
     '',
     '## Decisions',
     '',
-    ...(r.decisions.length === 0 ? ['None yet.'] : ['| at | action | from → to | slice | by | reason |', '|---|---|---|---|---|---|', ...r.decisions.map((d) => `| ${iso(d.at)} | ${d.action}${d.dryRun ? ' (dry-run)' : ''} | ${d.from} → ${d.to} | ${mdCell(d.slice)} | ${mdCell(d.actor)} | ${mdCell(d.reason)} |`)]),
+    ...(r.decisions.length === 0
+      ? ['None yet.']
+      : [
+          '| at | action | from → to | slice | by | reason |',
+          '|---|---|---|---|---|---|',
+          ...r.decisions.map(
+            (d) => `| ${iso(d.at)} | ${d.action}${d.dryRun ? ' (dry-run)' : ''} | ${d.from} → ${d.to} | ${mdCell(d.slice)} | ${mdCell(d.actor)} | ${mdCell(d.reason)} |`,
+          ),
+        ]),
     '',
     '## Audit trail',
     '',
@@ -73,7 +85,9 @@ const head = (cells: string[]) => `<tr>${cells.map((c) => `<th>${esc(c)}</th>`).
 /** A self-contained page: inline style and SVG charts, no scripts, nothing fetched. */
 export function renderHtml(r: ReportData): string {
   const diffs = r.topDifferences.map((d) => row([esc(d.endpoint), `<code>${esc(d.path)}</code>`, String(d.count), esc(exampleText(d.examples[0]))]));
-  const decisions = r.decisions.map((d) => row([iso(d.at), esc(`${d.action}${d.dryRun ? ' (dry-run)' : ''}`), esc(`${d.from} → ${d.to}`), esc(d.slice), esc(d.actor), esc(d.reason)]));
+  const decisions = r.decisions.map((d) =>
+    row([iso(d.at), esc(`${d.action}${d.dryRun ? ' (dry-run)' : ''}`), esc(`${d.from} → ${d.to}`), esc(d.slice), esc(d.actor), esc(d.reason)]),
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Penumbra report: ${esc(r.experimentId)}</title><style>${STYLE}</style></head>
 <body>

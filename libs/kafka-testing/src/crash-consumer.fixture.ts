@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   await consumer.start();
   process.stdout.write(`${JSON.stringify({ started: true })}\n`);
   process.once('SIGTERM', () => {
-    void consumer.stop().then(() => producer.disconnect()).then(() => process.exit(0));
+    void consumer
+      .stop()
+      .then(() => producer.disconnect())
+      .then(() => process.exit(0));
   });
 }
 

@@ -7,18 +7,42 @@ export async function publishExperiments(kafka: TestKafka, specs: ExperimentSpec
   await kafka.send(
     specs.map((input) => {
       const spec = experimentSpecSchema.parse(input);
-      return encodeEvent(experimentRecordSchema, { type: 'experiment.v1', id: `exp-${spec.id}-${Date.now()}`, ts: Date.now(), experimentId: spec.id, actor: 'test', spec }, kafka.topics.experiments, spec.id);
+      return encodeEvent(
+        experimentRecordSchema,
+        { type: 'experiment.v1', id: `exp-${spec.id}-${Date.now()}`, ts: Date.now(), experimentId: spec.id, actor: 'test', spec },
+        kafka.topics.experiments,
+        spec.id,
+      );
     }),
   );
 }
 
-export function trafficRecord(id: string, over: { service: string; method?: TrafficRecord['request']['method']; path?: string; query?: string; headers?: Record<string, string>; body?: string; attributes?: Record<string, string>; status?: number; responseBody?: string }): TrafficRecord {
+export function trafficRecord(
+  id: string,
+  over: {
+    service: string;
+    method?: TrafficRecord['request']['method'];
+    path?: string;
+    query?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    attributes?: Record<string, string>;
+    status?: number;
+    responseBody?: string;
+  },
+): TrafficRecord {
   return trafficRecordSchema.parse({
     type: 'traffic.v1',
     id,
     ts: 1_763_776_800_000,
     service: over.service,
-    request: { method: over.method ?? 'GET', path: over.path ?? '/items/1', query: over.query ?? '', headers: over.headers ?? {}, ...(over.body ? { body: { encoding: 'utf8', data: over.body } } : {}) },
+    request: {
+      method: over.method ?? 'GET',
+      path: over.path ?? '/items/1',
+      query: over.query ?? '',
+      headers: over.headers ?? {},
+      ...(over.body ? { body: { encoding: 'utf8', data: over.body } } : {}),
+    },
     response: { status: over.status ?? 200, headers: { 'content-type': 'application/json' }, body: { encoding: 'utf8', data: over.responseBody ?? '{"ok":true}' }, latencyMs: 5 },
     attributes: over.attributes ?? {},
   });

@@ -8,7 +8,12 @@ const response = (body: unknown, status = 200) => ({
 });
 
 /** A pair as the mirror would produce it, from three JSON bodies (the secondary optional). */
-export function jsonPair(experimentId: string, trafficId: string, bodies: { primary: unknown; candidate: unknown | { error: 'timeout' | 'connect' }; secondary?: unknown }, endpoint = 'GET /items/:id'): Pair {
+export function jsonPair(
+  experimentId: string,
+  trafficId: string,
+  bodies: { primary: unknown; candidate: unknown | { error: 'timeout' | 'connect' }; secondary?: unknown },
+  endpoint = 'GET /items/:id',
+): Pair {
   const candidate =
     typeof bodies.candidate === 'object' && bodies.candidate !== null && 'error' in bodies.candidate
       ? { ok: false as const, error: { kind: (bodies.candidate as { error: 'timeout' | 'connect' }).error, message: 'replay failed', latencyMs: 100 } }

@@ -204,7 +204,8 @@ export class BatchConsumer<T> {
       for (const record of records) {
         const outcome = await this.handle([record], batch);
         merged.rejected?.push(...(outcome.rejected ?? []));
-        if (outcome.commitBefore !== undefined && (merged.commitBefore === undefined || BigInt(outcome.commitBefore) < BigInt(merged.commitBefore))) merged.commitBefore = outcome.commitBefore;
+        if (outcome.commitBefore !== undefined && (merged.commitBefore === undefined || BigInt(outcome.commitBefore) < BigInt(merged.commitBefore)))
+          merged.commitBefore = outcome.commitBefore;
       }
       return merged;
     }

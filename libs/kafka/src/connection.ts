@@ -44,8 +44,6 @@ export function kafkaConnectionFromEnv(env: KafkaEnv, defaultClientId: string): 
         }
       : false;
   const sasl =
-    env.KAFKA_SASL_MECHANISM === 'none'
-      ? null
-      : { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
+    env.KAFKA_SASL_MECHANISM === 'none' ? null : { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
   return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? defaultClientId, connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS, ssl, sasl };
 }

@@ -65,7 +65,12 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
   const remaining = new Map(wanted.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
   const targets = new Map(remaining);
   if (remaining.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `${clientId}-reader-${randomBytes(6).toString('hex')}`, sessionTimeout: 10_000, allowAutoTopicCreation: false, retry: { retries: 5 } });
+  const consumer = kafka.consumer({
+    groupId: `${clientId}-reader-${randomBytes(6).toString('hex')}`,
+    sessionTimeout: 10_000,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5 },
+  });
   let settle: (err?: Error) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -89,7 +94,15 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
         if (target === undefined) return;
         const records: IncomingRecord[] = batch.messages
           .filter((m) => BigInt(m.offset) <= target)
-          .map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, timestamp: m.timestamp, key: m.key ?? null, value: m.value ?? null, headers: headersOf(m.headers) }));
+          .map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            timestamp: m.timestamp,
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: headersOf(m.headers),
+          }));
         if (records.length > 0) request.onRecords(records);
       },
     });

@@ -27,7 +27,12 @@ export function desiredTopics(options: ProvisionOptions): DesiredTopic[] {
   return (options.only ?? TOPIC_KEYS).map((key) => {
     const base = TOPICS[key];
     const o = options.overrides?.[key] ?? {};
-    const spec: TopicSpec = { ...base, partitions: o.partitions ?? base.partitions, retentionMs: o.retentionMs ?? ('retentionMs' in base ? base.retentionMs : undefined), configs: { ...base.configs, ...o.configs } };
+    const spec: TopicSpec = {
+      ...base,
+      partitions: o.partitions ?? base.partitions,
+      retentionMs: o.retentionMs ?? ('retentionMs' in base ? base.retentionMs : undefined),
+      configs: { ...base.configs, ...o.configs },
+    };
     return { name: topicName(options.prefix, key), partitions: spec.partitions, configs: topicConfigEntries(spec) };
   });
 }

@@ -5,9 +5,7 @@ export interface SourceCoord {
   offset: string;
 }
 
-export type JoinEvent =
-  | { kind: 'joined'; record: TrafficRecord; coords: SourceCoord[] }
-  | { kind: 'rejected'; coord: SourceCoord; reason: string };
+export type JoinEvent = { kind: 'joined'; record: TrafficRecord; coords: SourceCoord[] } | { kind: 'rejected'; coord: SourceCoord; reason: string };
 
 interface Pending {
   request?: { msg: GoReplayMessage; coord: SourceCoord };

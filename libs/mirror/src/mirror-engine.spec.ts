@@ -44,7 +44,10 @@ describe('MirrorEngine', () => {
   it('replays below the base path of the candidate and builds the pair', async () => {
     const { engine, client } = setup({ secondary: { baseUrl: 'http://secondary.internal:8080' } });
     const [out] = await engine.process(record('r1', { path: '/orders/42' }));
-    expect(client.sent.map((s) => `${s.origin}${s.request.pathAndQuery}`).sort()).toEqual(['http://candidate.internal:8080/v2/orders/42', 'http://secondary.internal:8080/orders/42']);
+    expect(client.sent.map((s) => `${s.origin}${s.request.pathAndQuery}`).sort()).toEqual([
+      'http://candidate.internal:8080/v2/orders/42',
+      'http://secondary.internal:8080/orders/42',
+    ]);
     expect(out).toMatchObject({ kind: 'pair', pair: { id: 'e:r1', endpoint: 'GET /orders/:id', secondary: { ok: true } } });
   });
 

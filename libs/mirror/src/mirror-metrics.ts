@@ -17,7 +17,12 @@ export class MirrorMetrics {
     this.seen = new Counter({ name: 'penumbra_mirror_records_seen_total', help: 'Captured records read', registers });
     this.matched = new Counter({ name: 'penumbra_mirror_records_matched_total', help: "Records in an experiment's target", labelNames: ['experiment'], registers });
     this.sampled = new Counter({ name: 'penumbra_mirror_records_sampled_total', help: 'Records replayed', labelNames: ['experiment'], registers });
-    this.skipped = new Counter({ name: 'penumbra_mirror_records_skipped_total', help: 'Records in a target not replayed, by reason', labelNames: ['experiment', 'reason'], registers });
+    this.skipped = new Counter({
+      name: 'penumbra_mirror_records_skipped_total',
+      help: 'Records in a target not replayed, by reason',
+      labelNames: ['experiment', 'reason'],
+      registers,
+    });
     this.replays = new Counter({ name: 'penumbra_mirror_replays_total', help: 'Replays by side and outcome', labelNames: ['experiment', 'side', 'outcome'], registers });
     this.replaySeconds = new Histogram({
       name: 'penumbra_mirror_replay_seconds',

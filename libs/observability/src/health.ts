@@ -21,9 +21,7 @@ export class HealthRegistry {
   }
 
   async readiness(): Promise<HealthReport> {
-    const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await this.runBounded(check)] as const),
-    );
+    const entries = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.runBounded(check)] as const));
     const checks = Object.fromEntries(entries);
     return { status: entries.every(([, r]) => r.ok) ? 'ok' : 'unavailable', checks };
   }

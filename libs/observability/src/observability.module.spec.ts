@@ -75,6 +75,14 @@ describe('JsonLogger', () => {
     log.warn('lag rising', { lag: 12, err: new Error('x') });
     expect(lines).toHaveLength(1);
     const rec = JSON.parse(lines[0]!);
-    expect(rec).toMatchObject({ ts: '1970-01-01T00:00:00.000Z', level: 'warn', service: 's', experimentId: 'e1', msg: 'lag rising', lag: 12, err: { name: 'Error', message: 'x' } });
+    expect(rec).toMatchObject({
+      ts: '1970-01-01T00:00:00.000Z',
+      level: 'warn',
+      service: 's',
+      experimentId: 'e1',
+      msg: 'lag rising',
+      lag: 12,
+      err: { name: 'Error', message: 'x' },
+    });
   });
 });

@@ -8,7 +8,16 @@ const keys = operatorKeysFileSchema.parse({
   ],
 });
 const now = 1_800_000_000_000;
-const request = (over: Partial<ControlRequest> = {}): Omit<ControlRequest, 'signature'> => ({ type: 'control.v1', id: 'r1', ts: now, experimentId: 'checkout', action: 'rollback', reason: 'errors', actor: 'ana', ...over });
+const request = (over: Partial<ControlRequest> = {}): Omit<ControlRequest, 'signature'> => ({
+  type: 'control.v1',
+  id: 'r1',
+  ts: now,
+  experimentId: 'checkout',
+  action: 'rollback',
+  reason: 'errors',
+  actor: 'ana',
+  ...over,
+});
 
 describe('control request signing', () => {
   it('accepts a request signed by its operator with a role that may act', () => {

@@ -53,13 +53,15 @@ export function authorizeControlRequest(request: ControlRequest, keys: OperatorK
   if (key === undefined) return { ok: false, reason: `unknown operator key "${sig.keyId}"` };
   const expected = createHmac('sha256', key.secret).update(signingPayload(request)).digest();
   const given = Buffer.from(sig.value, 'base64');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: `bad signature for key "${sig.keyId}": the request was altered or signed with another secret` };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: `bad signature for key "${sig.keyId}": the request was altered or signed with another secret` };
   if (request.actor !== key.operator) return { ok: false, reason: `key "${sig.keyId}" belongs to ${key.operator}, not ${request.actor}` };
   if (Math.abs(now - request.ts) > maxSkewMs) return { ok: false, reason: `request time is ${Math.round((now - request.ts) / 1000)} s away from now: stale or replayed` };
   if (request.role !== undefined && !key.roles.includes(request.role)) return { ok: false, reason: `key "${sig.keyId}" does not hold role ${request.role}` };
   const allowed = keys.permissions?.[request.action] ?? DEFAULT_PERMISSIONS[request.action];
   const roles = request.role === undefined ? key.roles : [request.role];
-  if (!roles.some((r) => allowed.includes(r))) return { ok: false, reason: `${key.operator} (roles ${roles.join(', ')}) may not ${request.action}: it needs one of ${allowed.join(', ')}` };
+  if (!roles.some((r) => allowed.includes(r)))
+    return { ok: false, reason: `${key.operator} (roles ${roles.join(', ')}) may not ${request.action}: it needs one of ${allowed.join(', ')}` };
   return { ok: true, operator: key.operator, roles };
 }
 

@@ -12,13 +12,29 @@ const p = policy({
 });
 
 const control = (state: SliceState, action: 'promote' | 'rollback' | 'pause' | 'resume' | 'kill' | 'approve', roles = ['operator']) =>
-  applyControl({ policy: p, policyHash: 'b'.repeat(64), slice: 'tenant=acme', state, evidence: evidence(10, 10), now: T0 + 5 * SEC, request: { action, actor: 'ana', roles, reason: 'checked by hand' } });
+  applyControl({
+    policy: p,
+    policyHash: 'b'.repeat(64),
+    slice: 'tenant=acme',
+    state,
+    evidence: evidence(10, 10),
+    now: T0 + 5 * SEC,
+    request: { action, actor: 'ana', roles, reason: 'checked by hand' },
+  });
 
 describe('applyControl', () => {
   it('promotes by hand, skipping gates, as an operator command with the reason', () => {
     const r = control(fresh({ version: 7 }), 'promote');
     if (!r.ok) throw new Error(r.reason);
-    expect(r.decision).toMatchObject({ action: 'promote', slice: 'tenant=acme', fromStage: 'shadow', toStage: 'canary', stateVersion: 7, actor: { kind: 'operator', name: 'ana' }, reason: 'promote by ana: checked by hand' });
+    expect(r.decision).toMatchObject({
+      action: 'promote',
+      slice: 'tenant=acme',
+      fromStage: 'shadow',
+      toStage: 'canary',
+      stateVersion: 7,
+      actor: { kind: 'operator', name: 'ana' },
+      reason: 'promote by ana: checked by hand',
+    });
     expect(r.state).toMatchObject({ stageIndex: 1, version: 8 });
     const last = control(r.state, 'promote');
     expect(last.ok && last.decision).toMatchObject({ toStage: 'promoted', dryRun: true });

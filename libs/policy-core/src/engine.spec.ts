@@ -76,7 +76,12 @@ describe('evaluate: modes', () => {
   });
 
   it('dry-run decides and flags its commands', () => {
-    const p = twoStages({ stages: [{ name: 'shadow', mode: 'dry-run', minDurationSec: 0, minSamples: 10, gates: ['matchRate >= 0.9'] }, { name: 'canary', weight: 5 }] });
+    const p = twoStages({
+      stages: [
+        { name: 'shadow', mode: 'dry-run', minDurationSec: 0, minSamples: 10, gates: ['matchRate >= 0.9'] },
+        { name: 'canary', weight: 5 },
+      ],
+    });
     expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC)).decision).toMatchObject({ action: 'promote', dryRun: true, toStage: 'canary' });
   });
 });
@@ -122,7 +127,8 @@ describe('evaluate: rollback, cooldown and tightening', () => {
 });
 
 describe('evaluate: approvals, circuit breaker, stalls and final states', () => {
-  const gated = () => twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['matchRate >= 0.9'], approval: { roles: ['release-manager'] } }, { name: 'canary' }] });
+  const gated = () =>
+    twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['matchRate >= 0.9'], approval: { roles: ['release-manager'] } }, { name: 'canary' }] });
 
   it('waits for an approval by the stage roles, then promotes', () => {
     const r = evaluate(context(gated(), fresh(), evidence(100, 100), T0 + SEC));
@@ -159,7 +165,9 @@ describe('evaluate: approvals, circuit breaker, stalls and final states', () => 
 
 describe('evaluate: gate metrics', () => {
   it('judges latency against the secondary when there is one, and custom metric statistics', () => {
-    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['latencyP99Ratio <= 1.2', 'precision.last >= 0.98', 'missed_tp.sum == 0'] }, { name: 'canary' }] });
+    const p = twoStages({
+      stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['latencyP99Ratio <= 1.2', 'precision.last >= 0.98', 'missed_tp.sum == 0'] }, { name: 'canary' }],
+    });
     const e = evidence(100, 100, {}, { primary: 100, candidate: 130, secondary: 120 });
     e.metrics = { precision: { count: 5, sum: 4.95, min: 0.97, max: 0.995, last: 0.99 }, missed_tp: { count: 3, sum: 0, min: 0, max: 0, last: 0 } };
     const r = evaluate(context(p, fresh(), e, T0 + SEC));

@@ -55,7 +55,17 @@ export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence
   return { policyHash: ctx.policyHash, samples: stageSamples(ctx.evidence), bakedMs, metrics, gates, ...(ctx.evidence.window ? { window: ctx.evidence.window } : {}) };
 }
 
-export function decide(ctx: Pick<EvaluationContext, 'slice' | 'state' | 'now'>, action: CommandAction, fromStage: string, toStage: string, targetWeight: number, dryRun: boolean, reason: string, evidence: Evidence, actor: Decision['actor'] = { kind: 'sentinel', name: 'sentinel' }): Decision {
+export function decide(
+  ctx: Pick<EvaluationContext, 'slice' | 'state' | 'now'>,
+  action: CommandAction,
+  fromStage: string,
+  toStage: string,
+  targetWeight: number,
+  dryRun: boolean,
+  reason: string,
+  evidence: Evidence,
+  actor: Decision['actor'] = { kind: 'sentinel', name: 'sentinel' },
+): Decision {
   return { action, slice: ctx.slice, fromStage, toStage, stateVersion: ctx.state.version, targetWeight, dryRun, reason, actor, evidence, at: ctx.now };
 }
 
@@ -69,7 +79,10 @@ export function rollbackTo(ctx: Pick<EvaluationContext, 'policy' | 'state' | 'no
   const { policy, state, now } = ctx;
   const rollbacks = state.rollbacks + 1;
   if (policy.onRollback === 'stop-mirroring') return { patch: { status: 'stopped', rollbacks, watchUntil: null, approvals: [] }, toStage: STOPPED };
-  return { patch: { status: 'cooldown', stageIndex: 0, rollbacks, cooldownUntil: now + policy.cooldownSec * 1000, watchUntil: null, approvals: [] }, toStage: (policy.stages[0] as Stage).name };
+  return {
+    patch: { status: 'cooldown', stageIndex: 0, rollbacks, cooldownUntil: now + policy.cooldownSec * 1000, watchUntil: null, approvals: [] },
+    toStage: (policy.stages[0] as Stage).name,
+  };
 }
 
 /** Evaluates one slice of one experiment: pure, the same in the service and in `policy simulate`. */
@@ -88,7 +101,13 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   const active = state.status === 'running' || state.status === 'watching';
   if (active && samples === state.lastSamples && now - state.lastProgressAt >= ctx.stalledAfterMs && !state.stalledAlerted) {
     next.stalledAlerted = true;
-    alerts.push({ kind: 'stalled', severity: 'warning', message: `no new samples for ${formatDuration(now - state.lastProgressAt)} in stage "${stage.name}" (${samples} so far)`, dedupeKey: `stalled:${state.version}:${state.lastProgressAt}`, details: { stage: stage.name, samples } });
+    alerts.push({
+      kind: 'stalled',
+      severity: 'warning',
+      message: `no new samples for ${formatDuration(now - state.lastProgressAt)} in stage "${stage.name}" (${samples} so far)`,
+      dedupeKey: `stalled:${state.version}:${state.lastProgressAt}`,
+      details: { stage: stage.name, samples },
+    });
   }
 
   const anyFailing = gates.some((g) => g.verdict === 'fail');
@@ -112,24 +131,45 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     if (now < until) return quiet(`cooling down after rollback ${state.rollbacks} for ${formatDuration(until - now)} more`);
     const first = policy.stages[0] as Stage;
     const reason = `cooldown over: starting again at stage "${first.name}" with criteria tightened after ${state.rollbacks} rollback(s)`;
-    return transition({ status: 'running', stageIndex: 0, cooldownUntil: null }, decide(ctx, 'resume', first.name, first.name, first.weight, first.mode === 'dry-run', reason, evidenceOf(ctx, judged, bakedMs)), reason);
+    return transition(
+      { status: 'running', stageIndex: 0, cooldownUntil: null },
+      decide(ctx, 'resume', first.name, first.name, first.weight, first.mode === 'dry-run', reason, evidenceOf(ctx, judged, bakedMs)),
+      reason,
+    );
   }
 
   const watching = state.status === 'watching';
   const fired = triggers.find((t) => t.verdict === 'fail');
   const lost = gates.find((g, i) => g.verdict === 'fail' && stage.gates[i]?.confidence !== undefined);
   if (stage.mode !== 'observe' || watching) {
-    const cause = fired ? `rollback trigger "${fired.gate}" fired (${fired.metric} = ${fmt(fired.value)})` : lost ? `gate "${lost.gate}" can no longer pass (bound ${fmt(lost.bound)})` : undefined;
+    const cause = fired
+      ? `rollback trigger "${fired.gate}" fired (${fired.metric} = ${fmt(fired.value)})`
+      : lost
+        ? `gate "${lost.gate}" can no longer pass (bound ${fmt(lost.bound)})`
+        : undefined;
     if (cause !== undefined) {
       const { patch, toStage } = rollbackTo(ctx);
       const reason = `${watching ? 'regression while watching after the final promotion: ' : ''}${cause}`;
-      alerts.push({ kind: 'rollback', severity: 'critical', message: `${ctx.slice === '*' ? '' : `slice ${ctx.slice}: `}rolled back: ${reason}`, dedupeKey: `rollback:${state.version}`, details: { stage: stage.name, toStage } });
-      return transition(patch, decide(ctx, 'rollback', stageName(policy, state), toStage, 0, stage.mode === 'dry-run', reason, evidenceOf(ctx, judged, bakedMs)), `rolled back: ${reason}`);
+      alerts.push({
+        kind: 'rollback',
+        severity: 'critical',
+        message: `${ctx.slice === '*' ? '' : `slice ${ctx.slice}: `}rolled back: ${reason}`,
+        dedupeKey: `rollback:${state.version}`,
+        details: { stage: stage.name, toStage },
+      });
+      return transition(
+        patch,
+        decide(ctx, 'rollback', stageName(policy, state), toStage, 0, stage.mode === 'dry-run', reason, evidenceOf(ctx, judged, bakedMs)),
+        `rolled back: ${reason}`,
+      );
     }
   }
   if (watching) {
     if (now < (state.watchUntil ?? now)) return quiet(`promoted; watching for regressions for ${formatDuration((state.watchUntil ?? now) - now)} more`);
-    return { ...quiet('promoted; the watch period ended without a regression'), state: { ...next, status: 'promoted', watchUntil: null, version: state.version + 1, lastVerdict: { at: now, ...verdict('promoted') } } };
+    return {
+      ...quiet('promoted; the watch period ended without a regression'),
+      state: { ...next, status: 'promoted', watchUntil: null, version: state.version + 1, lastVerdict: { at: now, ...verdict('promoted') } },
+    };
   }
 
   const why = summarize({ gates, samples, minSamples, bakedMs, bakeMs });
@@ -141,7 +181,13 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   }
   const breaker = policy.circuitBreaker;
   if (ctx.recentPromotions >= breaker.maxPromotions) {
-    alerts.push({ kind: 'gate-warning', severity: 'warning', message: `promotion held: circuit breaker open (${ctx.recentPromotions} promotions in the last ${breaker.windowSec} s, at most ${breaker.maxPromotions})`, dedupeKey: `breaker:${state.version}`, details: { recentPromotions: ctx.recentPromotions } });
+    alerts.push({
+      kind: 'gate-warning',
+      severity: 'warning',
+      message: `promotion held: circuit breaker open (${ctx.recentPromotions} promotions in the last ${breaker.windowSec} s, at most ${breaker.maxPromotions})`,
+      dedupeKey: `breaker:${state.version}`,
+      details: { recentPromotions: ctx.recentPromotions },
+    });
     return quiet(`ready, but the promotion circuit breaker is open (${ctx.recentPromotions} of ${breaker.maxPromotions} promotions in ${breaker.windowSec} s)`);
   }
   const evidenceNow = evidenceOf(ctx, judged, bakedMs);
@@ -153,7 +199,11 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     const patch: Partial<SliceState> = watchMs > 0 ? { status: 'watching', watchUntil: now + watchMs } : { status: 'promoted' };
     return transition(patch, decide(ctx, 'promote', stage.name, PROMOTED, 100, dryRun, reason, evidenceNow), `promoted: ${reason}`);
   }
-  return transition({ stageIndex: state.stageIndex + 1 }, decide(ctx, 'promote', stage.name, nextStage.name, nextStage.weight, dryRun, reason, evidenceNow), `promoted to "${nextStage.name}": ${reason}`);
+  return transition(
+    { stageIndex: state.stageIndex + 1 },
+    decide(ctx, 'promote', stage.name, nextStage.name, nextStage.weight, dryRun, reason, evidenceNow),
+    `promoted to "${nextStage.name}": ${reason}`,
+  );
 }
 
 export function fmt(v: number | null | undefined): string {

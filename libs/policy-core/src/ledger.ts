@@ -8,7 +8,14 @@ function summaryOf(h: LogHistogram): LatencySummary {
 }
 
 /** Evidence from merged histograms and counts, as both the service and the simulator build it. */
-export function evidenceFromParts(parts: { counts: EvidenceInput['counts']; primary: LogHistogram; candidate: LogHistogram; secondary: LogHistogram; metrics: Record<string, MetricSummary>; window?: { start: number; end: number } }): EvidenceInput {
+export function evidenceFromParts(parts: {
+  counts: EvidenceInput['counts'];
+  primary: LogHistogram;
+  candidate: LogHistogram;
+  secondary: LogHistogram;
+  metrics: Record<string, MetricSummary>;
+  window?: { start: number; end: number };
+}): EvidenceInput {
   return {
     counts: parts.counts,
     latency: { primary: summaryOf(parts.primary), candidate: summaryOf(parts.candidate), secondary: summaryOf(parts.secondary) },
@@ -59,7 +66,8 @@ export class SnapshotLedger {
       if (s.latency.secondary) sides.secondary.merge(LogHistogram.fromJSON(s.latency.secondary));
       for (const [name, m] of Object.entries(s.metrics)) {
         const prev = metrics[name];
-        metrics[name] = prev === undefined ? { ...m } : { count: prev.count + m.count, sum: prev.sum + m.sum, min: Math.min(prev.min, m.min), max: Math.max(prev.max, m.max), last: m.last };
+        metrics[name] =
+          prev === undefined ? { ...m } : { count: prev.count + m.count, sum: prev.sum + m.sum, min: Math.min(prev.min, m.min), max: Math.max(prev.max, m.max), last: m.last };
       }
     }
     const last = picked[picked.length - 1] as AggregateSnapshot;

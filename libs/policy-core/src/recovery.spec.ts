@@ -41,11 +41,18 @@ describe('stateFromCommands', () => {
   });
 
   it('counts rollbacks for the stricter criteria and restores the cooldown', () => {
-    const history = [command('rollback', 'shadow', 'shadow', 0, T0), command('resume', 'shadow', 'shadow', 1, T0 + 70 * SEC), command('rollback', 'shadow', 'shadow', 2, T0 + 90 * SEC)];
+    const history = [
+      command('rollback', 'shadow', 'shadow', 0, T0),
+      command('resume', 'shadow', 'shadow', 1, T0 + 70 * SEC),
+      command('rollback', 'shadow', 'shadow', 2, T0 + 90 * SEC),
+    ];
     expect(stateFromCommands(p, history, now)).toMatchObject({ version: 3, status: 'cooldown', rollbacks: 2, cooldownUntil: T0 + 150 * SEC });
   });
 
   it('restores a kill, whatever order the commands arrive in', () => {
-    expect(stateFromCommands(p, [command('kill', 'canary', 'killed', 4, T0 + 10 * SEC), command('promote', 'shadow', 'canary', 3, T0)], now)).toMatchObject({ version: 5, status: 'killed' });
+    expect(stateFromCommands(p, [command('kill', 'canary', 'killed', 4, T0 + 10 * SEC), command('promote', 'shadow', 'canary', 3, T0)], now)).toMatchObject({
+      version: 5,
+      status: 'killed',
+    });
   });
 });

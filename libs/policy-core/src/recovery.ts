@@ -14,7 +14,10 @@ export function stateFromCommands(policy: Policy, commands: readonly Command[], 
   if (last === undefined) return fresh;
   const rollbacks = commands.filter((c) => c.action === 'rollback').length;
   const base: SliceState = { ...fresh, version: last.stateVersion + 1, rollbacks, stageEnteredAt: last.ts, passingSince: now, lastProgressAt: now };
-  const stageIndex = Math.max(0, policy.stages.findIndex((s) => s.name === last.toStage));
+  const stageIndex = Math.max(
+    0,
+    policy.stages.findIndex((s) => s.name === last.toStage),
+  );
   switch (last.action) {
     case 'kill':
       return { ...base, status: 'killed' };

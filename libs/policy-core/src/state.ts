@@ -29,7 +29,15 @@ export const sliceStateSchema = z.object({
   stalledAlerted: z.boolean(),
   /** The last evaluation, for `status` and `watch`. */
   lastVerdict: z
-    .object({ at: z.number().int(), summary: z.string(), samples: z.number().int().nonnegative(), minSamples: z.number().int().nonnegative(), bakedMs: z.number().int().nonnegative(), bakeMs: z.number().int().nonnegative(), gates: z.array(gateEvidenceSchema) })
+    .object({
+      at: z.number().int(),
+      summary: z.string(),
+      samples: z.number().int().nonnegative(),
+      minSamples: z.number().int().nonnegative(),
+      bakedMs: z.number().int().nonnegative(),
+      bakeMs: z.number().int().nonnegative(),
+      gates: z.array(gateEvidenceSchema),
+    })
     .nullable(),
 });
 export type SliceState = z.infer<typeof sliceStateSchema>;

@@ -10,7 +10,9 @@ const THRESHOLD = 0.95;
 const CONFIDENCE = 0.95;
 
 /** One stage that never promotes within the run, so only rollbacks can end it. */
-const gatePolicy = policy({ stages: [{ name: 'canary', minDurationSec: 1_000_000, minSamples: 0, gates: [{ metric: 'matchRate', op: '>=', threshold: THRESHOLD, confidence: CONFIDENCE }] }] });
+const gatePolicy = policy({
+  stages: [{ name: 'canary', minDurationSec: 1_000_000, minSamples: 0, gates: [{ metric: 'matchRate', op: '>=', threshold: THRESHOLD, confidence: CONFIDENCE }] }],
+});
 
 interface Outcome {
   /** Samples seen when the sequential engine rolled back, or undefined. */

@@ -48,7 +48,10 @@ function applyTo<T>(adaptive: Adaptive<T>, experiment: Experiment | undefined, c
     case 'rollback': {
       const restored = c.toStage === STOPPED ? stop(adaptive, experiment, `rolled back to ${STOPPED} by ${c.id}`) : adaptive.rollback();
       adaptive.recordStage(c.toStage, 0);
-      return { result: 'applied', reason: restored ? 'the former primary is restored' : `nothing was promoted; the primary is kept${c.toStage === STOPPED ? ' and the shadow disabled' : ''}` };
+      return {
+        result: 'applied',
+        reason: restored ? 'the former primary is restored' : `nothing was promoted; the primary is kept${c.toStage === STOPPED ? ' and the shadow disabled' : ''}`,
+      };
     }
     case 'kill': {
       const restored = stop(adaptive, experiment, `killed by ${c.id}`);

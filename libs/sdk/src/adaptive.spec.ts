@@ -58,8 +58,10 @@ describe('Adaptive', () => {
         if (v.generation !== v.check || v.limits.some((l) => l !== v.generation)) violations.push(`reader ${id}: torn value ${JSON.stringify(v)}`);
         const s = a.read();
         // One state: the shadow on offer is always the generation after the primary, or none just after a promotion.
-        if (s.shadow !== undefined && s.shadow.generation !== s.primary.generation + 1) violations.push(`reader ${id}: primary ${s.primary.generation} with shadow ${s.shadow.generation}`);
-        if (s.snapshot !== undefined && s.snapshot.generation !== s.primary.generation - 1) violations.push(`reader ${id}: primary ${s.primary.generation} with snapshot ${s.snapshot.generation}`);
+        if (s.shadow !== undefined && s.shadow.generation !== s.primary.generation + 1)
+          violations.push(`reader ${id}: primary ${s.primary.generation} with shadow ${s.shadow.generation}`);
+        if (s.snapshot !== undefined && s.snapshot.generation !== s.primary.generation - 1)
+          violations.push(`reader ${id}: primary ${s.primary.generation} with snapshot ${s.snapshot.generation}`);
         seen.add(v.generation);
         reads += 1;
         if (reads % 7 === 0) await new Promise((r) => setImmediate(r));

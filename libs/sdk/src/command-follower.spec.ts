@@ -18,8 +18,25 @@ const unusedClient: KafkaClient = {
 };
 
 function command(over: Partial<Pick<Command, 'action' | 'fromStage' | 'toStage' | 'stateVersion' | 'dryRun' | 'targetWeight' | 'experimentId' | 'slice' | 'ts'>> = {}): Command {
-  const base = { experimentId: 'limits', action: 'promote' as const, fromStage: 'shadow', toStage: 'promoted', stateVersion: 1, targetWeight: 100, dryRun: false, ts: NOW, ...over };
-  return commandSchema.parse({ type: 'command.v1', id: commandId(base), ...base, reason: 'test', actor: { kind: 'sentinel', name: 'sentinel' }, evidence: { policyHash: 'a'.repeat(64), samples: 100 } });
+  const base = {
+    experimentId: 'limits',
+    action: 'promote' as const,
+    fromStage: 'shadow',
+    toStage: 'promoted',
+    stateVersion: 1,
+    targetWeight: 100,
+    dryRun: false,
+    ts: NOW,
+    ...over,
+  };
+  return commandSchema.parse({
+    type: 'command.v1',
+    id: commandId(base),
+    ...base,
+    reason: 'test',
+    actor: { kind: 'sentinel', name: 'sentinel' },
+    evidence: { policyHash: 'a'.repeat(64), samples: 100 },
+  });
 }
 
 function setup(options: { failSends?: number; ackWithinMs?: number } = {}) {

@@ -121,7 +121,14 @@ export class CommandFollower {
     }
     this.remembered.add(command.id);
     this.tally[outcome.result] += 1;
-    this.logger.info('command handled', { experimentId: command.experimentId, commandId: command.id, action: command.action, toStage: command.toStage, result: outcome.result, reason: outcome.reason });
+    this.logger.info('command handled', {
+      experimentId: command.experimentId,
+      commandId: command.id,
+      action: command.action,
+      toStage: command.toStage,
+      result: outcome.result,
+      reason: outcome.reason,
+    });
     if (this.clock() - command.ts <= (o.ackWithinMs ?? 600_000)) await this.acknowledge(command, outcome);
     return outcome.result;
   }
@@ -166,4 +173,3 @@ export class CommandFollower {
     await control.heartbeat();
   }
 }
-

@@ -19,7 +19,14 @@ describe('Experiment.run', () => {
     await expect(experiment.run({ control: () => ({ allow: true }), candidate: async () => ({ allow: false }), slice: { tenant: 'acme' } })).resolves.toEqual({ allow: true });
     await experiment.settle();
     expect(pairs).toHaveLength(1);
-    expect(pairs[0]).toMatchObject({ id: 'limits:t1', trafficId: 't1', source: 'sdk', endpoint: 'rate-limit.decide', slice: { tenant: 'acme' }, request: { method: 'GET', path: '/rate-limit.decide' } });
+    expect(pairs[0]).toMatchObject({
+      id: 'limits:t1',
+      trafficId: 't1',
+      source: 'sdk',
+      endpoint: 'rate-limit.decide',
+      slice: { tenant: 'acme' },
+      request: { method: 'GET', path: '/rate-limit.decide' },
+    });
     expect(body(pairs[0], 'primary')).toEqual({ allow: true });
     expect(body(pairs[0], 'candidate')).toEqual({ allow: false });
     expect(pairs[0]?.primary.status).toBe(200);
@@ -27,7 +34,12 @@ describe('Experiment.run', () => {
 
   it('never propagates the candidate error, and records it as a 500 on the candidate side', async () => {
     const { experiment, pairs } = setup();
-    const result = await experiment.run({ control: () => 7, candidate: () => { throw new RangeError('boom'); } });
+    const result = await experiment.run({
+      control: () => 7,
+      candidate: () => {
+        throw new RangeError('boom');
+      },
+    });
     expect(result).toBe(7);
     await experiment.settle();
     expect(pairs[0]?.candidate).toMatchObject({ ok: true, response: { status: 500 } });

@@ -136,7 +136,8 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
     await waitFor(() => agree.adaptive.get().name === 'next' && disagree.follower.counters().applied > 0, {
       timeoutMs: 100_000,
       intervalMs: 250,
-      what: () => `the promotion of sdk-agree and the rollback of sdk-disagree (agree: ${JSON.stringify(agree.adaptive.read())}, ${JSON.stringify(agree.follower.counters())}; disagree: ${JSON.stringify(disagree.follower.counters())}; pairs ${JSON.stringify(publisher.counters())}) ${logs}`,
+      what: () =>
+        `the promotion of sdk-agree and the rollback of sdk-disagree (agree: ${JSON.stringify(agree.adaptive.read())}, ${JSON.stringify(agree.follower.counters())}; disagree: ${JSON.stringify(disagree.follower.counters())}; pairs ${JSON.stringify(publisher.counters())}) ${logs}`,
     });
 
     // The agreeing candidate is now what the process serves; the old primary is kept for a rollback.
@@ -171,7 +172,11 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
     const sentinelRedis = new Redis(redis.url);
     try {
       const pending = new SentinelStateStore(sentinelRedis, kafka.ns.keyPrefix);
-      await waitFor(async () => (await pending.overdueAcks(Number.MAX_SAFE_INTEGER)).length === 0, { timeoutMs: ACK_TIMEOUT_MS, intervalMs: 200, what: 'the sentinel to clear its ack deadlines' });
+      await waitFor(async () => (await pending.overdueAcks(Number.MAX_SAFE_INTEGER)).length === 0, {
+        timeoutMs: ACK_TIMEOUT_MS,
+        intervalMs: 200,
+        what: 'the sentinel to clear its ack deadlines',
+      });
     } finally {
       sentinelRedis.disconnect();
     }

@@ -34,7 +34,10 @@ export function snapshotOf<T>(outcome: Outcome<T>, serialize: (value: T) => unkn
     return { ok: false, kind: 'protocol', message: `the result cannot be written as JSON: ${errorMessage(err)}` };
   }
   if (Buffer.byteLength(data) > maxBodyBytes) return { ok: false, kind: 'too-large', message: `the result is larger than ${maxBodyBytes} bytes as JSON` };
-  return { ok: true, snapshot: { status, headers: { 'content-type': 'application/json' }, body: { encoding: 'utf8', data, truncated: false }, latencyMs: Math.max(0, outcome.latencyMs) } };
+  return {
+    ok: true,
+    snapshot: { status, headers: { 'content-type': 'application/json' }, body: { encoding: 'utf8', data, truncated: false }, latencyMs: Math.max(0, outcome.latencyMs) },
+  };
 }
 
 /** The candidate side of a pair: its snapshot, or a replay error when it could not be written. */

@@ -5,7 +5,15 @@ import { UnavailableError } from '@penumbra/errors';
 import { type HttpAnswer, type HttpPoster, WebhookActuator } from './webhook-actuator';
 
 const base = { experimentId: 'limits', action: 'promote' as const, fromStage: 'canary', toStage: 'promoted', stateVersion: 4, targetWeight: 100, dryRun: false };
-const promote = commandSchema.parse({ type: 'command.v1', id: commandId(base), ts: 1, ...base, reason: 'gates held', actor: { kind: 'sentinel', name: 'sentinel' }, evidence: { policyHash: 'b'.repeat(64), samples: 500 } });
+const promote = commandSchema.parse({
+  type: 'command.v1',
+  id: commandId(base),
+  ts: 1,
+  ...base,
+  reason: 'gates held',
+  actor: { kind: 'sentinel', name: 'sentinel' },
+  evidence: { policyHash: 'b'.repeat(64), samples: 500 },
+});
 
 function scripted(answers: Array<HttpAnswer | Error>) {
   const calls: Array<{ url: string; body: string; headers: Record<string, string> }> = [];
@@ -23,7 +31,12 @@ const fastRetry = { attempts: 4, initialDelayMs: 1, maxDelayMs: 2 };
 
 describe('WebhookActuator', () => {
   it('retries 5xx, 429 and unreachable answers with the same idempotency key, and acks applied once it gets a 2xx', async () => {
-    const { poster, calls } = scripted([{ status: 503, body: 'busy' }, new UnavailableError('connection refused'), { status: 429, body: 'slow down' }, { status: 202, body: 'accepted' }]);
+    const { poster, calls } = scripted([
+      { status: 503, body: 'busy' },
+      new UnavailableError('connection refused'),
+      { status: 429, body: 'slow down' },
+      { status: 202, body: 'accepted' },
+    ]);
     const actuator = new WebhookActuator({ url: 'http://rollouts.local/penumbra', poster, headers: { authorization: 'Bearer t' }, retry: fastRetry });
     await expect(actuator.apply(promote)).resolves.toEqual({ result: 'applied', reason: 'http://rollouts.local/penumbra answered 202 after 4 attempt(s)' });
     expect(calls).toHaveLength(4);

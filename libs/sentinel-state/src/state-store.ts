@@ -75,7 +75,16 @@ export class SentinelStateStore {
 
   /** Writes `next` if the stored version is still `expected`; false when another writer won. */
   async compareAndSet(experimentId: string, slice: string, expected: number | undefined, next: SliceState, outbox: OutboxMessage[], requestId?: string): Promise<boolean> {
-    const ok = await this.redis.eval(CAS_SCRIPT, 2, this.sliceKey(experimentId, slice), requestId === undefined ? '' : this.seenKey(requestId), expected === undefined ? 'none' : String(expected), String(next.version), JSON.stringify(next), JSON.stringify(outbox));
+    const ok = await this.redis.eval(
+      CAS_SCRIPT,
+      2,
+      this.sliceKey(experimentId, slice),
+      requestId === undefined ? '' : this.seenKey(requestId),
+      expected === undefined ? 'none' : String(expected),
+      String(next.version),
+      JSON.stringify(next),
+      JSON.stringify(outbox),
+    );
     return Number(ok) === 1;
   }
 
@@ -95,7 +104,11 @@ export class SentinelStateStore {
   /** Fleet-wide promotions, for the circuit breaker. */
   async recordPromotion(commandId: string, at: number): Promise<void> {
     const key = `${this.prefix}sentinel:promotions`;
-    await this.redis.multi().zadd(key, at, commandId).zremrangebyscore(key, 0, at - 7 * 86_400_000).exec();
+    await this.redis
+      .multi()
+      .zadd(key, at, commandId)
+      .zremrangebyscore(key, 0, at - 7 * 86_400_000)
+      .exec();
   }
 
   async promotionsSince(since: number): Promise<number> {

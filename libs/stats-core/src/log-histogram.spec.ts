@@ -10,7 +10,10 @@ describe('LogHistogram', () => {
       fc.property(samples, fc.constantFrom(0, 0.25, 0.5, 0.9, 0.95, 0.99, 1), (values, q) => {
         const h = new LogHistogram(0.01);
         values.forEach((v) => h.add(v));
-        const exact = exactQuantile([...values].sort((a, b) => a - b), q);
+        const exact = exactQuantile(
+          [...values].sort((a, b) => a - b),
+          q,
+        );
         expect(Math.abs((h.quantile(q) as number) - exact)).toBeLessThanOrEqual(0.01 * exact + 1e-12);
       }),
     );

@@ -22,7 +22,18 @@ function lintAs(file: string, code: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--stdin', '--stdin-filename', file, '--format', 'json', '--parser-options', 'projectService:false', '--rule', TYPE_AWARE_OFF],
+      [
+        join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+        '--stdin',
+        '--stdin-filename',
+        file,
+        '--format',
+        'json',
+        '--parser-options',
+        'projectService:false',
+        '--rule',
+        TYPE_AWARE_OFF,
+      ],
       { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } },
       (err, stdout, stderr) => {
         try {

@@ -9,7 +9,10 @@ export interface TestNamespace {
 }
 
 export function testNamespace(label: string): TestNamespace {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 30);
   const id = `t-${safe}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   return { id, topicPrefix: `${id}.`, keyPrefix: `${id}:`, groupId: (name) => `${id}-${name}` };
 }

@@ -54,7 +54,14 @@ async function main(): Promise<void> {
     const ourRate = await ours(kafka, redis.url);
     const ratio = ourRate / bareRate;
     report(
-      { bench: 'aggregator', unit: 'events/s', ours: Math.round(ourRate), peers: { 'bare consume-produce': Math.round(bareRate) }, ratio: Math.round(ratio * 1000) / 1000, events: EVENTS },
+      {
+        bench: 'aggregator',
+        unit: 'events/s',
+        ours: Math.round(ourRate),
+        peers: { 'bare consume-produce': Math.round(bareRate) },
+        ratio: Math.round(ratio * 1000) / 1000,
+        events: EVENTS,
+      },
       [
         ['events', `${EVENTS} diff events, 5 slices, 10% mismatches`],
         ['aggregator into Redis', `${Math.round(ourRate)} events/s (its own process, steady state, exactly-once script)`],

@@ -10,7 +10,12 @@ export function apiResponse(targetBytes: number, seed: number): Record<string, u
     status: ['paid', 'shipped', 'pending'][i % 3],
     createdAt: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
     customer: { id: `c-${i % 97}`, name: `Customer ${i % 97}`, tier: i % 5 === 0 ? 'gold' : 'standard', address: { city: 'Lisbon', country: 'PT', zip: `1${i % 1000}` } },
-    items: Array.from({ length: 1 + (i % 4) }, (_, k) => ({ sku: `sku-${(i * 7 + k) % 500}`, qty: 1 + (k % 3), price: Math.round(rnd() * 10_000) / 100, tags: ['a', 'b'].slice(0, 1 + (k % 2)) })),
+    items: Array.from({ length: 1 + (i % 4) }, (_, k) => ({
+      sku: `sku-${(i * 7 + k) % 500}`,
+      qty: 1 + (k % 3),
+      price: Math.round(rnd() * 10_000) / 100,
+      tags: ['a', 'b'].slice(0, 1 + (k % 2)),
+    })),
     total: Math.round(rnd() * 100_000) / 100,
     flags: { gift: i % 7 === 0, express: i % 3 === 0 },
   });

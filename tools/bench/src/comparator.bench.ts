@@ -19,7 +19,15 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   try {
     await kafka.provision({ pairs: { partitions: 2 }, diffs: { partitions: 2 } });
-    await publishExperiments(kafka, [{ id: 'bench', target: { service: 's' }, shadow: { candidate: { baseUrl: 'http://127.0.0.1:1' } }, compare: { ignore: ['$.meta.generatedAt'] }, policy: { stages: [{ name: 'x' }] } }]);
+    await publishExperiments(kafka, [
+      {
+        id: 'bench',
+        target: { service: 's' },
+        shadow: { candidate: { baseUrl: 'http://127.0.0.1:1' } },
+        compare: { ignore: ['$.meta.generatedAt'] },
+        policy: { stages: [{ name: 'x' }] },
+      },
+    ]);
     const primary = apiResponse(1000, 1);
     const candidate = changed(primary);
     const secondary = { ...primary, requestId: 'other' };
@@ -31,7 +39,15 @@ async function main(): Promise<void> {
     const ourRate = await ours(kafka, redis.url);
     const ratio = ourRate / bareRate;
     report(
-      { bench: 'comparator', unit: 'pairs/s', ours: Math.round(ourRate), peers: { 'bare consume-produce': Math.round(bareRate) }, ratio: Math.round(ratio * 1000) / 1000, pairs: PAIRS, pairBytes: JSON.stringify(jsonPair('bench', 't', { primary, candidate, secondary })).length },
+      {
+        bench: 'comparator',
+        unit: 'pairs/s',
+        ours: Math.round(ourRate),
+        peers: { 'bare consume-produce': Math.round(bareRate) },
+        ratio: Math.round(ratio * 1000) / 1000,
+        pairs: PAIRS,
+        pairBytes: JSON.stringify(jsonPair('bench', 't', { primary, candidate, secondary })).length,
+      },
       [
         ['pairs', `${PAIRS} (about 1 KB bodies, with a secondary)`],
         ['comparator service', `${Math.round(ourRate)} pairs/s (its own process, steady state)`],

@@ -44,10 +44,26 @@ function main(): void {
     worst = Math.min(worst, ratio);
     const label = `${Math.round(JSON.stringify(a).length / 1000)} KB`;
     perSize[label] = { ours: Math.round(ours), peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, Math.round(v)])), ratio: Math.round(ratio * 1000) / 1000 };
-    rows.push([label, `ours ${Math.round(ours)}/s | ${Object.entries(peers).map(([k, v]) => `${k} ${Math.round(v)}/s`).join(' | ')} | ratio ${ratio.toFixed(2)}`]);
+    rows.push([
+      label,
+      `ours ${Math.round(ours)}/s | ${Object.entries(peers)
+        .map(([k, v]) => `${k} ${Math.round(v)}/s`)
+        .join(' | ')} | ratio ${ratio.toFixed(2)}`,
+    ]);
   }
   const last = perSize[Object.keys(perSize).pop() as string] as { ours: number; peers: Record<string, number> };
-  report({ bench: 'diff', unit: 'pairs/s', ours: last.ours, peers: last.peers, ratio: Math.round(worst * 1000) / 1000, sizes: perSize, note: 'ratio: the worst size, ours over the fastest peer' }, rows);
+  report(
+    {
+      bench: 'diff',
+      unit: 'pairs/s',
+      ours: last.ours,
+      peers: last.peers,
+      ratio: Math.round(worst * 1000) / 1000,
+      sizes: perSize,
+      note: 'ratio: the worst size, ours over the fastest peer',
+    },
+    rows,
+  );
 }
 
 main();

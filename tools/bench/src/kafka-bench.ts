@@ -5,10 +5,13 @@ import { waitFor } from '@penumbra/testing';
 
 /** Steady-state rate of a progress counter: from its first movement to reaching the total, so start-up and joins do not count. */
 export async function steadyRate(progress: () => Promise<number>, total: number): Promise<number> {
-  const first = await waitFor(async () => {
-    const c = await progress();
-    return c > 0 ? { c, t: performance.now() } : undefined;
-  }, { timeoutMs: 600_000, intervalMs: 20 });
+  const first = await waitFor(
+    async () => {
+      const c = await progress();
+      return c > 0 ? { c, t: performance.now() } : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 20 },
+  );
   await waitFor(async () => (await progress()) >= total, { timeoutMs: 600_000, intervalMs: 20 });
   return (total - first.c) / ((performance.now() - first.t) / 1000);
 }

@@ -79,7 +79,16 @@ async function main(): Promise<void> {
     const peers = { autocannon: autocannonRps };
     const ratio = mine.perSec / bestPeer(peers);
     report(
-      { bench: 'mirror', unit: 'replays/s', ours: Math.round(mine.perSec), peers: { autocannon: Math.round(autocannonRps) }, ratio: Math.round(ratio * 1000) / 1000, connections: CONNECTIONS, durationS: DURATION_S, errors: mine.errors },
+      {
+        bench: 'mirror',
+        unit: 'replays/s',
+        ours: Math.round(mine.perSec),
+        peers: { autocannon: Math.round(autocannonRps) },
+        ratio: Math.round(ratio * 1000) / 1000,
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        errors: mine.errors,
+      },
       [
         ['connections', String(CONNECTIONS)],
         ['mirror replay path', `${Math.round(mine.perSec)} replays/s (${mine.replays} replays, ${mine.errors} errors)`],

@@ -3,7 +3,15 @@
 import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
-const body = JSON.stringify({ id: 42, items: [{ sku: 'a-1', price: 19.99 }, { sku: 'b-2', price: 5 }], total: 24.99, currency: 'EUR' });
+const body = JSON.stringify({
+  id: 42,
+  items: [
+    { sku: 'a-1', price: 19.99 },
+    { sku: 'b-2', price: 5 },
+  ],
+  total: 24.99,
+  currency: 'EUR',
+});
 const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);

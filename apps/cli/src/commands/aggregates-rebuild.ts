@@ -26,7 +26,14 @@ export function registerAggregatesRebuild(aggregates: Command, out: Output): voi
       const env = cliEnv();
       const redis = createRedis(redisConnectionFromEnv(env, 'penumbra-cli'));
       const kafka = createKafkaClient(kafkaConnectionFromEnv(env, 'penumbra-cli'), silentLogger);
-      const store = new WindowStore(redis, { prefix: env.REDIS_KEY_PREFIX, windowMs: env.AGGREGATOR_WINDOW_MS, retentionMs: env.AGGREGATOR_RETENTION_MS, dedupeMs: env.AGGREGATOR_DEDUPE_MS, maxTopPaths: 100, maxExamples: 3 });
+      const store = new WindowStore(redis, {
+        prefix: env.REDIS_KEY_PREFIX,
+        windowMs: env.AGGREGATOR_WINDOW_MS,
+        retentionMs: env.AGGREGATOR_RETENTION_MS,
+        dedupeMs: env.AGGREGATOR_DEDUPE_MS,
+        maxTopPaths: 100,
+        maxExamples: 3,
+      });
       const topics = topicNames(env.TOPIC_PREFIX);
       const started = Date.now();
       let shown = 0;

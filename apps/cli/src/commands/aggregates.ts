@@ -33,29 +33,66 @@ export function registerAggregates(program: Command, out: Output): void {
       try {
         await redis.connect();
         const to = Date.now();
-        const agg = await readAggregate(redis, { prefix: env.REDIS_KEY_PREFIX, windowMs: env.AGGREGATOR_WINDOW_MS }, experiment, opts.slice, to - since, to + env.AGGREGATOR_WINDOW_MS);
+        const agg = await readAggregate(
+          redis,
+          { prefix: env.REDIS_KEY_PREFIX, windowMs: env.AGGREGATOR_WINDOW_MS },
+          experiment,
+          opts.slice,
+          to - since,
+          to + env.AGGREGATOR_WINDOW_MS,
+        );
         const c = agg.counts;
         const sides = (['primary', 'candidate', 'secondary'] as const).map((side) => {
           const h = agg.latency[side];
           return { side, count: h.count, p50: h.quantile(0.5), p90: h.quantile(0.9), p99: h.quantile(0.99) };
         });
-        if (opts.json) return out.json({ experimentId: experiment, slice: opts.slice, from: to - since, to, windows: agg.windows, counts: c, latency: sides, topPaths: agg.topPaths, metrics: agg.metrics });
+        if (opts.json)
+          return out.json({
+            experimentId: experiment,
+            slice: opts.slice,
+            from: to - since,
+            to,
+            windows: agg.windows,
+            counts: c,
+            latency: sides,
+            topPaths: agg.topPaths,
+            metrics: agg.metrics,
+          });
         if (c.pairs === 0) return out.line(`no pairs for ${experiment} (slice ${opts.slice}) in the last ${opts.since}`);
         out.line(`${experiment}  slice ${opts.slice}  last ${opts.since}  (${agg.windows} windows)`);
         out.table(
           ['pairs', 'match', 'mismatch', 'candidate errors', 'primary errors', 'status mismatches', 'timeouts'],
-          [[String(c.pairs), pct(c.match, c.pairs), pct(c.mismatch, c.pairs), pct(c.candidateErrors, c.pairs), pct(c.primaryErrors, c.pairs), pct(c.statusMismatches, c.pairs), pct(c.timeouts, c.pairs)]],
+          [
+            [
+              String(c.pairs),
+              pct(c.match, c.pairs),
+              pct(c.mismatch, c.pairs),
+              pct(c.candidateErrors, c.pairs),
+              pct(c.primaryErrors, c.pairs),
+              pct(c.statusMismatches, c.pairs),
+              pct(c.timeouts, c.pairs),
+            ],
+          ],
         );
         out.line('');
-        out.table(['side', 'samples', 'p50', 'p90', 'p99'], sides.filter((s) => s.count > 0).map((s) => [s.side, String(s.count), ms(s.p50), ms(s.p90), ms(s.p99)]));
+        out.table(
+          ['side', 'samples', 'p50', 'p90', 'p99'],
+          sides.filter((s) => s.count > 0).map((s) => [s.side, String(s.count), ms(s.p50), ms(s.p90), ms(s.p99)]),
+        );
         if (agg.topPaths.length > 0) {
           out.line('');
-          out.table(['endpoint', 'path', 'pairs', 'examples'], agg.topPaths.slice(0, 10).map((p) => [p.endpoint, p.path, String(p.count), p.examples.join(' ')]));
+          out.table(
+            ['endpoint', 'path', 'pairs', 'examples'],
+            agg.topPaths.slice(0, 10).map((p) => [p.endpoint, p.path, String(p.count), p.examples.join(' ')]),
+          );
         }
         const metrics = Object.entries(agg.metrics);
         if (metrics.length > 0) {
           out.line('');
-          out.table(['metric', 'count', 'min', 'max', 'last', 'mean'], metrics.map(([k, m]) => [k, String(m.count), String(m.min), String(m.max), String(m.last), (m.sum / Math.max(1, m.count)).toFixed(4)]));
+          out.table(
+            ['metric', 'count', 'min', 'max', 'last', 'mean'],
+            metrics.map(([k, m]) => [k, String(m.count), String(m.min), String(m.max), String(m.last), (m.sum / Math.max(1, m.count)).toFixed(4)]),
+          );
         }
       } finally {
         redis.disconnect();

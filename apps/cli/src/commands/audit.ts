@@ -41,8 +41,14 @@ export function registerAudit(program: Command, out: Output): void {
         return;
       }
       const b = verdict.firstBroken;
-      if (!b) return out.line(`${experiment}: the chain verifies (${verdict.count} records${verdict.duplicates > 0 ? `, ${verdict.duplicates} redelivered copies awaiting compaction` : ''})`);
+      if (!b)
+        return out.line(
+          `${experiment}: the chain verifies (${verdict.count} records${verdict.duplicates > 0 ? `, ${verdict.duplicates} redelivered copies awaiting compaction` : ''})`,
+        );
       out.line(`${experiment}: ${verdict.count} records verify, then the chain breaks`);
-      out.fail(`broken link at seq ${b.seq ?? '?'} (${b.id ?? 'no id'}): ${b.reason}`, 'that record was modified, forged or removed after it was written; the records before it are intact');
+      out.fail(
+        `broken link at seq ${b.seq ?? '?'} (${b.id ?? 'no id'}): ${b.reason}`,
+        'that record was modified, forged or removed after it was written; the records before it are intact',
+      );
     });
 }

@@ -18,7 +18,11 @@ type OperatorKey = z.infer<typeof keySchema>;
 /** The operator's key: PENUMBRA_OPERATOR_KEY_FILE (one key, or a sentinel keys file's first key). */
 export function operatorKey(env: NodeJS.ProcessEnv = process.env): OperatorKey {
   const path = env['PENUMBRA_OPERATOR_KEY_FILE'];
-  if (path === undefined) throw new PenumbraError('control requests are signed: set PENUMBRA_OPERATOR_KEY_FILE to a file with your keyId, secret and operator name (as the sentinel knows them)', { code: 'OPERATOR_KEY_MISSING', retriable: false });
+  if (path === undefined)
+    throw new PenumbraError('control requests are signed: set PENUMBRA_OPERATOR_KEY_FILE to a file with your keyId, secret and operator name (as the sentinel knows them)', {
+      code: 'OPERATOR_KEY_MISSING',
+      retriable: false,
+    });
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(path, 'utf8'));
@@ -26,7 +30,8 @@ export function operatorKey(env: NodeJS.ProcessEnv = process.env): OperatorKey {
     throw new PenumbraError(`PENUMBRA_OPERATOR_KEY_FILE: cannot read ${path}: ${(err as Error).message}`, { code: 'OPERATOR_KEY_INVALID', retriable: false });
   }
   const parsed = keyFileSchema.safeParse(raw);
-  if (!parsed.success) throw new PenumbraError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} is not a key file:\n${formatIssues(parsed.error)}`, { code: 'OPERATOR_KEY_INVALID', retriable: false });
+  if (!parsed.success)
+    throw new PenumbraError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} is not a key file:\n${formatIssues(parsed.error)}`, { code: 'OPERATOR_KEY_INVALID', retriable: false });
   return 'keys' in parsed.data ? (parsed.data.keys[0] as OperatorKey) : parsed.data;
 }
 
@@ -74,7 +79,17 @@ export function registerControl(program: Command, out: Output): void {
         withContext(async (ctx) => {
           const key = operatorKey();
           const request = signControlRequest(
-            controlRequestSchema.parse({ type: 'control.v1', id: randomUUID(), ts: Date.now(), experimentId, action, reason: opts.reason, actor: key.operator, ...(opts.slice ? { slice: opts.slice } : {}), ...(opts.role ? { role: opts.role } : {}) }),
+            controlRequestSchema.parse({
+              type: 'control.v1',
+              id: randomUUID(),
+              ts: Date.now(),
+              experimentId,
+              action,
+              reason: opts.reason,
+              actor: key.operator,
+              ...(opts.slice ? { slice: opts.slice } : {}),
+              ...(opts.role ? { role: opts.role } : {}),
+            }),
             key,
           );
           const producer = await ctx.kafka().producer();

@@ -14,7 +14,15 @@ export function currentActor(): string {
 
 function row(r: ExperimentRecord): string[] {
   const s = r.spec;
-  return [r.experimentId, s.target.service, s.shadow.candidate.baseUrl, String(s.shadow.sampleRate), s.policy.stages.map((x) => x.name).join(' → '), r.halted ? `halted: ${r.halted.reason}` : 'active', new Date(r.ts).toISOString()];
+  return [
+    r.experimentId,
+    s.target.service,
+    s.shadow.candidate.baseUrl,
+    String(s.shadow.sampleRate),
+    s.policy.stages.map((x) => x.name).join(' → '),
+    r.halted ? `halted: ${r.halted.reason}` : 'active',
+    new Date(r.ts).toISOString(),
+  ];
 }
 
 export function registerExperiment(program: Command, out: Output): void {

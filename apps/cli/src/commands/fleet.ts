@@ -81,13 +81,18 @@ export function registerFleet(program: Command, out: Output): void {
         return;
       }
       const log = openSync(join(stateDir(), 'fleet.log'), 'a');
-      const child = spawn(process.execPath, [join(repoRoot(), 'apps', 'cli', 'bin', 'penumbra.cjs'), 'fleet', 'start', '--foreground'], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+      const child = spawn(process.execPath, [join(repoRoot(), 'apps', 'cli', 'bin', 'penumbra.cjs'), 'fleet', 'start', '--foreground'], {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, ...env },
+      });
       child.unref();
       out.progress(`supervisor started (pid ${child.pid}); waiting for the five services to be ready…`);
       await waitForFleet(ports(), 180_000);
       out.line(`the fleet is up: ${FLEET_SERVICES.map((s) => `${s} :${ports()[s]}`).join(', ')}`);
       out.line(`logs: ${join(stateDir(), 'fleet.log')} · status: npx penumbra fleet status · stop: npx penumbra fleet stop`);
-      if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
+      if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined)
+        out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
     });
 
   fleet
@@ -112,7 +117,10 @@ export function registerFleet(program: Command, out: Output): void {
       const rows = await health(ports());
       if (opts.json) return out.json({ supervisor: pid ?? null, services: rows });
       out.line(pid === undefined ? 'supervisor: not running here' : `supervisor: pid ${pid}`);
-      out.table(['service', 'port', 'ready', 'detail'], rows.map((r) => [r.service, String(r.port), r.ready ? 'yes' : 'no', r.detail.replace(/\s+/g, ' ')]));
+      out.table(
+        ['service', 'port', 'ready', 'detail'],
+        rows.map((r) => [r.service, String(r.port), r.ready ? 'yes' : 'no', r.detail.replace(/\s+/g, ' ')]),
+      );
       if (rows.some((r) => !r.ready)) process.exitCode = 1;
     });
 }

@@ -11,13 +11,15 @@ import { parseDuration } from './aggregates';
 
 async function mustGet(ctx: CliContext, id: string): Promise<ExperimentRecord> {
   const record = await ctx.experiment(id);
-  if (record === undefined) throw new PenumbraError(`no experiment ${id} on ${ctx.topics.experiments}: list them with npx penumbra experiment list`, { code: 'EXPERIMENT_UNKNOWN', retriable: false });
+  if (record === undefined)
+    throw new PenumbraError(`no experiment ${id} on ${ctx.topics.experiments}: list them with npx penumbra experiment list`, { code: 'EXPERIMENT_UNKNOWN', retriable: false });
   return record;
 }
 
 function since(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new PenumbraError(`--since "${text}" is not a duration: use a number and a unit, such as 90s, 15m, 2h or 7d`, { code: 'BAD_OPTION', retriable: false });
+  if (ms === undefined)
+    throw new PenumbraError(`--since "${text}" is not a duration: use a number and a unit, such as 90s, 15m, 2h or 7d`, { code: 'BAD_OPTION', retriable: false });
   return ms;
 }
 
@@ -46,9 +48,20 @@ export function registerInspect(program: Command, out: Output): void {
         process.once('SIGINT', () => (stop = true));
         while (!stop) {
           const status = await readExperimentStatus(redis, ctx.env.REDIS_KEY_PREFIX, record);
-          const agg = await readAggregate(redis, { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS }, id, '*', Date.now() - 60_000, Date.now() + ctx.env.AGGREGATOR_WINDOW_MS);
+          const agg = await readAggregate(
+            redis,
+            { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS },
+            id,
+            '*',
+            Date.now() - 60_000,
+            Date.now() + ctx.env.AGGREGATOR_WINDOW_MS,
+          );
           const rate = agg.counts.pairs === 0 ? 'n/a' : `${((100 * agg.counts.match) / agg.counts.pairs).toFixed(2)}%`;
-          const lines = [`penumbra watch ${id} · ${new Date().toISOString()} · last minute: ${agg.counts.pairs} pairs, match rate ${rate}`, '', ...renderStatus(status, Date.now())];
+          const lines = [
+            `penumbra watch ${id} · ${new Date().toISOString()} · last minute: ${agg.counts.pairs} pairs, match rate ${rate}`,
+            '',
+            ...renderStatus(status, Date.now()),
+          ];
           process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${lines.join('\n')}\n` : `${lines.join('\n')}\n\n`);
           await new Promise((r) => setTimeout(r, Math.max(200, Number(opts.interval))));
         }
@@ -64,8 +77,21 @@ export function registerInspect(program: Command, out: Output): void {
     .action((id: string, opts: { since: string; slice: string; json?: boolean }) =>
       withContext(async (ctx) => {
         const to = Date.now();
-        const agg = await readAggregate(await ctx.redis(), { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS }, id, opts.slice, to - since(opts.since), to + ctx.env.AGGREGATOR_WINDOW_MS);
-        const rows = agg.topPaths.map((p) => ({ endpoint: p.endpoint, path: p.path, pairs: p.count, share: agg.counts.pairs === 0 ? 0 : p.count / agg.counts.pairs, examples: p.samples }));
+        const agg = await readAggregate(
+          await ctx.redis(),
+          { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS },
+          id,
+          opts.slice,
+          to - since(opts.since),
+          to + ctx.env.AGGREGATOR_WINDOW_MS,
+        );
+        const rows = agg.topPaths.map((p) => ({
+          endpoint: p.endpoint,
+          path: p.path,
+          pairs: p.count,
+          share: agg.counts.pairs === 0 ? 0 : p.count / agg.counts.pairs,
+          examples: p.samples,
+        }));
         if (opts.json) return out.json({ experimentId: id, slice: opts.slice, pairs: agg.counts.pairs, differences: rows });
         if (rows.length === 0) return out.line(`no differences for ${id} in the last ${opts.since} (${agg.counts.pairs} pairs)`);
         const byEndpoint = new Map<string, typeof rows>();
@@ -74,7 +100,14 @@ export function registerInspect(program: Command, out: Output): void {
           out.line(endpoint);
           out.table(
             ['path', 'pairs', 'share', 'primary', 'candidate', 'pair'],
-            list.map((r) => [r.path, String(r.pairs), `${(100 * r.share).toFixed(1)}%`, r.examples[0]?.primary ?? '-', r.examples[0]?.candidate ?? '-', r.examples[0]?.pairId ?? '-']),
+            list.map((r) => [
+              r.path,
+              String(r.pairs),
+              `${(100 * r.share).toFixed(1)}%`,
+              r.examples[0]?.primary ?? '-',
+              r.examples[0]?.candidate ?? '-',
+              r.examples[0]?.pairId ?? '-',
+            ]),
           );
           out.line('');
         }

@@ -63,9 +63,20 @@ export function registerPolicy(program: Command, out: Output): void {
       out.line(`${file}: experiment "${spec.id}" is valid (policy ${hash.slice(0, 12)})`);
       out.table(
         ['stage', 'mode', 'weight', 'bake', 'min samples', 'gates', 'rollback triggers', 'approval'],
-        p.stages.map((s) => [s.name, s.mode, `${s.weight}%`, `${s.minDurationSec}s`, String(s.minSamples), gates(s.gates), gates(s.rollbackTriggers), s.approval?.required ? s.approval.roles.join(', ') || 'any operator' : '-']),
+        p.stages.map((s) => [
+          s.name,
+          s.mode,
+          `${s.weight}%`,
+          `${s.minDurationSec}s`,
+          String(s.minSamples),
+          gates(s.gates),
+          gates(s.rollbackTriggers),
+          s.approval?.required ? s.approval.roles.join(', ') || 'any operator' : '-',
+        ]),
       );
-      out.line(`cooldown ${p.cooldownSec}s · at most ${p.circuitBreaker.maxPromotions} promotions per ${p.circuitBreaker.windowSec}s · on rollback: ${p.onRollback} · after each rollback: samples ×${p.stricterAfterRollback.samplesFactor}, bake ×${p.stricterAfterRollback.bakeFactor} · watch ${p.watchAfterFinalSec}s after the final promotion`);
+      out.line(
+        `cooldown ${p.cooldownSec}s · at most ${p.circuitBreaker.maxPromotions} promotions per ${p.circuitBreaker.windowSec}s · on rollback: ${p.onRollback} · after each rollback: samples ×${p.stricterAfterRollback.samplesFactor}, bake ×${p.stricterAfterRollback.bakeFactor} · watch ${p.watchAfterFinalSec}s after the final promotion`,
+      );
       out.line(`decisions: ${spec.slices.decidePerSlice ? `per slice of ${spec.slices.attributes.join(', ')}` : 'for the experiment as a whole'}`);
     });
 
@@ -80,7 +91,10 @@ export function registerPolicy(program: Command, out: Output): void {
       const snapshots = parseSnapshotLines(readText(opts.aggregates, 'aggregates'), opts.aggregates);
       const sim = simulatePolicy(spec, snapshots);
       if (opts.json) {
-        for (const d of sim.decisions) out.line(JSON.stringify({ action: d.action, fromStage: d.fromStage, toStage: d.toStage, slice: d.slice, at: d.at, reason: d.reason, dryRun: d.dryRun, samples: d.samples }));
+        for (const d of sim.decisions)
+          out.line(
+            JSON.stringify({ action: d.action, fromStage: d.fromStage, toStage: d.toStage, slice: d.slice, at: d.at, reason: d.reason, dryRun: d.dryRun, samples: d.samples }),
+          );
         return;
       }
       out.line(`${sim.snapshots} snapshots of "${spec.id}" replayed, ${sim.decisions.length} decisions`);
@@ -90,6 +104,7 @@ export function registerPolicy(program: Command, out: Output): void {
           sim.decisions.map((d) => [new Date(d.at).toISOString(), d.slice, `${d.action}${d.dryRun ? ' (dry-run)' : ''}`, d.fromStage, d.toStage, String(d.samples), d.reason]),
         );
       }
-      for (const [slice, state] of Object.entries(sim.states)) out.line(`final ${slice}: ${state.status}, stage ${spec.policy.stages[state.stageIndex]?.name ?? '-'}; ${state.lastVerdict?.summary ?? ''}`);
+      for (const [slice, state] of Object.entries(sim.states))
+        out.line(`final ${slice}: ${state.status}, stage ${spec.policy.stages[state.stageIndex]?.name ?? '-'}; ${state.lastVerdict?.summary ?? ''}`);
     });
 }

@@ -33,7 +33,10 @@ export function registerStack(program: Command, out: Output): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const [kafka, redis] = await Promise.all([runStackScript('kafka', 'status', { quiet: true }), runStackScript('redis', 'status', { quiet: true })]);
-      const status = { kafka: JSON.parse(kafka.stdout) as { brokers: string; managed: boolean; reachable: boolean }, redis: JSON.parse(redis.stdout) as { url: string; managed: boolean; reachable: boolean } };
+      const status = {
+        kafka: JSON.parse(kafka.stdout) as { brokers: string; managed: boolean; reachable: boolean },
+        redis: JSON.parse(redis.stdout) as { url: string; managed: boolean; reachable: boolean },
+      };
       if (opts.json) out.json(status);
       else {
         out.table(

@@ -41,7 +41,12 @@ export function registerTopics(program: Command, out: Output): void {
         if (opts.json) return out.json(report);
         out.line(`created ${report.created.length}, updated ${report.updated.length}, unchanged ${report.unchanged.length}`);
         for (const t of report.created) out.line(`  + ${t}`);
-        for (const u of report.updated) out.line(`  ~ ${u.topic}: ${Object.entries(u.changed).map(([k, v]) => `${k} ${v.from ?? '(default)'} -> ${v.to}`).join(', ')}`);
+        for (const u of report.updated)
+          out.line(
+            `  ~ ${u.topic}: ${Object.entries(u.changed)
+              .map(([k, v]) => `${k} ${v.from ?? '(default)'} -> ${v.to}`)
+              .join(', ')}`,
+          );
         for (const w of report.warnings) out.line(`  ! ${w}`);
       } finally {
         await admin.disconnect();
