@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isBrokerList } from './lib/local-service.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const kafkaScript = join(root, 'tools', 'kafka', 'local-kafka.mjs');
@@ -25,13 +26,19 @@ function step(title, cmd, args) {
 
 let startedKafka = false;
 if (!env.KAFKA_BROKERS && env.TESTCONTAINERS !== '1') {
-  const before = spawnSync(process.execPath, [kafkaScript, 'status'], { encoding: 'utf8' });
-  const up = spawnSync(process.execPath, [kafkaScript, 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (up.status !== 0) {
-    process.stderr.write('could not start the local Kafka broker (see above)\n0 passed, 1 failed\n');
+  const before = spawnSync(process.execPath, [kafkaScript, 'status'], { encoding: 'utf8', env });
+  const up = spawnSync(process.execPath, [kafkaScript, 'up', '--json'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let brokers;
+  try {
+    brokers = JSON.parse(up.stdout.trim().split('\n').pop() ?? '').address;
+  } catch {
+    brokers = undefined;
+  }
+  if (up.status !== 0 || !isBrokerList(brokers)) {
+    process.stderr.write(`could not start the local Kafka broker (see above)${up.status === 0 ? `: malformed answer ${JSON.stringify(up.stdout)}` : ''}\n0 passed, 1 failed\n`);
     process.exit(1);
   }
-  env.KAFKA_BROKERS = up.stdout.trim().split('\n').pop();
+  env.KAFKA_BROKERS = brokers;
   startedKafka = before.status !== 0;
 }
 

@@ -3,7 +3,10 @@
 // Fetches org.apache.kafka:kafka_2.13 and its runtime dependencies through Maven into a cache,
 // formats storage once, starts the broker in the background and waits until it answers.
 //
-//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet]
+//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet] [--json]
+//
+// `up` prints only the broker list on stdout (`{"address": …}` with --json) and records it in
+// <state>/kafka/address.json; progress and Maven's output go to stderr and logs.
 //
 // Environment: KAFKA_BROKERS (use that cluster instead; up/down do nothing), PENUMBRA_KAFKA_VERSION
 // (default 3.9.1), PENUMBRA_KAFKA_PORT (default 9092), PENUMBRA_CACHE_DIR (default ~/.cache/penumbra),
@@ -13,7 +16,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dispatch, livePid, portOpen, sleep } from '../lib/local-service.mjs';
+import { answerFile, dispatch, isBrokerList, livePid, portOpen, sleep } from '../lib/local-service.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const version = process.env.PENUMBRA_KAFKA_VERSION ?? '3.9.1';
@@ -67,11 +70,21 @@ function fetchKafka() {
 </project>
 `,
   );
-  const res = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'], {
-    cwd: work,
-    stdio: quiet ? 'pipe' : 'inherit',
-    encoding: 'utf8',
-  });
+  // Batch mode and no colour: Maven's escape codes once reached the broker address a caller read back.
+  // Its output goes to a log (and stderr unless quiet), never to stdout, which carries only the answer.
+  const mavenLog = join(work, 'maven.log');
+  const res = spawnSync(
+    'mvn',
+    ['-B', '-q', '--no-transfer-progress', '-Dstyle.color=never', 'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime'],
+    {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: { ...process.env, MAVEN_OPTS: `${process.env.MAVEN_OPTS ?? ''} -Djansi.passthrough=false -Djansi.strip=true`.trim(), TERM: 'dumb', NO_COLOR: '1' },
+    },
+  );
+  writeFileSync(mavenLog, `${res.stdout ?? ''}${res.stderr ?? ''}`);
+  if (!quiet && (res.stdout || res.stderr)) process.stderr.write(`${res.stdout ?? ''}${res.stderr ?? ''}`);
   if (res.status !== 0) {
     rmSync(libDir, { recursive: true, force: true });
     throw new SetupError(
@@ -173,8 +186,11 @@ async function acquireLock() {
 
 async function up() {
   if (process.env.KAFKA_BROKERS) {
-    say(`using KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
-    return process.env.KAFKA_BROKERS;
+    const given = process.env.KAFKA_BROKERS.replace(/\s+/g, '');
+    if (!isBrokerList(given))
+      throw new SetupError(`KAFKA_BROKERS must be host:port items separated by commas, such as 127.0.0.1:9092 (got ${JSON.stringify(process.env.KAFKA_BROKERS)})`);
+    say(`using KAFKA_BROKERS=${given}`);
+    return given;
   }
   const brokers = `127.0.0.1:${port}`;
   const release = await acquireLock();
@@ -237,4 +253,5 @@ await dispatch(
   'local-kafka.mjs',
   { up, down, status, logs: async () => process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') },
   (err) => `[kafka] error: ${err instanceof SetupError ? err.message : err.stack}`,
+  { validate: isBrokerList, answerFile: answerFile(stateDir, 'kafka') },
 );

@@ -1,6 +1,14 @@
-// Shared by the local infrastructure scripts: pid files, port probes and the command dispatch.
-import { readFileSync } from 'node:fs';
+// Shared by the local infrastructure scripts: pid files, port probes, address checks and the command dispatch.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { connect } from 'node:net';
+
+/** host:port items, comma-separated: the only shape a broker list may have (as KAFKA_BROKERS is parsed). */
+const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
+export const isBrokerList = (v) => typeof v === 'string' && v.length > 0 && v.split(',').every((item) => HOST_PORT.test(item));
+/** A redis:// or rediss:// URL with no whitespace or control characters. */
+export const isRedisUrl = (v) => typeof v === 'string' && /^rediss?:\/\/[^\s\p{Cc}]+$/u.test(v);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,18 +39,33 @@ export function livePid(pidFile) {
   }
 }
 
-/** Runs argv[2] from the given actions; `up` prints its address, `status` sets the exit code. */
-export async function dispatch(name, actions, describeError) {
+/** Where `up` records its answer, so callers never parse output that a child process shares with Maven or Java. */
+export function answerFile(stateDir, component) {
+  return join(stateDir, component, 'address.json');
+}
+
+/**
+ * Runs argv[2] from the given actions; `up` prints its address (as `{"address": …}` with --json) and
+ * writes it to `answerFile`, `status` sets the exit code. Only the answer ever goes to stdout.
+ */
+export async function dispatch(name, actions, describeError, options = {}) {
   const cmd = process.argv[2];
   const action = actions[cmd];
   try {
     if (!action) {
-      process.stderr.write(`usage: ${name} ${Object.keys(actions).join('|')} [--quiet]\n`);
+      process.stderr.write(`usage: ${name} ${Object.keys(actions).join('|')} [--quiet] [--json]\n`);
       process.exitCode = 2;
       return;
     }
     const result = await action();
-    if (cmd === 'up') process.stdout.write(`${result}\n`);
+    if (cmd === 'up') {
+      if (options.validate && !options.validate(result)) throw new Error(`refusing to report a malformed address: ${JSON.stringify(result)}`);
+      if (options.answerFile) {
+        mkdirSync(dirname(options.answerFile), { recursive: true });
+        writeFileSync(options.answerFile, JSON.stringify({ address: result, at: new Date().toISOString() }) + '\n');
+      }
+      process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify({ address: result })}\n` : `${result}\n`);
+    }
     if (cmd === 'status') process.exitCode = result ? 0 : 1;
   } catch (err) {
     process.stderr.write(`${describeError(err)}\n`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Local Redis for the stack: reuses one that answers on the port, else starts redis-server.
 //
-//   node tools/redis/local-redis.mjs up|down|status [--quiet]
+//   node tools/redis/local-redis.mjs up|down|status [--quiet] [--json]
 //
 // Environment: REDIS_URL (use that server; up/down do nothing), PENUMBRA_REDIS_PORT (default 6379),
 // PENUMBRA_STATE_DIR (default .penumbra in the repository).
@@ -10,11 +10,12 @@ import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dispatch, livePid, sleep } from '../lib/local-service.mjs';
+import { answerFile, dispatch, isRedisUrl, livePid, sleep } from '../lib/local-service.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = Number(process.env.PENUMBRA_REDIS_PORT ?? '6379');
-const stateDir = join(process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbra'), 'redis');
+const stateRoot = process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbra');
+const stateDir = join(stateRoot, 'redis');
 const pidFile = join(stateDir, 'redis.pid');
 const quiet = process.argv.includes('--quiet');
 const say = (msg) => quiet || process.stderr.write(`[redis] ${msg}\n`);
@@ -87,4 +88,4 @@ async function status() {
   return reachable;
 }
 
-await dispatch('local-redis.mjs', { up, down, status }, (err) => `[redis] error: ${err.message}`);
+await dispatch('local-redis.mjs', { up, down, status }, (err) => `[redis] error: ${err.message}`, { validate: isRedisUrl, answerFile: answerFile(stateRoot, 'redis') });

@@ -2,3 +2,4 @@ export * from './env';
 export * from './infrastructure';
 export * from './services';
 export * from './workspace';
+export * from './stack-answer';

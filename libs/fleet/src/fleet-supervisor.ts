@@ -29,10 +29,16 @@ interface Member {
   exited: Promise<void>;
 }
 
+/** Compiled services when this code runs compiled (`npm run build`), else their TypeScript sources through SWC. */
+function serviceArgv(root: string, service: FleetService): string[] {
+  if (__filename.endsWith('.js')) return [join(root, 'dist', 'apps', service, 'src', 'main.js')];
+  return ['-r', '@swc-node/register', join(root, 'apps', service, 'src', 'main.ts')];
+}
+
 const PAD = Math.max(...FLEET_SERVICES.map((s) => s.length));
 
 /**
- * Runs the services as separate processes from their TypeScript sources, prefixes their log lines,
+ * Runs the services as separate processes (compiled, or from their TypeScript sources), prefixes their log lines,
  * restarts a crashed one after a growing pause (bounded), and stops them all together.
  */
 export class FleetSupervisor {
@@ -51,7 +57,7 @@ export class FleetSupervisor {
 
   private launch(service: FleetService, restarts: number): void {
     const { root, env, ports, log } = this.options;
-    const argv = this.options.argv?.(service) ?? ['-r', '@swc-node/register', join(root, 'apps', service, 'src', 'main.ts')];
+    const argv = this.options.argv?.(service) ?? serviceArgv(root, service);
     const child = spawn(process.execPath, argv, {
       cwd: root,
       env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'), ...env, HTTP_PORT: String(ports[service]), INSTANCE_ID: `${service}-${ports[service]}` },

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { findWorkspaceRoot } from '@penumbra/config';
+import { findWorkspaceRoot, parseStackAnswer } from '@penumbra/config';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -21,8 +21,8 @@ export async function ensureKafka(): Promise<string[]> {
   }
   const script = join(findWorkspaceRoot(__dirname), 'tools', 'kafka', 'local-kafka.mjs');
   try {
-    const { stdout } = await run(process.execPath, [script, 'up', '--quiet'], { timeout: 300_000 });
-    const brokers = stdout.trim().split('\n').pop() ?? '';
+    const { stdout } = await run(process.execPath, [script, 'up', '--quiet', '--json'], { timeout: 300_000 });
+    const brokers = parseStackAnswer('kafka', stdout);
     process.env['KAFKA_BROKERS'] = brokers;
     return brokers.split(',');
   } catch (err) {

@@ -4,7 +4,7 @@ import { createKafkaClient, createTransactionalKafka, kafkaConnectionFromEnv } f
 import { silentLogger } from '@penumbra/observability';
 import { createRedis, redisConnectionFromEnv } from '@penumbra/redis';
 import { cliEnv } from '../cli-env';
-import { repoRoot, runStackScript } from '../local-stack';
+import { repoRoot, stackUp } from '../local-stack';
 import { type Output } from '../output';
 
 function terminalOutput(out: Output, json: boolean): DemoOutput {
@@ -40,15 +40,15 @@ export function registerDemo(program: Command, out: Output): void {
       const report = (text: string) => out.progress(`· ${text}`);
       if (process.env['KAFKA_BROKERS'] === undefined) {
         report('starting or reusing the local Kafka');
-        const kafka = await runStackScript('kafka', 'up');
+        const kafka = await stackUp('kafka');
         if (kafka.code !== 0) return out.fail(`Kafka did not start:\n${kafka.stderr.trim()}`, 'Java 17+ and Maven are needed (tools/bootstrap.sh installs them)');
-        process.env['KAFKA_BROKERS'] = kafka.stdout.trim();
+        process.env['KAFKA_BROKERS'] = kafka.address;
       }
       if (process.env['REDIS_URL'] === undefined) {
         report('starting or reusing the local Redis');
-        const redis = await runStackScript('redis', 'up');
+        const redis = await stackUp('redis');
         if (redis.code !== 0) return out.fail(`Redis did not start:\n${redis.stderr.trim()}`, 'apt-get install -y redis-server, or set REDIS_URL');
-        process.env['REDIS_URL'] = redis.stdout.trim();
+        process.env['REDIS_URL'] = redis.address;
       }
       const env = cliEnv();
       const connection = kafkaConnectionFromEnv(env, 'penumbra-demo');

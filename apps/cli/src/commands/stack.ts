@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { runStackScript } from '../local-stack';
+import { runStackScript, stackUp } from '../local-stack';
 import { type Output } from '../output';
 
 export function registerStack(program: Command, out: Output): void {
@@ -12,11 +12,11 @@ export function registerStack(program: Command, out: Output): void {
     .command('up')
     .description('start Kafka and Redis, or reuse the ones already running, and wait until they answer')
     .action(async () => {
-      const kafka = await runStackScript('kafka', 'up');
+      const kafka = await stackUp('kafka');
       if (kafka.code !== 0) return out.fail('Kafka did not start (see above)');
-      const redis = await runStackScript('redis', 'up');
+      const redis = await stackUp('redis');
       if (redis.code !== 0) return out.fail('Redis did not start (see above)');
-      out.line(`stack ready: KAFKA_BROKERS=${kafka.stdout.trim()} REDIS_URL=${redis.stdout.trim()}`);
+      out.line(`stack ready: KAFKA_BROKERS=${kafka.address} REDIS_URL=${redis.address}`);
     });
 
   stack

@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { createKafkaClient, kafkaConnectionFromEnv, provisionTopics } from '@penumbra/kafka';
 import { silentLogger } from '@penumbra/observability';
 import { cliEnv } from '../cli-env';
-import { runStackScript } from '../local-stack';
+import { stackUp } from '../local-stack';
 import { type Output } from '../output';
 
 export function registerUp(program: Command, out: Output): void {
@@ -11,12 +11,12 @@ export function registerUp(program: Command, out: Output): void {
     .description('bring up the local stack (Kafka and Redis) and provision every topic: the first step of the main job')
     .action(async () => {
       out.line('[1/3] Kafka');
-      const kafka = await runStackScript('kafka', 'up');
+      const kafka = await stackUp('kafka');
       if (kafka.code !== 0) return out.fail('Kafka did not start (see above)', 'Java 17+ and Maven are needed: apt-get install -y openjdk-17-jre-headless maven');
       out.line('[2/3] Redis');
-      const redis = await runStackScript('redis', 'up');
+      const redis = await stackUp('redis');
       if (redis.code !== 0) return out.fail('Redis did not start (see above)', 'apt-get install -y redis-server, or set REDIS_URL');
-      process.env['KAFKA_BROKERS'] ??= kafka.stdout.trim();
+      process.env['KAFKA_BROKERS'] ??= kafka.address;
       out.line('[3/3] topics');
       const env = cliEnv();
       const admin = await createKafkaClient(kafkaConnectionFromEnv(env, 'penumbra-cli'), silentLogger).admin();
@@ -27,7 +27,7 @@ export function registerUp(program: Command, out: Output): void {
         await admin.disconnect();
       }
       out.line('');
-      out.line(`Penumbra's stack is up: Kafka at ${kafka.stdout.trim()}, Redis at ${redis.stdout.trim()}, topics under "${env.TOPIC_PREFIX}".`);
+      out.line(`Penumbra's stack is up: Kafka at ${kafka.address}, Redis at ${redis.address}, topics under "${env.TOPIC_PREFIX}".`);
       out.line('Next: npx penumbra fleet start (the five services), or npm start (the whole demo).');
       out.line('Stop it with: npx penumbra stack down');
     });

@@ -1,0 +1,22 @@
+import { parseStackAnswer } from './stack-answer';
+
+describe('parseStackAnswer', () => {
+  it('takes the address from the last line of JSON', () => {
+    expect(parseStackAnswer('kafka', 'noise\n{"address":"127.0.0.1:9092"}\n')).toBe('127.0.0.1:9092');
+    expect(parseStackAnswer('kafka', '{"address":"a:1,b:2"}')).toBe('a:1,b:2');
+    expect(parseStackAnswer('redis', '{"address":"redis://127.0.0.1:6379"}')).toBe('redis://127.0.0.1:6379');
+  });
+
+  it("refuses an address carrying a terminal's colour codes, as Maven once printed them", () => {
+    expect(() => parseStackAnswer('kafka', '{"address":"\\u001b[0m\\u001b[0m127.0.0.1:9092"}')).toThrow(/malformed address/);
+    expect(() => parseStackAnswer('kafka', '\u001b[0m\u001b[0m127.0.0.1:9092')).toThrow(/did not answer with JSON/);
+  });
+
+  it('refuses what is not host:port or a redis URL', () => {
+    expect(() => parseStackAnswer('kafka', '{"address":"127.0.0.1"}')).toThrow(/malformed/);
+    expect(() => parseStackAnswer('kafka', '{"address":"a:1, b:2"}')).toThrow(/malformed/);
+    expect(() => parseStackAnswer('redis', '{"address":"http://x"}')).toThrow(/malformed/);
+    expect(() => parseStackAnswer('redis', '{"address":"redis://x\\ny"}')).toThrow(/malformed/);
+    expect(() => parseStackAnswer('redis', '{}')).toThrow(/without an address/);
+  });
+});

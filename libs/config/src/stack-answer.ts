@@ -1,0 +1,27 @@
+import { ConfigError } from '@penumbra/errors';
+import { z } from 'zod';
+import { kafkaEnvShape, redisEnvShape } from './infrastructure';
+
+const answerSchema = z.object({ address: z.string().max(4096) });
+
+/**
+ * The address a local stack script (`tools/kafka`, `tools/redis`, run with `up --json`) answered,
+ * checked exactly as the services will parse it: a child process's output is never trusted as is.
+ */
+export function parseStackAnswer(component: 'kafka' | 'redis', stdout: string): string {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    throw new ConfigError(`the local ${component} script did not answer with JSON on its last line (got ${JSON.stringify(last.slice(0, 200))})`, { component });
+  }
+  const answer = answerSchema.safeParse(parsed);
+  if (!answer.success) throw new ConfigError(`the local ${component} script answered without an address`, { component });
+  const address = answer.data.address;
+  const check = component === 'kafka' ? kafkaEnvShape.KAFKA_BROKERS.safeParse(address) : redisEnvShape.REDIS_URL.safeParse(address);
+  if (!check.success || /[\s\p{Cc}]/u.test(address)) {
+    throw new ConfigError(`the local ${component} script answered a malformed address ${JSON.stringify(address)}`, { component, address });
+  }
+  return address;
+}
