@@ -168,13 +168,20 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('builds on node:20-bookworm-slim with npm install and runs the chosen service with SWC, as a non-root user', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS deps$/m);
-    expect(dockerfile).toMatch(/^RUN npm install\b/m);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/HTTP_HOST=0\.0\.0\.0/);
-    expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*\/health\/live/m);
-    expect(dockerfile).toContain('exec node -r @swc-node/register \\"apps/$APP/src/main.ts\\"');
+  it('compiles in a build stage and runs the compiled service in a runtime stage with production dependencies only, as a non-root user', () => {
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
+    expect(dockerfile).toMatch(/^RUN NX_DAEMON=false NX_NO_CLOUD=true npm run build$/m);
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS prod-deps$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev\b/m);
+    const runtime = dockerfile.slice(dockerfile.search(/^FROM node:20-bookworm-slim AS runtime$/m));
+    expect(runtime).toContain('COPY --from=prod-deps /app/node_modules ./node_modules');
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime).not.toMatch(/^COPY \. \.$/m);
+    expect(runtime).not.toContain('swc');
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/HTTP_HOST=0\.0\.0\.0/);
+    expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*\/health\/live/m);
+    expect(runtime).toContain('exec node \\"dist/apps/$APP/src/main.js\\"');
     const accepted = /case \\"\$APP\\" in ([a-z|-]+)\)/.exec(dockerfile)?.[1]?.split('|').sort();
     expect(accepted).toEqual(services);
   });

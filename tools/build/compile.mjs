@@ -20,7 +20,7 @@ if (!project) {
 }
 
 /** Tests and their helpers stay out of the shipped output. */
-const isShipped = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(spec|int\.spec|e2e\.spec|spec-helpers)\.ts$/.test(name);
+const isShipped = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(spec|int\.spec|e2e\.spec|spec-helpers|fixture)\.ts$/.test(name);
 
 function sources(dir) {
   const found = [];
