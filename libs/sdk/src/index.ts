@@ -2,6 +2,7 @@ export * from './adaptive';
 export * from './adaptive-target';
 export * from './bounded-ids';
 export * from './command-follower';
+export * from './connect';
 export * from './experiment';
 export * from './pair-publisher';
 export * from './snapshot';
