@@ -108,5 +108,9 @@ writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '
 cpSync(join(root, 'libs', 'sdk', 'README.md'), join(stage, 'README.md'));
 const out = run('npm', ['pack', '--json', '--pack-destination', destination], stage);
 const [packed] = JSON.parse(out);
-say(`dependencies: ${Object.entries(dependencies).map(([n, v]) => `${n}@${v}`).join(', ')}`);
+say(
+  `dependencies: ${Object.entries(dependencies)
+    .map(([n, v]) => `${n}@${v}`)
+    .join(', ')}`,
+);
 process.stdout.write(`${join(destination, packed.filename)}\n`);
