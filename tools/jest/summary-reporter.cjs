@@ -1,6 +1,8 @@
-// Appends one JSON line per Jest run to PENUMBRA_TEST_SUMMARY, so the test command can print
-// one total across every project.
-const { appendFileSync } = require('node:fs');
+// Records each Jest run's totals, so the test command can print one total across every project:
+// one JSON line appended to PENUMBRA_TEST_SUMMARY, and/or the JSON written to PENUMBRA_TEST_RESULT
+// (a tier's per-project file, which Nx restores with a cached run).
+const { appendFileSync, mkdirSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
 
 class SummaryReporter {
   constructor(globalConfig, options) {
@@ -8,8 +10,6 @@ class SummaryReporter {
   }
 
   onRunComplete(_contexts, results) {
-    const file = process.env.PENUMBRA_TEST_SUMMARY;
-    if (!file) return;
     const line = {
       project: this.displayName,
       passed: results.numPassedTests,
@@ -17,7 +17,13 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       suites: results.numTotalTestSuites,
     };
-    appendFileSync(file, `${JSON.stringify(line)}\n`);
+    const summary = process.env.PENUMBRA_TEST_SUMMARY;
+    if (summary) appendFileSync(summary, `${JSON.stringify(line)}\n`);
+    const result = process.env.PENUMBRA_TEST_RESULT;
+    if (result) {
+      mkdirSync(dirname(result), { recursive: true });
+      writeFileSync(result, `${JSON.stringify(line)}\n`);
+    }
   }
 }
 
