@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { readAggregate, windowIndexKey, windowKey } from '@penumbra/aggregates';
+import { aggregatesMarkerKey, readAggregate, windowIndexKey, windowKey } from '@penumbra/aggregates';
 import { type DiffEvent, aggregateSnapshotSchema, diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
-import { type TestKafka, createTestKafka, spawnTs } from '@penumbra/kafka-testing';
-import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
+import { type TestKafka, createTestKafka, spawnTs, waitForGroupCaughtUp } from '@penumbra/kafka-testing';
+import { type TestRedis, startRedisServer, waitFor, testRandom } from '@penumbra/testing';
 
 jest.setTimeout(300_000);
 
@@ -42,6 +42,7 @@ function expected(n: number) {
 }
 
 describe('aggregator process on the real broker and Redis', () => {
+  const random = testRandom('aggregator kill delays');
   let kafka: TestKafka;
   let server: TestRedis;
   let redis: Redis;
@@ -87,6 +88,9 @@ describe('aggregator process on the real broker and Redis', () => {
   };
 
   const totals = (experimentId: string) => readAggregate(redis, keys(), experimentId);
+  // The aggregator commits only after Redis holds a batch's effects, so once its group (named by
+  // the marker in Redis) has committed everything, the totals can no longer change.
+  const settled = () => waitForGroupCaughtUp(kafka.admin, async () => (await redis.get(aggregatesMarkerKey(kafka.ns.keyPrefix))) ?? 'no-marker-yet', [kafka.topics.diffs]);
 
   it('counts every event exactly once although the process is SIGKILLed again and again', async () => {
     const n = 20_000;
@@ -97,7 +101,7 @@ describe('aggregator process on the real broker and Redis', () => {
       const run = start();
       // Kill as soon as this run has applied something, after a random extra few milliseconds.
       await waitFor(async () => (await totals('crashy')).counts.pairs > before, { timeoutMs: 60_000, intervalMs: 10, what: 'progress before the kill' });
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 100)));
+      await new Promise((r) => setTimeout(r, Math.floor(random.next() * 100)));
       run.child.kill('SIGKILL');
       await run.exited;
       before = (await totals('crashy')).counts.pairs;
@@ -108,7 +112,7 @@ describe('aggregator process on the real broker and Redis', () => {
     const final = start();
     try {
       await waitFor(async () => (await totals('crashy')).counts.pairs >= n, { timeoutMs: 120_000, intervalMs: 250, what: () => `all events applied (aggregator log: ${log})` });
-      await new Promise((r) => setTimeout(r, 1500));
+      await settled();
       const all = await totals('crashy');
       const want = expected(n);
       expect(all.counts).toMatchObject({ pairs: n, match: want.match, mismatch: want.mismatch, candidateErrors: want.candidateErrors, timeouts: want.candidateErrors });
@@ -133,7 +137,7 @@ describe('aggregator process on the real broker and Redis', () => {
       await redis.flushall();
       await produce('wiped', 1000, 1500);
       await waitFor(async () => (await totals('wiped')).counts.pairs >= 1500, { timeoutMs: 120_000, intervalMs: 250, what: () => 'the rebuild to reach 1500' });
-      await new Promise((r) => setTimeout(r, 1500));
+      await settled();
       const all = await totals('wiped');
       const want = expected(1500);
       expect(all.counts).toMatchObject({ pairs: 1500, match: want.match, mismatch: want.mismatch, candidateErrors: want.candidateErrors });
@@ -164,7 +168,7 @@ describe('aggregator process on the real broker and Redis', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ experimentId: 'redo', generation: 1, truncated: [] });
 
       await waitFor(async () => (await totals('redo')).counts.pairs >= 3000, { timeoutMs: 90_000, intervalMs: 250, what: 'all 3000 applied after the rebuild' });
-      await new Promise((r) => setTimeout(r, 1500));
+      await settled();
       const want = expected(3000);
       expect((await totals('redo')).counts).toMatchObject({ pairs: 3000, match: want.match, mismatch: want.mismatch, candidateErrors: want.candidateErrors });
       expect((await readAggregate(redis, keys(), 'redo', 'tenant=acme')).counts.pairs).toBe(want.acme);

@@ -5,7 +5,7 @@ import { type AuditRecord } from '@penumbra/contracts';
 import { type OutgoingMessage, type TransactionalKafka, createTransactionalKafka } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
 import { silentLogger } from '@penumbra/observability';
-import { freePort, waitFor } from '@penumbra/testing';
+import { freePort, waitFor, testRandom } from '@penumbra/testing';
 import { ack, alert, command, control, deadLetter, invalid, spec } from './test-events';
 
 jest.setTimeout(300_000);
@@ -13,6 +13,7 @@ jest.setTimeout(300_000);
 const AUDIT_PARTITIONS = 3;
 
 describe('audit-sink process on the real broker', () => {
+  const random = testRandom('audit-sink kill delays');
   let kafka: TestKafka;
   let tk: TransactionalKafka;
   let log = '';
@@ -132,7 +133,7 @@ describe('audit-sink process on the real broker', () => {
     for (let round = 0; round < 3; round += 1) {
       const run = await start();
       await waitFor(async () => (await auditHigh()) > before, { timeoutMs: 90_000, intervalMs: 20, what: () => `progress before kill ${round + 1} (log: ${log})` });
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
+      await new Promise((r) => setTimeout(r, Math.floor(random.next() * 150)));
       await stop(run, 'SIGKILL');
       before = await auditHigh();
       kills.push(before);

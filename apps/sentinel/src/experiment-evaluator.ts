@@ -116,8 +116,11 @@ export class ExperimentEvaluator {
         this.deps.metrics.casConflicts.inc();
         continue;
       }
-      await this.send(id, slice, outbox);
+      // The ack deadline is recorded before the command goes out: a follower can apply it and its
+      // ack can reach this process while the send still waits for the broker, and an ack that
+      // arrives before its deadline exists would leave a deadline nothing clears.
       if (result.decision !== undefined) await this.afterDecision(id, result.decision);
+      await this.send(id, slice, outbox);
       return true;
     }
     this.deps.logger.warn('gave up on a contended slice; the next evaluation tries again', { experimentId: id, slice });

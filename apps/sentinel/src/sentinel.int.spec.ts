@@ -2,10 +2,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { WindowStore, diffEventOps } from '@penumbra/aggregates';
-import { type Alert, type Command, type ExperimentSpecInput, alertSchema, commandSchema, controlRequestSchema, diffEventSchema, experimentRecordSchema } from '@penumbra/contracts';
+import { WindowStore, diffEventOps, readAggregate, toSnapshot } from '@penumbra/aggregates';
+import {
+  type Alert,
+  type Command,
+  type ExperimentSpecInput,
+  aggregateSnapshotSchema,
+  alertSchema,
+  commandSchema,
+  controlRequestSchema,
+  diffEventSchema,
+  experimentRecordSchema,
+} from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
-import { type TestKafka, createTestKafka, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
+import { type TestKafka, createTestKafka, publishExperiments, spawnTs, waitForGroupCaughtUp } from '@penumbra/kafka-testing';
 import { signControlRequest } from '@penumbra/policy-core';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
 import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
@@ -195,8 +205,13 @@ describe('sentinel processes on the real broker and Redis', () => {
       intervalMs: 250,
       what: 'the state to come back at the canary stage',
     });
-    await new Promise((r) => setTimeout(r, 3_000));
     clearInterval(feeding);
+    // One more snapshot makes the sentinel evaluate amnesia again with all its evidence; once the
+    // sentinels' group has committed it, that evaluation is done, so a second decision would show.
+    const now = Date.now();
+    const snapshot = toSnapshot(await readAggregate(redis, store.options, 'amnesia'), {}, { start: now - 1000, end: now, closed: false }, now);
+    await kafka.send([encodeEvent(aggregateSnapshotSchema, snapshot, kafka.topics.aggregates, 'amnesia')]);
+    await waitForGroupCaughtUp(kafka.admin, () => `${kafka.ns.id}.sentinel`, [kafka.topics.aggregates]);
     expect((await state.load('amnesia', '*'))?.state).toMatchObject({ stageIndex: 1, version: 1, status: 'running', stageEnteredAt: before?.state.stageEnteredAt });
     // One decision, perhaps sent more than once (an outbox is at least once); starting over would have decided again, later.
     const decided = new Set((await commands()).filter((c) => c.experimentId === 'amnesia').map((c) => `${c.id}@${c.ts}`));

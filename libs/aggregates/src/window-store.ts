@@ -10,6 +10,11 @@ export interface WindowStoreOptions extends WindowKeys {
   maxExamples: number;
 }
 
+/** Where Redis names the aggregator's consumer group whose offsets match the rollups it holds. */
+export function aggregatesMarkerKey(prefix: string): string {
+  return `${prefix}agg:marker`;
+}
+
 /** Window rollups in Redis, applied exactly once per partition and offset. */
 export class WindowStore {
   private scriptSha: string | undefined;
@@ -24,7 +29,7 @@ export class WindowStore {
   }
 
   markerKey(): string {
-    return `${this.options.prefix}agg:marker`;
+    return aggregatesMarkerKey(this.options.prefix);
   }
 
   /** Applies one partition's events; returns how many were new. */

@@ -1,4 +1,5 @@
 import { type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
+import { waitFor } from '@penumbra/testing';
 import { jsonPairFor } from './fixtures.spec-helpers';
 import { PairPublisher } from './pair-publisher';
 
@@ -16,16 +17,16 @@ describe('PairPublisher', () => {
       disconnect: () => Promise.resolve(),
     };
     const publisher = new PairPublisher({ producer, topic: 'shadow.pairs', maxQueued: 10, maxBatch: 5, lingerMs: 1 });
-    const started = Date.now();
-    for (let i = 0; i < 25; i += 1) publisher.offer(jsonPairFor(i));
-    expect(Date.now() - started).toBeLessThan(50);
-    await new Promise((r) => setTimeout(r, 10));
+    // The first send never resolves until released: every offer still returns, so none waited for the broker.
+    for (let i = 0; i < 25; i += 1) expect(publisher.offer(jsonPairFor(i))).toBeUndefined();
+    expect(publisher.counters()).toMatchObject({ offered: 25 });
+    await waitFor(() => batches.length === 1, { what: 'the first batch to be sent' });
     expect(publisher.counters()).toMatchObject({ offered: 25, dropped: 15 });
     expect(publisher.queued).toBe(10);
     release();
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => batches.length === 2, { what: 'the second batch to be sent' });
     release();
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => publisher.counters().published === 10, { what: 'ten pairs published' });
     expect(publisher.counters()).toMatchObject({ published: 10, dropped: 15, failed: 0 });
     expect(batches.flat().map((m) => m.key)).toEqual(Array.from({ length: 10 }, (_, i) => `limits:t${i}`));
 

@@ -3,3 +3,4 @@ export * from './kafka-broker';
 export * from './names';
 export * from './redis-server';
 export * from './wait';
+export * from './seed';
