@@ -3,6 +3,7 @@ import { type ProducerPort } from '@penumbra/kafka';
 import { type OperatorKeysFile, applyControl, authorizeControlRequest, policyHash } from '@penumbra/policy-core';
 import { type ExperimentEvaluator } from './experiment-evaluator';
 import { alertOf } from './outputs';
+import { RejectionLimiter } from './rejection-limiter';
 import { type SentinelMetrics } from './sentinel-metrics';
 import { type SentinelStateStore } from '@penumbra/sentinel-state';
 
@@ -27,6 +28,7 @@ type Handler = (request: ControlRequest, record: ExperimentRecord, roles: string
 export class ControlRouter {
   private readonly handlers: Record<ControlAction, Handler>;
   private readonly clock: () => number;
+  private readonly limiter = new RejectionLimiter();
 
   constructor(private readonly deps: ControlRouterDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -41,22 +43,36 @@ export class ControlRouter {
     };
   }
 
+  /**
+   * Authenticates before any side effect: a request that fails its signature check touches no
+   * Redis key and is never marked as seen, so a forged copy carrying a real request's id cannot
+   * suppress it, and a flood of junk costs a few collapsed alerts.
+   */
   async route(request: ControlRequest): Promise<void> {
+    const auth =
+      this.deps.keys === undefined
+        ? ({ ok: false, reason: 'the sentinel has no operator keys: set SENTINEL_OPERATOR_KEYS_FILE' } as const)
+        : authorizeControlRequest(request, this.deps.keys, this.clock());
+    if (!auth.ok) {
+      this.deps.metrics.controlRequests.inc({ action: request.action, result: 'unauthenticated' });
+      const source = request.signature?.keyId ?? `unsigned:${request.actor}`;
+      const admitted = this.limiter.admit(request.experimentId, source, this.clock());
+      if (admitted.alert)
+        await this.reject(request, admitted.suppressed > 0 ? `${auth.reason} (and ${admitted.suppressed} more rejected from ${source} without an alert)` : auth.reason);
+      return;
+    }
     if (await this.deps.store.seen(request.id)) return;
-    const result = await this.handle(request);
+    const result = await this.handle(request, auth.roles);
     this.deps.metrics.controlRequests.inc({ action: request.action, result: result === undefined ? 'applied' : 'rejected' });
     if (result !== undefined) await this.reject(request, result);
     await this.deps.store.markSeen(request.id);
   }
 
-  private async handle(request: ControlRequest): Promise<string | undefined> {
-    if (this.deps.keys === undefined) return 'the sentinel has no operator keys: set SENTINEL_OPERATOR_KEYS_FILE';
-    const auth = authorizeControlRequest(request, this.deps.keys, this.clock());
-    if (!auth.ok) return auth.reason;
+  private async handle(request: ControlRequest, roles: string[]): Promise<string | undefined> {
     const record = this.deps.experiments(request.experimentId);
     if (record === undefined) return `unknown experiment ${request.experimentId}`;
     if (record.halted !== undefined) return `${request.experimentId} is halted (${record.halted.reason}); apply it again to start over`;
-    const refusals = await this.handlers[request.action](request, record, auth.roles);
+    const refusals = await this.handlers[request.action](request, record, roles);
     return refusals.length > 0 ? refusals.join('; ') : undefined;
   }
 

@@ -56,6 +56,7 @@ describe('sentinel processes on the real broker and Redis', () => {
   let store: WindowStore;
   const children: Array<ReturnType<typeof spawnTs>> = [];
   let feeding: NodeJS.Timeout | undefined;
+  let logs = '';
 
   beforeAll(async () => {
     kafka = await createTestKafka('sentinel');
@@ -67,22 +68,24 @@ describe('sentinel processes on the real broker and Redis', () => {
     const keysFile = join(dir, 'keys.json');
     writeFileSync(keysFile, JSON.stringify({ keys: [KEY] }));
     for (const instance of ['a', 'b']) {
-      children.push(
-        spawnTs(join(__dirname, 'main.ts'), {
-          KAFKA_BROKERS: kafka.brokers.join(','),
-          TOPIC_PREFIX: kafka.ns.topicPrefix,
-          KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
-          KAFKA_SESSION_TIMEOUT_MS: '6000',
-          REDIS_URL: server.url,
-          REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
-          AGGREGATOR_WINDOW_MS: '1000',
-          SENTINEL_EVALUATE_INTERVAL_MS: '200',
-          SENTINEL_OPERATOR_KEYS_FILE: keysFile,
-          HTTP_PORT: '0',
-          INSTANCE_ID: instance,
-          LOG_LEVEL: 'warn',
-        }),
-      );
+      const child = spawnTs(join(__dirname, 'main.ts'), {
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        TOPIC_PREFIX: kafka.ns.topicPrefix,
+        KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        REDIS_URL: server.url,
+        REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
+        AGGREGATOR_WINDOW_MS: '1000',
+        SENTINEL_EVALUATE_INTERVAL_MS: '200',
+        SENTINEL_OPERATOR_KEYS_FILE: keysFile,
+        HTTP_PORT: '0',
+        INSTANCE_ID: instance,
+        LOG_LEVEL: 'warn',
+      });
+      const keep = (d: Buffer) => (logs = `${logs}[${instance}] ${d.toString()}`.slice(-6000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      children.push(child);
     }
   });
 
@@ -90,6 +93,7 @@ describe('sentinel processes on the real broker and Redis', () => {
     clearInterval(feeding);
     for (const child of children) {
       const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await exited;
     }
@@ -186,6 +190,59 @@ describe('sentinel processes on the real broker and Redis', () => {
     expect(killCommands).toEqual([expect.objectContaining({ action: 'kill', toStage: 'killed', actor: { kind: 'operator', name: 'ana' }, reason: 'kill by ana: incident 42' })]);
     const records = (await read(kafka.topics.experiments, (v) => experimentRecordSchema.parse(v))).filter((r) => r.experimentId === 'ctl');
     expect(records.at(-1)?.halted).toMatchObject({ commandId: killCommands[0]?.id });
+  });
+
+  it('a forged copy of a request id never suppresses the real request, and a kill goes through 100,000 unsigned requests queued ahead of it', async () => {
+    await publishExperiments(kafka, [experiment('flood')]);
+    await feed('flood', 10, 10);
+    const base = { type: 'control.v1' as const, experimentId: 'flood', reason: 'incident 43' };
+    const forged = signControlRequest({ ...base, actor: 'ana', id: 'req-flood-kill', ts: Date.now(), action: 'kill' }, { keyId: KEY.keyId, secret: 'x'.repeat(48) });
+    // A probe answered and committed shows the control consumers are in their group before they are stopped.
+    // (A new group starts at the end of the topic, so probes go out until one is committed.)
+    let probes = 0;
+    await waitFor(
+      async () => {
+        const probe = signControlRequest({ ...base, experimentId: 'flood-probe', actor: 'ana', id: `req-flood-probe-${probes++}`, ts: Date.now(), action: 'pause' }, KEY);
+        await kafka.send([encodeEvent(controlRequestSchema, probe, kafka.topics.control, 'flood-probe')]);
+        await new Promise((r) => setTimeout(r, 500));
+        return (await kafka.admin.groupOffsets(`${kafka.ns.id}.sentinel-control`, kafka.topics.control)).some((o) => BigInt(o.offset) > 0n);
+      },
+      { timeoutMs: 60_000, what: 'the control consumers to join their group' },
+    );
+    await waitForGroupCaughtUp(kafka.admin, () => `${kafka.ns.id}.sentinel-control`, [kafka.topics.control]);
+    // Both sentinels stand still while the flood and then the kill are queued, so the kill really waits behind it.
+    for (const child of children) child.kill('SIGSTOP');
+    await kafka.send([encodeEvent(controlRequestSchema, forged, kafka.topics.control, 'flood')]);
+    const junk = 100_000;
+    for (let i = 0; i < junk; i += 2_000) {
+      const chunk = Array.from({ length: 2_000 }, (_, k) => controlRequestSchema.parse({ ...base, actor: 'mallory', id: `junk-${i + k}`, ts: Date.now(), action: 'promote' }));
+      await kafka.send(chunk.map((r) => encodeEvent(controlRequestSchema, r, kafka.topics.control, 'flood')));
+    }
+    const kill = signControlRequest({ ...base, actor: 'ana', id: 'req-flood-kill', ts: Date.now(), action: 'kill' }, KEY);
+    await kafka.send([encodeEvent(controlRequestSchema, kill, kafka.topics.control, 'flood')]);
+    const sentAt = Date.now();
+    for (const child of children) child.kill('SIGCONT');
+
+    let killCommand: Command | undefined;
+    await waitFor(
+      async () => {
+        killCommand = (await commands()).find((c) => c.experimentId === 'flood' && c.action === 'kill');
+        return killCommand !== undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: () => `the kill through the flood (sentinel logs: ${logs})` },
+    );
+    expect(killCommand).toMatchObject({ toStage: 'killed', actor: { kind: 'operator', name: 'ana' } });
+    process.stderr.write(`kill applied ${killCommand!.ts - sentAt} ms after the sentinels resumed with it queued behind ${junk} unsigned control requests\n`);
+    // The flood is collapsed: one alert per source within the window, not one per record.
+    const rejections = (await alerts()).filter((a) => a.experimentId === 'flood' && a.kind === 'control-rejected');
+    expect(rejections.map((a) => a.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kill by ana rejected: bad signature/), expect.stringMatching(/^promote by mallory rejected: unsigned request/)]),
+    );
+    expect(rejections.length).toBeLessThanOrEqual(6);
+    // No forged or unsigned id was marked as seen; the real one was.
+    const state = new SentinelStateStore(redis, kafka.ns.keyPrefix);
+    expect(await state.seen('junk-0')).toBe(false);
+    expect(await state.seen('req-flood-kill')).toBe(true);
   });
 
   it('rebuilds a slice from the commands topic when its state is gone from Redis, instead of starting over', async () => {

@@ -13,7 +13,7 @@ import { SentinelMetrics } from './sentinel-metrics';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
 
 export type SentinelEnv = ServiceEnv<'sentinel'>;
-type Input = AggregateSnapshot | ControlRequest | Ack;
+type Input = AggregateSnapshot | Ack;
 
 @Injectable()
 export class SentinelService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -57,7 +57,6 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       groupId: ctx.groupId(),
       topics: [
         { topic: ctx.topics.aggregates, schema: aggregateSnapshotSchema as z.ZodType<Input> },
-        { topic: ctx.topics.control, schema: controlRequestSchema as z.ZodType<Input> },
         { topic: ctx.topics.acks, schema: ackSchema as z.ZodType<Input> },
       ],
       fromBeginning: false,
@@ -65,8 +64,6 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
         if (batch.topic === ctx.topics.aggregates) {
           const ids = new Set(records.map((r) => r.value.experimentId));
           for (const id of ids) await evaluator.serialize(id, () => evaluator.evaluateExperiment(id));
-        } else if (batch.topic === ctx.topics.control) {
-          for (const r of records) await router.route(r.value as ControlRequest);
         } else {
           for (const r of records) await store.acknowledged((r.value as Ack).commandId);
         }
@@ -77,9 +74,28 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       metrics: ctx.metrics,
       sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
+    // Operators' requests have a consumer of their own: a backlog of snapshots or a flood of
+    // forged requests on one input never delays a kill on the other.
+    const control = new BatchConsumer<ControlRequest>({
+      client: ctx.kafka,
+      groupId: ctx.groupId('control'),
+      topics: [{ topic: ctx.topics.control, schema: controlRequestSchema }],
+      fromBeginning: false,
+      handler: async (records) => {
+        for (const r of records) await router.route(r.value);
+      },
+      deadLetterTopic: ctx.topics.dlq,
+      deadLetters: producer,
+      logger: ctx.logger.child({ consumer: 'sentinel-control' }),
+      metrics: ctx.metrics,
+      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
+    });
     await consumer.start();
     this.stops.push('consumer', () => consumer.stop());
+    await control.start();
+    this.stops.push('control consumer', () => control.stop());
     ctx.health.register('sentinel-consumer', () => consumer.health());
+    ctx.health.register('sentinel-control-consumer', () => control.health());
 
     const timer = setInterval(
       () =>
