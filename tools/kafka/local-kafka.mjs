@@ -83,8 +83,10 @@ function fetchKafka() {
       env: { ...process.env, MAVEN_OPTS: `${process.env.MAVEN_OPTS ?? ''} -Djansi.passthrough=false -Djansi.strip=true`.trim(), TERM: 'dumb', NO_COLOR: '1' },
     },
   );
-  writeFileSync(mavenLog, `${res.stdout ?? ''}${res.stderr ?? ''}`);
-  if (!quiet && (res.stdout || res.stderr)) process.stderr.write(`${res.stdout ?? ''}${res.stderr ?? ''}`);
+  // Some Maven builds still emit colour resets in batch mode; none of them reaches a log or a terminal.
+  const output = `${res.stdout ?? ''}${res.stderr ?? ''}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '');
+  writeFileSync(mavenLog, output);
+  if (!quiet && output.trim()) process.stderr.write(output.endsWith('\n') ? output : `${output}\n`);
   if (res.status !== 0) {
     rmSync(libDir, { recursive: true, force: true });
     throw new SetupError(
