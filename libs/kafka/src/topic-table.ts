@@ -14,6 +14,12 @@ export interface TopicTableOptions<T> {
   logger: Logger;
   onChange?: (key: string, value: T | undefined) => void;
   onInvalid?: (reason: string) => void;
+  /**
+   * The key a value must be stored under. A record whose Kafka key names another row is refused:
+   * otherwise a record keyed `x` whose body names `E` would change what readers of the body do
+   * for `E` while the row `E` still holds the real value.
+   */
+  keyOf?: (value: T) => string;
 }
 
 /**
@@ -69,7 +75,11 @@ export class TopicTable<T> {
           if (this.rows.delete(key)) o.onChange?.(key, undefined);
         } else {
           const decoded = decodeRecord(record.value, o.schema);
-          if (decoded.ok) {
+          if (decoded.ok && o.keyOf !== undefined && o.keyOf(decoded.value) !== key) {
+            const reason = `${batch.topic}:${batch.partition}:${record.offset}: key ${JSON.stringify(key.slice(0, 200))} does not match the value's ${JSON.stringify(o.keyOf(decoded.value).slice(0, 200))}`;
+            o.onInvalid?.(reason);
+            o.logger.warn('table record refused: its key names another row; keeping the previous value', { topic: batch.topic, offset: record.offset, reason });
+          } else if (decoded.ok) {
             this.rows.set(key, decoded.value);
             o.onChange?.(key, decoded.value);
           } else {

@@ -34,6 +34,7 @@ export async function startExperimentTable(
     client: ctx.kafka,
     topic: ctx.topics.experiments,
     schema: experimentRecordSchema,
+    keyOf: (record) => record.experimentId,
     groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
     logger: ctx.logger,
     ...(onChange ? { onChange } : {}),
