@@ -32,4 +32,24 @@ describe('replayHeaders', () => {
     expect(out['host']).toBeUndefined();
     expect(out['connection']).toBeUndefined();
   });
+
+  it('drops method overrides, original URLs, forwarded hosts and API keys unless the experiment forwards them by name', () => {
+    const hostile = {
+      accept: 'application/json',
+      'X-HTTP-Method-Override': 'DELETE',
+      'x-method-override': 'PUT',
+      'x-original-url': '/admin',
+      'x-rewrite-url': '/admin',
+      'x-forwarded-host': 'evil.example',
+      forwarded: 'host=evil.example',
+      'x-api-key': 'k-123',
+      'x-auth-token': 't-456',
+    };
+    expect(replayHeaders(hostile, rules, 'e')).toEqual({ accept: 'application/json', 'x-shadow-request': 'e' });
+    expect(replayHeaders(hostile, { ...rules, forward: ['x-forwarded-host'] }, 'e')).toEqual({
+      accept: 'application/json',
+      'x-forwarded-host': 'evil.example',
+      'x-shadow-request': 'e',
+    });
+  });
 });

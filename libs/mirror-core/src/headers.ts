@@ -2,7 +2,27 @@ import { type ExperimentSpec } from '@penumbra/contracts';
 
 type HeaderRules = ExperimentSpec['shadow']['headers'];
 
-export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'] as const;
+export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-auth-token'] as const;
+
+/**
+ * Headers that make a server treat a request as another method, path or host than the one sent:
+ * a method override would undo the safe-methods rule, an original URL or forwarded host would
+ * choose what the candidate serves. Dropped unless the experiment forwards them by name.
+ */
+export const ROUTING_OVERRIDE_HEADERS = [
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-prefix',
+  'x-original-host',
+  'x-host',
+  'forwarded',
+] as const;
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus those the replay client sets itself. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate'];
@@ -12,7 +32,7 @@ export const SHADOW_HEADER = 'x-shadow-request';
 
 /**
  * Headers for a replay: hop-by-hop headers and those named by Connection are removed,
- * credentials dropped unless forwarded explicitly, the experiment's drops applied, its additions
+ * credentials and routing overrides dropped unless forwarded explicitly, the experiment's drops applied, its additions
  * and x-shadow-request set.
  */
 export function replayHeaders(captured: Record<string, string>, rules: HeaderRules, experimentId: string): Record<string, string> {
@@ -21,7 +41,7 @@ export function replayHeaders(captured: Record<string, string>, rules: HeaderRul
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
   const removed = new Set<string>([...HOP_BY_HOP, ...SET_BY_CLIENT, ...connectionListed, ...rules.drop]);
-  for (const c of CREDENTIAL_HEADERS) if (!rules.forward.includes(c)) removed.add(c);
+  for (const c of [...CREDENTIAL_HEADERS, ...ROUTING_OVERRIDE_HEADERS]) if (!rules.forward.includes(c)) removed.add(c);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(captured)) {
     const lower = name.toLowerCase();
