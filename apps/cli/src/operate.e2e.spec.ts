@@ -32,6 +32,7 @@ describe('operating an experiment with the penumbra command and a running fleet'
       KAFKA_BROKERS: brokers.join(','),
       TOPIC_PREFIX: ns.topicPrefix,
       KAFKA_GROUP_PREFIX: `${ns.id}.`,
+      MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: ns.keyPrefix,
       PENUMBRA_FLEET_DIR: join(dir, 'fleet'),

@@ -34,6 +34,7 @@ describe('traffic-mirror process', () => {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+      MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       HTTP_PORT: String(port),
       LOG_LEVEL: 'info',
     });

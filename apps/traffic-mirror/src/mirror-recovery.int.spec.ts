@@ -25,6 +25,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+      MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
@@ -91,6 +92,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
       const parsed = parseEnv(serviceEnvSchemas['traffic-mirror'], {
         ...env,
         KAFKA_GROUP_PREFIX: `${kafka.ns.id}.inproc.`,
+        MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
         GOREPLAY_TOPIC: goreplayTopic,
         GOREPLAY_SERVICE: 'gor-svc',
         GOREPLAY_WINDOW_MS: '1000',

@@ -63,6 +63,7 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
+      MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
     });

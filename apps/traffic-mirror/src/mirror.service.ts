@@ -3,7 +3,7 @@ import { type ServiceEnv } from '@penumbra/config';
 import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
-import { GoReplayJoiner } from '@penumbra/mirror-core';
+import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
@@ -11,10 +11,15 @@ export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 
 @Injectable()
 export class MirrorService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly registry = new ExperimentRegistry();
+  private readonly registry: ExperimentRegistry;
   private readonly stops = new StopStack();
 
-  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<MirrorEnv>) {}
+  constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<MirrorEnv>) {
+    this.registry = new ExperimentRegistry({
+      destinations: parseDestinationPolicy((ctx.env.MIRROR_ALLOWED_TARGETS ?? '').split(',')),
+      onRefused: (experimentId, reason) => ctx.logger.error('experiment not mirrored: a destination is not allowed', { experimentId, reason }),
+    });
+  }
 
   /** The experiments as the mirror currently sees them. */
   experimentIds(): string[] {

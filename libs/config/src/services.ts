@@ -13,6 +13,11 @@ export const serviceEnvSchemas = {
       MIRROR_PARTITIONS_CONCURRENTLY: envInt(4, { min: 1, max: 256 }),
       /** Where a new consumer group starts on the traffic topic: latest skips traffic captured before the first start. */
       MIRROR_START_FROM: envEnum(['latest', 'earliest'], 'latest'),
+      /**
+       * Where replays may go: hosts (`*.svc.cluster.local` too), CIDRs or http(s) URL prefixes, comma-separated.
+       * Unset: anywhere but loopback, link-local and metadata addresses, which must always be listed to be used.
+       */
+      MIRROR_ALLOWED_TARGETS: envOptionalString(),
       /** An extra input topic in GoReplay's Kafka JSON format; unset to read only the traffic topic. */
       GOREPLAY_TOPIC: envOptionalString(),
       GOREPLAY_SERVICE: envString('default'),

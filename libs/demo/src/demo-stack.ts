@@ -115,6 +115,8 @@ export async function startDemoStack(input: {
         KAFKA_BROKERS: input.brokers.join(','),
         TOPIC_PREFIX: names.topicPrefix,
         KAFKA_GROUP_PREFIX: names.groupPrefix,
+        // The demo's candidate and secondary run on this machine: loopback must be listed to be replayed to.
+        MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
         KAFKA_SESSION_TIMEOUT_MS: '10000',
         REDIS_URL: input.redisUrl,
         REDIS_KEY_PREFIX: names.keyPrefix,

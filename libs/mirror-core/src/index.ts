@@ -5,3 +5,4 @@ export * from './routes';
 export * from './safe-path';
 export * from './sampling';
 export * from './targeting';
+export * from './destinations';

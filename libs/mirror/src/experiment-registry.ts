@@ -1,11 +1,18 @@
 import { type ExperimentRecord, type ExperimentSpec } from '@penumbra/contracts';
-import { type CompiledExperiment, InFlightLimit, TokenBucket, compileExperiment } from '@penumbra/mirror-core';
+import { type CompiledExperiment, type DestinationPolicy, InFlightLimit, TokenBucket, checkDestination, compileExperiment, parseDestinationPolicy } from '@penumbra/mirror-core';
 
 export interface ActiveExperiment extends CompiledExperiment {
   origin: { candidate: string; secondary?: string };
   basePath: { candidate: string; secondary?: string };
   bucket: TokenBucket;
   inFlight: InFlightLimit;
+}
+
+export interface ExperimentRegistryOptions {
+  /** Where replays may go (MIRROR_ALLOWED_TARGETS); by default anywhere but loopback, link-local and metadata addresses. */
+  destinations?: DestinationPolicy;
+  onRefused?: (experimentId: string, reason: string) => void;
+  clock?: () => number;
 }
 
 function split(baseUrl: string): { origin: string; basePath: string } {
@@ -19,8 +26,19 @@ function split(baseUrl: string): { origin: string; basePath: string } {
  */
 export class ExperimentRegistry {
   private readonly active = new Map<string, ActiveExperiment>();
+  private readonly refusedIds = new Map<string, string>();
+  private readonly destinations: DestinationPolicy;
+  private readonly clock: () => number;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(private readonly options: ExperimentRegistryOptions = {}) {
+    this.destinations = options.destinations ?? parseDestinationPolicy([]);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Experiments not mirrored because a destination is not allowed, with the reason. */
+  refused(): Map<string, string> {
+    return new Map(this.refusedIds);
+  }
 
   list(): ActiveExperiment[] {
     return [...this.active.values()];
@@ -31,15 +49,33 @@ export class ExperimentRegistry {
   }
 
   upsert(record: ExperimentRecord): void {
+    this.refusedIds.delete(record.experimentId);
     if (record.halted !== undefined) {
       this.active.delete(record.experimentId);
       return;
+    }
+    const { candidate, secondary } = record.spec.shadow;
+    for (const [role, target] of [
+      ['candidate', candidate],
+      ['secondary', secondary],
+    ] as const) {
+      if (target === undefined) continue;
+      const check = checkDestination(target.baseUrl, this.destinations);
+      if (!check.ok) {
+        // Nothing of the experiment is replayed: not even to a destination that would be allowed.
+        this.active.delete(record.experimentId);
+        const reason = `${role} ${check.reason}`;
+        this.refusedIds.set(record.experimentId, reason);
+        this.options.onRefused?.(record.experimentId, reason);
+        return;
+      }
     }
     this.active.set(record.experimentId, this.compile(record.spec, this.active.get(record.experimentId)));
   }
 
   remove(id: string): void {
     this.active.delete(id);
+    this.refusedIds.delete(id);
   }
 
   private compile(spec: ExperimentSpec, previous: ActiveExperiment | undefined): ActiveExperiment {

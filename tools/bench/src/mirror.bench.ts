@@ -8,6 +8,7 @@ import { experimentRecordSchema, experimentSpecSchema, pairSchema, trafficRecord
 import { createReplayClient } from '@penumbra/http';
 import { encodeEvent } from '@penumbra/kafka';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics } from '@penumbra/mirror';
+import { parseDestinationPolicy } from '@penumbra/mirror-core';
 import { createMetricsRegistry } from '@penumbra/observability';
 import { bestPeer, report } from './report';
 
@@ -21,7 +22,7 @@ async function startTarget(): Promise<{ url: string; stop: () => void }> {
 }
 
 async function ours(url: string): Promise<{ perSec: number; replays: number; errors: number }> {
-  const registry = new ExperimentRegistry();
+  const registry = new ExperimentRegistry({ destinations: parseDestinationPolicy(['127.0.0.1/32']) });
   const spec = experimentSpecSchema.parse({
     id: 'bench',
     target: { service: 'orders' },
