@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo';
 import { registerExperiment } from './commands/experiment';
 import { registerFleet } from './commands/fleet';
 import { registerInspect } from './commands/inspect';
+import { registerKeys } from './commands/keys';
 import { registerPolicy } from './commands/policy';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
@@ -31,5 +32,6 @@ export function buildProgram(out: Output): Command {
   registerAggregates(program, out);
   registerPolicy(program, out);
   registerAudit(program, out);
+  registerKeys(program, out);
   return program;
 }

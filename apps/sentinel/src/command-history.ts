@@ -1,4 +1,4 @@
-import { ALL_SLICES, type Command, commandSchema } from '@penumbra/contracts';
+import { ALL_SLICES, type Command, type TrustedKeys, commandSchema, verifyMessage } from '@penumbra/contracts';
 import { type TransactionalKafka, decodeRecord } from '@penumbra/kafka';
 
 /** Long enough for the slices of one experiment to share a read, short enough never to hide a decision. */
@@ -16,6 +16,9 @@ export class CommandHistory {
   constructor(
     private readonly log: TransactionalKafka,
     private readonly topic: string,
+    /** Only commands a trusted key signed count: anyone may write to the topic. */
+    private readonly trusted: TrustedKeys,
+    private readonly onForged: (reason: string) => void = () => undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -34,7 +37,10 @@ export class CommandHistory {
         for (const r of records) {
           if (r.key?.toString('utf8') !== experimentId) continue;
           const decoded = decodeRecord(r.value, commandSchema);
-          if (decoded.ok) commands.push(decoded.value);
+          if (!decoded.ok) continue;
+          const verified = verifyMessage(decoded.value, this.trusted);
+          if (verified.ok) commands.push(decoded.value);
+          else this.onForged(`command ${decoded.value.id} at ${r.partition}:${r.offset} ignored in recovery: ${verified.reason}`);
         }
       },
     });

@@ -1,4 +1,4 @@
-import { ALL_SLICES, type ExperimentRecord, type TopicKey } from '@penumbra/contracts';
+import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey } from '@penumbra/contracts';
 import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
@@ -29,6 +29,8 @@ export interface EvaluatorDeps {
   /** The commands a slice was given, to rebuild its state when Redis has none. */
   history: CommandHistory;
   ackTimeoutMs: number;
+  /** Signs every command the sentinel issues. */
+  signer: SigningKey;
   stalledAfterMs: number;
   logger: Logger;
   metrics: SentinelMetrics;
@@ -111,7 +113,7 @@ export class ExperimentEvaluator {
       const state = stored?.state ?? (await this.recover(record, slice, now));
       const result = fn(state, await this.evidence(id, slice, state.stageEnteredAt, now), now);
       if (result === undefined) return false;
-      const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record);
+      const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record, this.deps.signer);
       if (!(await store.compareAndSet(id, slice, stored?.state.version, result.state, outbox, requestId))) {
         this.deps.metrics.casConflicts.inc();
         continue;
@@ -147,7 +149,7 @@ export class ExperimentEvaluator {
   }
 
   private async afterDecision(experimentId: string, d: Decision): Promise<void> {
-    const command = commandOf(experimentId, d);
+    const command = commandOf(experimentId, d, this.deps.signer);
     this.deps.metrics.decisions.inc({ action: d.action, dry_run: String(d.dryRun) });
     this.deps.logger.info('decision', { experimentId, slice: d.slice, action: d.action, from: d.fromStage, to: d.toStage, reason: d.reason, commandId: command.id });
     if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at);

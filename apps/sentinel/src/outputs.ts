@@ -1,12 +1,24 @@
-import { type Alert, type Command, type ExperimentRecord, type TopicKey, alertSchema, commandId, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
+import {
+  type Alert,
+  type Command,
+  type ExperimentRecord,
+  type SigningKey,
+  type TopicKey,
+  alertSchema,
+  commandId,
+  commandSchema,
+  experimentRecordSchema,
+  signMessage,
+} from '@penumbra/contracts';
 import { type AlertDraft, type Decision } from '@penumbra/policy-core';
 import { type OutboxMessage } from '@penumbra/sentinel-state';
 
 type Topics = Record<TopicKey, string>;
 
-export function commandOf(experimentId: string, d: Decision): Command {
+/** The decision's command, signed: Ed25519 is deterministic, so a resent command is byte for byte the same. */
+export function commandOf(experimentId: string, d: Decision, signer: SigningKey): Command {
   const slice = d.slice === '*' ? undefined : d.slice;
-  return commandSchema.parse({
+  const command = commandSchema.parse({
     type: 'command.v1',
     id: commandId({ experimentId, slice, fromStage: d.fromStage, toStage: d.toStage, stateVersion: d.stateVersion }),
     ts: d.at,
@@ -22,6 +34,7 @@ export function commandOf(experimentId: string, d: Decision): Command {
     actor: d.actor,
     evidence: d.evidence,
   });
+  return signMessage(command, signer);
 }
 
 export function alertOf(experimentId: string, slice: string, draft: AlertDraft, now: number): Alert {
@@ -58,10 +71,11 @@ export function outboxOf(
   alerts: AlertDraft[],
   now: number,
   record: ExperimentRecord | undefined,
+  signer: SigningKey,
 ): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   if (decision !== undefined) {
-    const command = commandOf(experimentId, decision);
+    const command = commandOf(experimentId, decision, signer);
     out.push({ topic: topics.commands, key: experimentId, value: JSON.stringify(command) });
     const halts = (command.action === 'kill' || command.toStage === 'stopped') && !command.dryRun;
     if (halts && record !== undefined && record.halted === undefined)

@@ -13,15 +13,21 @@ import {
   controlRequestSchema,
   diffEventSchema,
   experimentRecordSchema,
+  commandId,
+  generateSigningKeyFiles,
+  signMessage,
+  signingKeyFromJson,
+  verifyMessage,
 } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, spawnTs, waitForGroupCaughtUp } from '@penumbra/kafka-testing';
 import { signControlRequest } from '@penumbra/policy-core';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
-import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
+import { type TestRedis, startRedisServer, testCommandKeys, waitFor } from '@penumbra/testing';
 
 jest.setTimeout(180_000);
 
+const commandKeys = testCommandKeys();
 const KEY = { keyId: 'ana-1', secret: 's'.repeat(48), operator: 'ana', roles: ['operator'] };
 
 function experiment(id: string, over: Partial<ExperimentSpecInput> = {}): ExperimentSpecInput {
@@ -78,6 +84,7 @@ describe('sentinel processes on the real broker and Redis', () => {
         AGGREGATOR_WINDOW_MS: '1000',
         SENTINEL_EVALUATE_INTERVAL_MS: '200',
         SENTINEL_OPERATOR_KEYS_FILE: keysFile,
+        ...commandKeys.env,
         HTTP_PORT: '0',
         INSTANCE_ID: instance,
         LOG_LEVEL: 'warn',
@@ -153,6 +160,8 @@ describe('sentinel processes on the real broker and Redis', () => {
       ['promote', 'canary', 'promoted'],
     ]);
     expect(good[0]?.evidence.gates[0]).toMatchObject({ gate: 'matchRate >= 0.9', verdict: 'pass' });
+    // Every command carries the sentinel's signature, which a follower checks before it obeys.
+    expect(all.map((c) => verifyMessage(c, commandKeys.trusted))).toEqual(all.map(() => ({ ok: true, keyId: 'sentinel-test' })));
     expect(good[0]?.evidence.samples).toBeGreaterThanOrEqual(50);
     const bad = all.filter((c) => c.experimentId === 'bad');
     expect(bad.map((c) => c.action)).toContain('rollback');
@@ -255,6 +264,12 @@ describe('sentinel processes on the real broker and Redis', () => {
     const before = await state.load('amnesia', '*');
     expect(before?.state).toMatchObject({ stageIndex: 1, version: 1 });
 
+    // Anyone may write to the commands topic: a forged promotion to the final stage must not be what the state is rebuilt from.
+    const real = (await commands()).find((c) => c.experimentId === 'amnesia')!;
+    const forgedBase = { ...real, fromStage: 'canary', toStage: 'promoted', stateVersion: 1, targetWeight: 100 };
+    const forged = signMessage({ ...forgedBase, id: commandId(forgedBase) }, signingKeyFromJson(generateSigningKeyFiles('sentinel-test').signingKey));
+    await kafka.send([{ topic: kafka.topics.commands, key: 'amnesia', value: JSON.stringify(forged) }]);
+
     // The whole-experiment slice is named "*": this deletes exactly its state.
     expect(await redis.del(`${kafka.ns.keyPrefix}sentinel:{amnesia}:slice:*`)).toBe(1);
     await waitFor(async () => (await state.load('amnesia', '*'))?.state.stageIndex === 1, {
@@ -271,7 +286,7 @@ describe('sentinel processes on the real broker and Redis', () => {
     await waitForGroupCaughtUp(kafka.admin, () => `${kafka.ns.id}.sentinel`, [kafka.topics.aggregates]);
     expect((await state.load('amnesia', '*'))?.state).toMatchObject({ stageIndex: 1, version: 1, status: 'running', stageEnteredAt: before?.state.stageEnteredAt });
     // One decision, perhaps sent more than once (an outbox is at least once); starting over would have decided again, later.
-    const decided = new Set((await commands()).filter((c) => c.experimentId === 'amnesia').map((c) => `${c.id}@${c.ts}`));
+    const decided = new Set((await commands()).filter((c) => c.experimentId === 'amnesia' && verifyMessage(c, commandKeys.trusted).ok).map((c) => `${c.id}@${c.ts}`));
     expect([...decided]).toEqual([`amnesia:*:shadow->canary:v0@${before?.state.stageEnteredAt}`]);
   });
 });

@@ -7,7 +7,7 @@ import { type z } from 'zod';
 import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
 import { ExperimentEvaluator } from './experiment-evaluator';
-import { loadOperatorKeys } from './operator-keys';
+import { loadCommandKeys, loadOperatorKeys } from './operator-keys';
 import { alertOf } from './outputs';
 import { SentinelMetrics } from './sentinel-metrics';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
@@ -25,6 +25,7 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const { ctx } = this;
     const keys = loadOperatorKeys(ctx.env.SENTINEL_OPERATOR_KEYS_FILE);
+    const commandKeys = loadCommandKeys(ctx.env.SENTINEL_SIGNING_KEY_FILE, ctx.env.PENUMBRA_COMMAND_KEYS_FILE);
     if (keys === undefined) ctx.logger.warn('no SENTINEL_OPERATOR_KEYS_FILE: every control request will be rejected');
     const redis = await connectRedis(ctx, this.stops);
     const producer = await ctx.kafka.producer();
@@ -44,7 +45,10 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       history: new CommandHistory(
         createTransactionalKafka(kafkaConnectionFromEnv(ctx.env, `penumbra-sentinel-${ctx.instanceId}`), ctx.logger.child({ component: 'kafka' })),
         ctx.topics.commands,
+        commandKeys.trusted,
+        (reason) => ctx.logger.warn('forged or unsigned command ignored', { reason }),
       ),
+      signer: commandKeys.signer,
       ackTimeoutMs: ctx.env.SENTINEL_ACK_TIMEOUT_MS,
       stalledAfterMs: ctx.env.SENTINEL_STALLED_MS,
       logger: ctx.logger,

@@ -44,6 +44,10 @@ export const serviceEnvSchemas = {
   sentinel: z
     .object({
       ...base,
+      /** The sentinel's Ed25519 command signing key (JSON: keyId, privateKey PEM); required. */
+      SENTINEL_SIGNING_KEY_FILE: envOptionalString(),
+      /** Further trusted command keys (JSON: keys[].keyId, publicKey PEM), during a rotation. */
+      PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
       SENTINEL_OPERATOR_KEYS_FILE: envOptionalString(),
       SENTINEL_EVALUATE_INTERVAL_MS: envInt(2_000, { min: 100, max: 600_000 }),
       SENTINEL_ACK_TIMEOUT_MS: envInt(60_000, { min: 1_000 }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signatureSchema } from './control';
 import { epochMs, eventId, experimentId } from './common';
 
 export const commandAction = z.enum(['promote', 'rollback', 'pause', 'resume', 'kill']);
@@ -51,6 +52,8 @@ export const commandSchema = z
     reason: z.string().min(1).max(2000),
     actor: z.object({ kind: z.enum(['sentinel', 'operator']), name: z.string().min(1).max(200) }),
     evidence: evidenceSchema,
+    /** The sentinel's Ed25519 signature; followers, recovery and the audit refuse a command without a valid one. */
+    signature: signatureSchema.optional(),
   })
   .refine((c) => c.id === commandId(c), { path: ['id'], message: 'must be "<experiment>:<slice|*>:<from>-><to>:v<stateVersion>" (deterministic)' });
 export type Command = z.infer<typeof commandSchema>;

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CapturePublisher, createCaptureProxy } from '@penumbra/capture';
 import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, waitForFleet } from '@penumbra/fleet';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
 import { type KafkaClient, type ProducerPort, provisionTopics } from '@penumbra/kafka';
 import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { type DemoApi, type DemoScenario, startDemoApi } from './demo-api';
@@ -105,6 +105,7 @@ export async function startDemoStack(input: {
     const operatorKey = { keyId: 'demo-operator', secret: randomBytes(32).toString('hex'), operator: 'demo-operator' };
     const keysFile = join(names.dir, 'operator-keys.json');
     writeFileSync(keysFile, JSON.stringify({ keys: [{ ...operatorKey, roles: ['operator'] }] }), { mode: 0o600 });
+    const commandKeys = ensureCommandKeyFiles(names.dir, 'sentinel-demo');
     const ports = Object.fromEntries(await Promise.all(FLEET_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<FleetService, number>;
     const log = createWriteStream(join(names.dir, 'fleet.log'));
     const fleet = new FleetSupervisor({
@@ -125,6 +126,8 @@ export async function startDemoStack(input: {
         AGGREGATOR_PARTIAL_SNAPSHOT_MS: '500',
         SENTINEL_EVALUATE_INTERVAL_MS: '500',
         SENTINEL_OPERATOR_KEYS_FILE: keysFile,
+        SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
+        PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
         AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
         LOG_LEVEL: 'warn',
       },

@@ -1,1 +1,2 @@
 export * from './fleet-supervisor';
+export * from './command-keys';

@@ -1,4 +1,4 @@
-import { type Ack, type Command, commandId, commandSchema } from '@penumbra/contracts';
+import { type Ack, type Command, commandId, commandSchema, generateSigningKeyFiles, signMessage, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
 import { type KafkaClient, type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
 import { Adaptive } from './adaptive';
 import { adaptiveTarget } from './adaptive-target';
@@ -6,6 +6,9 @@ import { CommandFollower, ackIdOf } from './command-follower';
 import { Experiment } from './experiment';
 
 const NOW = 1_763_776_800_000;
+const keys = generateSigningKeyFiles('sentinel-1');
+const SENTINEL = signingKeyFromJson(keys.signingKey);
+const TRUSTED = trustedKeysFromJson(keys.trustedKeys);
 
 /** handle() is driven directly here; the consumer path runs in the integration test. */
 const unusedClient: KafkaClient = {
@@ -29,7 +32,7 @@ function command(over: Partial<Pick<Command, 'action' | 'fromStage' | 'toStage' 
     ts: NOW,
     ...over,
   };
-  return commandSchema.parse({
+  const parsed = commandSchema.parse({
     type: 'command.v1',
     id: commandId(base),
     ...base,
@@ -37,6 +40,7 @@ function command(over: Partial<Pick<Command, 'action' | 'fromStage' | 'toStage' 
     actor: { kind: 'sentinel', name: 'sentinel' },
     evidence: { policyHash: 'a'.repeat(64), samples: 100 },
   });
+  return signMessage(parsed, SENTINEL);
 }
 
 function setup(options: { failSends?: number; ackWithinMs?: number } = {}) {
@@ -62,6 +66,7 @@ function setup(options: { failSends?: number; ackWithinMs?: number } = {}) {
     experimentId: 'limits',
     target: adaptiveTarget(adaptive, experiment),
     appliedBy: 'orders-api:pod-1',
+    trustedKeys: TRUSTED,
     clock: () => NOW + 1000,
     ackRetry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 },
     ...(options.ackWithinMs !== undefined ? { ackWithinMs: options.ackWithinMs } : {}),
@@ -161,5 +166,23 @@ describe('CommandFollower with an Adaptive', () => {
     await old.follower.handle(command());
     expect(old.adaptive.get()).toEqual({ limit: 20 });
     expect(old.sent).toHaveLength(0);
+  });
+
+  it('refuses a forged command, so its state version cannot hide the real rollback and kill that follow', async () => {
+    const { adaptive, follower, acks } = setup();
+    const mallory = signingKeyFromJson(generateSigningKeyFiles('sentinel-1').signingKey);
+    const real = command({ action: 'promote', fromStage: 'shadow', toStage: 'promoted', stateVersion: 2, targetWeight: 100 });
+    const forgedPromote = signMessage({ ...real, stateVersion: Number.MAX_SAFE_INTEGER, id: commandId({ ...real, stateVersion: Number.MAX_SAFE_INTEGER }) }, mallory);
+    const { signature, ...unsignedRest } = real;
+    void signature;
+    expect(await follower.handle(forgedPromote)).toBe('forged');
+    expect(await follower.handle(unsignedRest)).toBe('forged');
+    expect(await follower.handle({ ...real, targetWeight: 50 })).toBe('forged');
+    expect(adaptive.read().stage).not.toBe('promoted');
+    expect(acks()).toEqual([]);
+
+    expect(await follower.handle(command({ action: 'rollback', fromStage: 'shadow', toStage: 'shadow', stateVersion: 7, targetWeight: 0 }))).toBe('applied');
+    expect(await follower.handle(command({ action: 'kill', fromStage: 'shadow', toStage: 'killed', stateVersion: 8, targetWeight: 0 }))).toBe('applied');
+    expect(follower.counters()).toMatchObject({ forged: 3, applied: 2 });
   });
 });

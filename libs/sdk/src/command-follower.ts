@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Ack, type Command, ackSchema, commandSchema } from '@penumbra/contracts';
+import { type Ack, type Command, type TrustedKeys, ackSchema, commandSchema, verifyMessage } from '@penumbra/contracts';
 import { type RetryOptions, describeError, retry } from '@penumbra/errors';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type KafkaClient, type ProducerPort, decodeRecord, encodeEvent } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
@@ -16,6 +16,11 @@ export interface CommandFollowerOptions {
   /** The slice whose commands this follower applies; `*` (the default) is the experiment as a whole. */
   slice?: string;
   target: CommandTarget;
+  /**
+   * The sentinel's public keys (loadTrustedKeys): a command no trusted key signed is never applied,
+   * never acknowledged and never moves the state version, whoever wrote it to the topic.
+   */
+  trustedKeys: TrustedKeys;
   /** Who applied the command, in the ack and the audit: a service and instance name. */
   appliedBy: string;
   /** The consumer group; unique per process unless given (see defaultFollowerGroup). */
@@ -29,7 +34,7 @@ export interface CommandFollowerOptions {
   clock?: () => number;
 }
 
-export type FollowOutcome = 'applied' | 'failed' | 'skipped' | 'duplicate' | 'dry-run' | 'not-mine';
+export type FollowOutcome = 'applied' | 'failed' | 'skipped' | 'duplicate' | 'dry-run' | 'not-mine' | 'forged';
 
 export interface FollowerCounters {
   applied: number;
@@ -38,6 +43,8 @@ export interface FollowerCounters {
   duplicates: number;
   dryRun: number;
   invalid: number;
+  /** Commands refused because no trusted key signed them. */
+  forged: number;
   acksSent: number;
   acksFailed: number;
 }
@@ -65,7 +72,7 @@ export class CommandFollower {
   private readonly logger: Logger;
   private readonly clock: () => number;
   private readonly slice: string;
-  private readonly tally: FollowerCounters = { applied: 0, failed: 0, skipped: 0, duplicates: 0, dryRun: 0, invalid: 0, acksSent: 0, acksFailed: 0 };
+  private readonly tally: FollowerCounters = { applied: 0, failed: 0, skipped: 0, duplicates: 0, dryRun: 0, invalid: 0, forged: 0, acksSent: 0, acksFailed: 0 };
   private readonly abort = new AbortController();
 
   constructor(private readonly options: CommandFollowerOptions) {
@@ -100,6 +107,12 @@ export class CommandFollower {
   async handle(command: Command): Promise<FollowOutcome> {
     const o = this.options;
     if (command.experimentId !== o.experimentId || (command.slice ?? '*') !== this.slice) return 'not-mine';
+    const verified = verifyMessage(command, o.trustedKeys);
+    if (!verified.ok) {
+      this.tally.forged += 1;
+      this.logger.error('command refused: not signed by a trusted sentinel key', { experimentId: command.experimentId, commandId: command.id, reason: verified.reason });
+      return 'forged';
+    }
     if (command.dryRun) {
       this.tally.dryRun += 1;
       return 'dry-run';

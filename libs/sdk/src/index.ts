@@ -6,4 +6,5 @@ export * from './connect';
 export * from './experiment';
 export * from './pair-publisher';
 export * from './snapshot';
+export * from './trusted-keys';
 export * from './webhook-actuator';

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { type Ack, type Alert, type Command, type ExperimentSpecInput, ackSchema, alertSchema, commandSchema } from '@penumbra/contracts';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
-import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
+import { type TestRedis, startRedisServer, testCommandKeys, waitFor } from '@penumbra/testing';
 import { Adaptive } from './adaptive';
 import { adaptiveTarget } from './adaptive-target';
 import { CommandFollower } from './command-follower';
@@ -16,6 +16,7 @@ jest.setTimeout(180_000);
 
 const APPS = join(__dirname, '..', '..', '..', 'apps');
 const ACK_TIMEOUT_MS = 15_000;
+const commandKeys = testCommandKeys();
 
 interface RateLimitPolicy {
   name: string;
@@ -65,6 +66,7 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
       AGGREGATOR_PARTIAL_SNAPSHOT_MS: '300',
       SENTINEL_EVALUATE_INTERVAL_MS: '300',
       SENTINEL_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
+      ...commandKeys.env,
       HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
     };
@@ -111,6 +113,7 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
       experimentId: id,
       target: adaptiveTarget(adaptive, exp),
       appliedBy: `sdk-int:${id}`,
+      trustedKeys: commandKeys.trusted,
       groupId: kafka.ns.groupId(`follower-${id}`),
     });
     followers.push(follower);

@@ -4,3 +4,4 @@ export * from './names';
 export * from './redis-server';
 export * from './wait';
 export * from './seed';
+export * from './command-keys';

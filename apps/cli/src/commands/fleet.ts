@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Command } from 'commander';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, waitForFleet } from '@penumbra/fleet';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
 import { repoRoot } from '../local-stack';
 import { type Output } from '../output';
 
@@ -31,7 +31,7 @@ function supervisorPid(): number | undefined {
   return Number.isInteger(pid) && alive(pid) ? pid : undefined;
 }
 
-/** The fleet's environment: the caller's, with local defaults and, when none is given, a local operator key. */
+/** The fleet's environment: the caller's, with local defaults and, when none are given, a local operator key and command signing keys. */
 function fleetEnv(): Record<string, string> {
   const env: Record<string, string> = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' };
   if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) {
@@ -42,6 +42,11 @@ function fleetEnv(): Record<string, string> {
       writeFileSync(join(stateDir(), 'operator-key.json'), JSON.stringify(key), { mode: 0o600 });
     }
     env['SENTINEL_OPERATOR_KEYS_FILE'] = keys;
+  }
+  if (process.env['SENTINEL_SIGNING_KEY_FILE'] === undefined) {
+    const commandKeys = ensureCommandKeyFiles(stateDir());
+    env['SENTINEL_SIGNING_KEY_FILE'] = commandKeys.signingKeyFile;
+    env['PENUMBRA_COMMAND_KEYS_FILE'] ??= process.env['PENUMBRA_COMMAND_KEYS_FILE'] ?? commandKeys.trustedKeysFile;
   }
   return env;
 }
