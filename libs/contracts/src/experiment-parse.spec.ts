@@ -87,6 +87,26 @@ describe('parseExperimentSpec', () => {
     }
   });
 
+  it('refuses a confidence on an equality gate, and says why (issue 16, bug 1)', () => {
+    const text = MINIMAL.replace('- matchRate >= 0.99', '- { metric: candidateErrorRate, op: "==", threshold: 0, confidence: 0.99 }');
+    expect(issuesOf(text)).toEqual(['policy.stages[0].gates[0].confidence']);
+    expect(() => parseExperimentSpec(text)).toThrow(/needs an ordering .*no finite sample shows a rate to equal 0 exactly/);
+    expect(issuesOf(text.replace('"=="', '"!="'))).toEqual(['policy.stages[0].gates[0].confidence']);
+  });
+
+  it('refuses a confidence on a metric that is not a rate, naming the metric (issue 16, bug 2)', () => {
+    for (const metric of ['latencyP99Ratio', 'errorRateDelta', 'precision.mean']) {
+      const text = MINIMAL.replace('- matchRate >= 0.99', `- { metric: ${metric}, op: "<=", threshold: 1.2, confidence: 0.95 }`);
+      expect(issuesOf(text)).toEqual(['policy.stages[0].gates[0].confidence']);
+      expect(() => parseExperimentSpec(text)).toThrow(new RegExp(`${metric.replace('.', '\\.')} is not a rate counted per pair`));
+    }
+    expect(
+      parseExperimentSpec(MINIMAL.replace('- matchRate >= 0.99', '- { metric: matchRate, op: ">=", threshold: 0.95, confidence: 0.95 }')).policy.stages[0]!.gates[0],
+    ).toMatchObject({
+      confidence: 0.95,
+    });
+  });
+
   it('refuses a document that expands aliases without bound', () => {
     const bomb = [
       'a: &a [x, x, x, x, x, x, x, x, x, x]',

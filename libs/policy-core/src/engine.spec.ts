@@ -168,7 +168,7 @@ describe('evaluate: gate metrics', () => {
     const p = twoStages({
       stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['latencyP99Ratio <= 1.2', 'precision.last >= 0.98', 'missed_tp.sum == 0'] }, { name: 'canary' }],
     });
-    const e = evidence(100, 100, {}, { primary: 100, candidate: 130, secondary: 120 });
+    const e = evidence(2000, 2000, {}, { primary: 100, candidate: 130, secondary: 120 });
     e.metrics = { precision: { count: 5, sum: 4.95, min: 0.97, max: 0.995, last: 0.99 }, missed_tp: { count: 3, sum: 0, min: 0, max: 0, last: 0 } };
     const r = evaluate(context(p, fresh(), e, T0 + SEC));
     expect(r.verdict.gates.map((g) => [g.gate, g.value, g.verdict])).toEqual([
@@ -177,7 +177,24 @@ describe('evaluate: gate metrics', () => {
       ['missed_tp.sum == 0', 0, 'pass'],
     ]);
     expect(r.decision?.action).toBe('promote');
-    const slow = evidence(100, 100, {}, { primary: 100, candidate: 140 });
+    const slow = evidence(2000, 2000, {}, { primary: 100, candidate: 140 });
     expect(evaluate(context(p, fresh(), { ...slow, metrics: e.metrics }, T0 + SEC)).verdict.gates[0]).toMatchObject({ value: 1.4, verdict: 'fail' });
+  });
+
+  it('judges a latency quantile ratio only once each side holds enough samples beyond the quantile (issue 16, bug 2)', () => {
+    const p = twoStages({
+      stages: [
+        { name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['matchRate >= 0.9'], rollbackTriggers: ['latencyP99Ratio > 1.2', 'latencyP90Ratio > 1.2'] },
+        { name: 'canary' },
+      ],
+    });
+    const few = evaluate(context(p, fresh(), evidence(100, 100, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(few.decision?.action).not.toBe('rollback');
+    expect(few.verdict.gates.slice(1).map((g) => [g.verdict, g.neededSamples])).toEqual([
+      ['need-more-data', 1900],
+      ['need-more-data', 100],
+    ]);
+    const enough = evaluate(context(p, fresh(), evidence(2000, 2000, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(enough.decision?.action).toBe('rollback');
   });
 });

@@ -1,6 +1,6 @@
 import { BUILTIN_METRICS, type BuiltinMetric, type Comparison, type Gate, type GateEvidence } from '@penumbra/contracts';
 import { samplesToDecideThreshold, thresholdBound, thresholdTest } from '@penumbra/stats-core';
-import { type EvidenceInput, builtinValue, customValue, rateSample, stageSamples } from './evidence';
+import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample } from './evidence';
 
 export type GateKind = 'promotion' | 'rollback';
 
@@ -63,7 +63,8 @@ function judgeRate(gate: Gate, successes: number, trials: number, confidence: nu
 /**
  * Judges whether a gate's condition holds. For a promotion gate, "pass" means it holds; for a
  * rollback trigger, "fail" means the trigger fired (its condition holds) and "pass" that it did
- * not. Without a confidence, the point estimate is judged once `minSamples` have arrived.
+ * not. Without a confidence, the point estimate is judged once `minSamples` have arrived (and, for
+ * a ratio of latency quantiles, enough samples beyond the quantile: see pointEstimateShortfall).
  */
 export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
   const value = metricValue(gate.metric, e);
@@ -72,8 +73,8 @@ export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSampl
   let held: Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'>;
   if (rate !== undefined && gate.confidence !== undefined) {
     held = judgeRate(gate, rate.successes, rate.trials, gate.confidence);
-  } else if (value === null || stageSamples(e) < minSamples) {
-    held = { verdict: 'need-more-data', bound: null, neededSamples: Math.max(0, minSamples - stageSamples(e)) };
+  } else if (value === null || pointEstimateShortfall(gate.metric, e, minSamples) > 0) {
+    held = { verdict: 'need-more-data', bound: null, neededSamples: pointEstimateShortfall(gate.metric, e, minSamples) };
   } else {
     held = { verdict: compare(value, gate.op, gate.threshold) ? 'pass' : 'fail', bound: null };
   }

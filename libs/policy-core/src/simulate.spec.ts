@@ -33,7 +33,7 @@ const spec = (decidePerSlice: boolean) =>
     policy: {
       stages: [
         { name: 'shadow', minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9'], rollbackTriggers: ['matchRate < 0.5'] },
-        { name: 'canary', weight: 20, minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9', 'latencyP99Ratio <= 1.2'] },
+        { name: 'canary', weight: 20, minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9', 'latencyP50Ratio <= 1.2'] },
       ],
       watchAfterFinalSec: 0,
     },
