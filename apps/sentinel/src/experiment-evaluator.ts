@@ -4,6 +4,7 @@ import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
   type AlertDraft,
+  type BreakerCounts,
   type Decision,
   type EvidenceInput,
   type SliceState,
@@ -82,15 +83,22 @@ export class ExperimentEvaluator {
     if (record === undefined || record.halted !== undefined) return;
     const { spec } = record;
     const hash = policyHash(spec.policy);
-    const windowMs = spec.policy.circuitBreaker.windowSec * 1000;
     for (const slice of await this.slicesOf(record)) {
       const timer = this.deps.metrics.evaluationSeconds.startTimer();
-      const recent = await this.deps.store.promotionsSince(this.clock() - windowMs);
+      const recent = await this.breakerCounts(record, slice);
       await this.step(record, slice, (state, evidence, now) =>
         evaluate({ policy: spec.policy, policyHash: hash, slice, state, evidence, now, recentPromotions: recent, stalledAfterMs: this.deps.stalledAfterMs }),
       );
       timer();
     }
+  }
+
+  /** What the experiment's circuit breaker and the fleet's count now. */
+  private async breakerCounts(record: ExperimentRecord, slice: string): Promise<BreakerCounts> {
+    const b = record.spec.policy.circuitBreaker;
+    const now = this.clock();
+    const own = await this.deps.store.experimentPromotionsSince(record.experimentId, now - b.windowSec * 1000);
+    return { experiment: own.filter((p) => b.per === 'experiment' || p.slice === slice).length, fleet: await this.deps.store.promotionsSince(now - b.fleet.windowSec * 1000) };
   }
 
   async evidence(experimentId: string, slice: string, from: number, now: number): Promise<EvidenceInput> {
@@ -147,7 +155,7 @@ export class ExperimentEvaluator {
     const command = commandOf(experimentId, d);
     this.deps.metrics.decisions.inc({ action: d.action, dry_run: String(d.dryRun) });
     this.deps.logger.info('decision', { experimentId, slice: d.slice, action: d.action, from: d.fromStage, to: d.toStage, reason: d.reason, commandId: command.id });
-    if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at);
+    if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at, { experimentId, slice: d.slice });
     if (!d.dryRun) await this.deps.store.expectAck(command.id, experimentId, d.at + this.deps.ackTimeoutMs);
   }
 }

@@ -38,7 +38,7 @@ describe('parseExperimentSpec', () => {
     expect(spec.shadow.onOverload).toBe('skip');
     expect(spec.compare.noise).toEqual({ relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false });
     expect(spec.slices).toEqual({ attributes: [], decidePerSlice: false });
-    expect(spec.policy.circuitBreaker).toEqual({ maxPromotions: 3, windowSec: 3600 });
+    expect(spec.policy.circuitBreaker).toEqual({ maxPromotions: 3, windowSec: 3600, per: 'slice', fleet: { maxPromotions: 20, windowSec: 3600 } });
     expect(spec.policy.stricterAfterRollback).toEqual({ samplesFactor: 2, bakeFactor: 2 });
     expect(spec.policy.onRollback).toBe('back-to-shadow');
     expect(spec.target.methods).toEqual([]);

@@ -89,7 +89,21 @@ export const policySchema = z
   .object({
     stages: z.array(stageSchema).min(1, 'a policy needs at least one stage'),
     cooldownSec: z.number().int().nonnegative().default(600),
-    circuitBreaker: z.object({ maxPromotions: z.number().int().positive().default(3), windowSec: z.number().int().positive().default(3600) }).prefault({}),
+    /**
+     * At most `maxPromotions` promotions of this experiment per `windowSec`, counted for each slice
+     * decided on its own (`per: slice`, the default: a slice is its own rollout) or for all of the
+     * experiment's slices together (`per: experiment`); and, separately, this experiment is not
+     * promoted while the fleet as a whole (every experiment the sentinels decide) had
+     * `fleet.maxPromotions` promotions within `fleet.windowSec`.
+     */
+    circuitBreaker: z
+      .object({
+        maxPromotions: z.number().int().positive().default(3),
+        windowSec: z.number().int().positive().default(3600),
+        per: z.enum(['slice', 'experiment']).default('slice'),
+        fleet: z.object({ maxPromotions: z.number().int().positive().default(20), windowSec: z.number().int().positive().default(3600) }).prefault({}),
+      })
+      .prefault({}),
     onRollback: z.enum(['back-to-shadow', 'stop-mirroring']).default('back-to-shadow'),
     stricterAfterRollback: z.object({ samplesFactor: z.number().min(1).default(2), bakeFactor: z.number().min(1).default(2) }).prefault({}),
     watchAfterFinalSec: z.number().int().nonnegative().default(1800),

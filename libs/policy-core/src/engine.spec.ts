@@ -139,12 +139,19 @@ describe('evaluate: approvals, circuit breaker, stalls and final states', () => 
   });
 
   it('holds a promotion while the fleet-wide circuit breaker is open, with an alert', () => {
-    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { maxPromotions: 2, windowSec: 600 } });
-    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: 2 }));
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { fleet: { maxPromotions: 2, windowSec: 600 } } });
+    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 0, fleet: 2 } }));
     expect(r.decision).toBeUndefined();
-    expect(r.verdict.summary).toMatch(/circuit breaker is open \(2 of 2 promotions in 600 s\)/);
+    expect(r.verdict.summary).toMatch(/fleet-wide promotion circuit breaker is open \(2 of 2 promotions across the fleet in 600 s\)/);
     expect(r.alerts[0]).toMatchObject({ kind: 'gate-warning' });
-    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: 1 })).decision?.action).toBe('promote');
+    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 0, fleet: 1 } })).decision?.action).toBe('promote');
+  });
+
+  it("holds a promotion while the experiment's own circuit breaker is open, configured apart from the fleet's (issue 16, bug 4)", () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { maxPromotions: 2, windowSec: 600 } });
+    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { slice: 'tenant=a', recentPromotions: { experiment: 2, fleet: 2 } }));
+    expect(r.verdict.summary).toMatch(/experiment's promotion circuit breaker is open \(2 of 2 promotions of slice tenant=a in 600 s\)/);
+    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 1, fleet: 19 } })).decision?.action).toBe('promote');
   });
 
   it('raises one stalled alert when samples stop arriving, and forgets it when they resume', () => {

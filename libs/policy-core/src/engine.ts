@@ -1,6 +1,7 @@
 import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, type Stage } from '@penumbra/contracts';
 import { type EvidenceInput, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
+import { type BreakerCounts, openBreaker } from './circuit-breaker';
 import { type AlertDraft, type Decision, FINAL_STATUSES, type SliceState, type Verdict } from './state';
 import { formatDuration, summarize } from './verdict-text';
 
@@ -17,8 +18,8 @@ export interface EvaluationContext {
   /** Merged aggregates since `state.stageEnteredAt`. */
   evidence: EvidenceInput;
   now: number;
-  /** Promotions across the fleet within the policy's circuit-breaker window. */
-  recentPromotions: number;
+  /** Promotions counted by the policy's two circuit breakers: see `breakerCounts`. */
+  recentPromotions: BreakerCounts;
   /** Raise a `stalled` alert when no sample arrived for this long. */
   stalledAfterMs: number;
 }
@@ -179,16 +180,16 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     const roles = stage.approval.roles.length > 0 ? ` from one of: ${stage.approval.roles.join(', ')}` : '';
     return quiet(`ready, awaiting approval of stage "${stage.name}"${roles}`);
   }
-  const breaker = policy.circuitBreaker;
-  if (ctx.recentPromotions >= breaker.maxPromotions) {
+  const open = openBreaker(policy, ctx.recentPromotions, ctx.slice);
+  if (open !== undefined) {
     alerts.push({
       kind: 'gate-warning',
       severity: 'warning',
-      message: `promotion held: circuit breaker open (${ctx.recentPromotions} promotions in the last ${breaker.windowSec} s, at most ${breaker.maxPromotions})`,
+      message: `promotion held: ${open}`,
       dedupeKey: `breaker:${state.version}`,
       details: { recentPromotions: ctx.recentPromotions },
     });
-    return quiet(`ready, but the promotion circuit breaker is open (${ctx.recentPromotions} of ${breaker.maxPromotions} promotions in ${breaker.windowSec} s)`);
+    return quiet(`ready, but ${open}`);
   }
   const evidenceNow = evidenceOf(ctx, judged, bakedMs);
   const dryRun = stage.mode === 'dry-run';

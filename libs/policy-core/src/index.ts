@@ -8,3 +8,4 @@ export * from './simulate';
 export * from './state';
 export * from './verdict-text';
 export * from './recovery';
+export * from './circuit-breaker';

@@ -73,4 +73,18 @@ describe('simulatePolicy', () => {
     expect(bySlice('tenant=globex')).toEqual(['rollback']);
     expect(sim.decisions.some((d) => d.slice === '*')).toBe(false);
   });
+
+  it('promotes a fourth healthy tenant under the default circuit breaker, which counts each slice on its own (issue 16, bug 4)', () => {
+    const tenants = ['a', 'b', 'c', 'd'].map((t) => `tenant=${t}`);
+    const snaps = Array.from({ length: 8 }, (_, i) => tenants.map((t) => snapshot(i, t, 60, 60))).flat();
+    const sim = simulatePolicy(spec(true), snaps);
+    for (const t of tenants) expect(sim.decisions.filter((d) => d.slice === t).map((d) => d.action)).toEqual(['promote', 'promote']);
+    const together = spec(true);
+    together.policy.circuitBreaker = { ...together.policy.circuitBreaker, per: 'experiment' };
+    const held = simulatePolicy(together, snaps);
+    expect(held.decisions.filter((d) => d.action === 'promote')).toHaveLength(3);
+    expect(Object.values(held.states).some((s) => /experiment's promotion circuit breaker is open \(3 of 3 promotions of this experiment/.test(s.lastVerdict?.summary ?? ''))).toBe(
+      true,
+    );
+  });
 });

@@ -75,7 +75,7 @@ export function registerPolicy(program: Command, out: Output): void {
         ]),
       );
       out.line(
-        `cooldown ${p.cooldownSec}s · at most ${p.circuitBreaker.maxPromotions} promotions per ${p.circuitBreaker.windowSec}s · on rollback: ${p.onRollback} · after each rollback: samples ×${p.stricterAfterRollback.samplesFactor}, bake ×${p.stricterAfterRollback.bakeFactor} · watch ${p.watchAfterFinalSec}s after the final promotion`,
+        `cooldown ${p.cooldownSec}s · at most ${p.circuitBreaker.maxPromotions} promotions per ${p.circuitBreaker.windowSec}s per ${p.circuitBreaker.per}, ${p.circuitBreaker.fleet.maxPromotions} per ${p.circuitBreaker.fleet.windowSec}s fleet-wide · on rollback: ${p.onRollback} · after each rollback: samples ×${p.stricterAfterRollback.samplesFactor}, bake ×${p.stricterAfterRollback.bakeFactor} · watch ${p.watchAfterFinalSec}s after the final promotion`,
       );
       out.line(`decisions: ${spec.slices.decidePerSlice ? `per slice of ${spec.slices.attributes.join(', ')}` : 'for the experiment as a whole'}`);
     });
