@@ -11,12 +11,13 @@ import {
   evaluate,
   evidenceFromParts,
   initialSliceState,
+  noSliceAlert,
   policyHash,
   stateFromCommands,
 } from '@penumbra/policy-core';
 import { type RedisClient } from '@penumbra/redis';
 import { type CommandHistory } from './command-history';
-import { commandOf, outboxOf } from './outputs';
+import { alertOf, commandOf, outboxOf } from './outputs';
 import { type SentinelMetrics } from './sentinel-metrics';
 import { type OutboxMessage, type SentinelStateStore } from '@penumbra/sentinel-state';
 
@@ -49,6 +50,7 @@ const SLICE_LOOKBACK_MS = 3_600_000;
  */
 export class ExperimentEvaluator {
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly warned = new Set<string>();
   private readonly clock: () => number;
 
   constructor(private readonly deps: EvaluatorDeps) {
@@ -74,8 +76,21 @@ export class ExperimentEvaluator {
     const members = await this.deps.redis.zrangebyscore(windowIndexKey(this.deps.windows, record.experimentId), since, '+inf');
     const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))));
     for (const s of await this.deps.store.slicesOf(record.experimentId)) seen.add(s);
-    seen.delete(ALL_SLICES);
+    const rollup = seen.delete(ALL_SLICES);
+    if (seen.size === 0 && rollup) await this.warnNoSlices(record);
     return [...seen].sort();
+  }
+
+  /** Per-slice decisions that see only the "*" rollup decide nothing: say so, once an hour. */
+  private async warnNoSlices(record: ExperimentRecord): Promise<void> {
+    const now = this.clock();
+    const draft = noSliceAlert(record.spec, now);
+    const key = `${record.experimentId}:${draft.dedupeKey}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    if (this.warned.size > 10_000) this.warned.clear();
+    this.deps.logger.warn('per-slice decisions see no slice', { experimentId: record.experimentId });
+    await this.deps.producer.send([{ topic: this.deps.topics.alerts, key: record.experimentId, value: JSON.stringify(alertOf(record.experimentId, ALL_SLICES, draft, now)) }]);
   }
 
   async evaluateExperiment(experimentId: string): Promise<void> {

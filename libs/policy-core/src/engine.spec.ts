@@ -93,7 +93,7 @@ describe('evaluate: rollback, cooldown and tightening', () => {
     expect(r.decision).toBeUndefined();
     const s = evaluate(context(p, fresh({ version: 2 }), evidence(200, 190, { candidateErrors: 50 }), T0 + 10 * SEC));
     expect(s.decision).toMatchObject({ action: 'rollback', fromStage: 'shadow', toStage: 'shadow', targetWeight: 0 });
-    expect(s.decision?.reason).toMatch(/rollback trigger "candidateErrorRate > 0.2" fired \(candidateErrorRate = 0.2500\)/);
+    expect(s.decision?.reason).toMatch(/rollback trigger "candidateErrorRate > 0.2" fired \(candidateErrorRate = 0.2500 vs > 0.2\) \| 200 samples/);
     expect(s.alerts).toEqual([expect.objectContaining({ kind: 'rollback', severity: 'critical' })]);
     expect(s.state).toMatchObject({ status: 'cooldown', rollbacks: 1, cooldownUntil: T0 + 310 * SEC, version: 3 });
 
@@ -203,5 +203,43 @@ describe('evaluate: gate metrics', () => {
     ]);
     const enough = evaluate(context(p, fresh(), evidence(2000, 2000, {}, { primary: 100, candidate: 140 }), T0 + SEC));
     expect(enough.decision?.action).toBe('rollback');
+  });
+});
+
+describe('evaluate: every decision explains itself', () => {
+  const p = twoStages({
+    stages: [
+      {
+        name: 'shadow',
+        minDurationSec: 60,
+        minSamples: 1000,
+        gates: [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'latencyP50Ratio <= 1.2'],
+        rollbackTriggers: [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }],
+      },
+      { name: 'canary' },
+    ],
+  });
+
+  it('a promotion names every gate and trigger with its value, bound, threshold, verdict and samples, and the bake', () => {
+    const r = evaluate(context(p, fresh(), evidence(1100, 1078, {}, { primary: 100, candidate: 104 }), T0 + 110 * SEC));
+    expect(r.decision?.action).toBe('promote');
+    const reason = r.decision?.reason ?? '';
+    expect(reason).toMatch(/^every gate held for 1m50s on 1100 samples \| 1100 samples \(minimum 1000\), gates held 1m50s \(bake 1m\); /);
+    expect(reason).toMatch(/gate "matchRate >= 0.95 @0.95": matchRate = 0.9800, bound 0.9[5-9]\d\d vs >= 0.95 \(0.95 confidence on 1100 samples\): pass/);
+    expect(reason).toMatch(/gate "latencyP50Ratio <= 1.2": latencyP50Ratio = 1.040 vs <= 1.2 \(point estimate on 1100 samples\): pass/);
+    expect(reason).toMatch(/trigger "matchRate < 0.9 @0.95": matchRate = 0.9800, bound 0.9\d+ vs < 0.9 \(0.95 confidence on 1100 samples\): not fired/);
+    expect(r.decision?.evidence).toMatchObject({ samples: 1100, minSamples: 1000, bakedMs: 110 * SEC, bakeMs: 60 * SEC });
+    expect(r.decision?.evidence.gates).toEqual([
+      expect.objectContaining({ gate: 'matchRate >= 0.95 @0.95', value: 0.98, bound: expect.any(Number), threshold: 0.95, confidence: 0.95, samples: 1100, verdict: 'pass' }),
+      expect.objectContaining({ gate: 'latencyP50Ratio <= 1.2', value: 1.04, bound: null, confidence: null, samples: 1100, verdict: 'pass' }),
+      expect.objectContaining({ gate: 'matchRate < 0.9 @0.95', kind: 'rollback', bound: expect.any(Number), verdict: 'pass' }),
+    ]);
+  });
+
+  it('a rollback gives the observed value next to the bound of the gate that can no longer pass, and the bound of a fired trigger', () => {
+    const lost = evaluate(context(p, fresh(), evidence(200, 176), T0 + 10 * SEC));
+    expect(lost.decision?.reason).toMatch(/^gate "matchRate >= 0.95 @0.95" can no longer pass \(matchRate = 0.8800, bound 0.9\d+ vs >= 0.95\) \| 200 samples \(minimum 1000\)/);
+    const fired = evaluate(context(p, fresh(), evidence(100, 60), T0 + 10 * SEC));
+    expect(fired.decision?.reason).toMatch(/^rollback trigger "matchRate < 0.9 @0.95" fired \(matchRate = 0.6000, bound 0.\d+ vs < 0.9\)/);
   });
 });

@@ -3,7 +3,7 @@ import { type EvidenceInput, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
 import { type BreakerCounts, openBreaker } from './circuit-breaker';
 import { type AlertDraft, type Decision, FINAL_STATUSES, type SliceState, type Verdict } from './state';
-import { formatDuration, summarize } from './verdict-text';
+import { causeText, evidenceText, formatDuration, summarize } from './verdict-text';
 
 /** Pseudo stages a command can lead to after the last real one. */
 export const PROMOTED = 'promoted';
@@ -49,11 +49,22 @@ export function stageName(policy: Policy, state: SliceState): string {
   return stageOf(policy, state).name;
 }
 
-export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence' | 'policy'>, gates: GateEvidence[], bakedMs: number): Evidence {
+/** The record behind a decision: every metric, every gate's verdict, the samples and bake against the stage's criteria. */
+export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence' | 'policy' | 'state'>, gates: GateEvidence[], bakedMs: number): Evidence {
   const metrics: Record<string, number | null> = {};
   for (const m of BUILTIN_METRICS) metrics[m] = metricValue(m, ctx.evidence);
   for (const g of gates) metrics[g.metric] = g.value;
-  return { policyHash: ctx.policyHash, samples: stageSamples(ctx.evidence), bakedMs, metrics, gates, ...(ctx.evidence.window ? { window: ctx.evidence.window } : {}) };
+  const { minSamples, bakeMs } = criteriaOf(ctx.policy, stageOf(ctx.policy, ctx.state), ctx.state.rollbacks);
+  return {
+    policyHash: ctx.policyHash,
+    samples: stageSamples(ctx.evidence),
+    bakedMs,
+    minSamples,
+    bakeMs,
+    metrics,
+    gates,
+    ...(ctx.evidence.window ? { window: ctx.evidence.window } : {}),
+  };
 }
 
 export function decide(
@@ -143,14 +154,10 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   const fired = triggers.find((t) => t.verdict === 'fail');
   const lost = gates.find((g, i) => g.verdict === 'fail' && stage.gates[i]?.confidence !== undefined);
   if (stage.mode !== 'observe' || watching) {
-    const cause = fired
-      ? `rollback trigger "${fired.gate}" fired (${fired.metric} = ${fmt(fired.value)})`
-      : lost
-        ? `gate "${lost.gate}" can no longer pass (bound ${fmt(lost.bound)})`
-        : undefined;
+    const cause = fired ? `rollback trigger "${fired.gate}" fired (${causeText(fired)})` : lost ? `gate "${lost.gate}" can no longer pass (${causeText(lost)})` : undefined;
     if (cause !== undefined) {
       const { patch, toStage } = rollbackTo(ctx);
-      const reason = `${watching ? 'regression while watching after the final promotion: ' : ''}${cause}`;
+      const reason = `${watching ? 'regression while watching after the final promotion: ' : ''}${cause} | ${evidenceText({ gates: judged, samples, minSamples, bakedMs, bakeMs })}`;
       alerts.push({
         kind: 'rollback',
         severity: 'critical',
@@ -193,7 +200,7 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   }
   const evidenceNow = evidenceOf(ctx, judged, bakedMs);
   const dryRun = stage.mode === 'dry-run';
-  const reason = `every gate held for ${formatDuration(bakedMs)} on ${samples} samples`;
+  const reason = `every gate held for ${formatDuration(bakedMs)} on ${samples} samples | ${evidenceText({ gates: judged, samples, minSamples, bakedMs, bakeMs })}`;
   const nextStage = policy.stages[state.stageIndex + 1];
   if (nextStage === undefined) {
     const watchMs = policy.watchAfterFinalSec * 1000;
@@ -205,9 +212,4 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     decide(ctx, 'promote', stage.name, nextStage.name, nextStage.weight, dryRun, reason, evidenceNow),
     `promoted to "${nextStage.name}": ${reason}`,
   );
-}
-
-export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }

@@ -1,6 +1,6 @@
 import { BUILTIN_METRICS, type BuiltinMetric, type Comparison, type Gate, type GateEvidence } from '@penumbra/contracts';
 import { samplesToDecideThreshold, thresholdBound, thresholdTest } from '@penumbra/stats-core';
-import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample } from './evidence';
+import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample, stageSamples } from './evidence';
 
 export type GateKind = 'promotion' | 'rollback';
 
@@ -68,8 +68,10 @@ function judgeRate(gate: Gate, successes: number, trials: number, confidence: nu
  */
 export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
   const value = metricValue(gate.metric, e);
-  const base = { gate: gateLabel(gate), kind, metric: gate.metric, op: gate.op, threshold: gate.threshold, value };
   const rate = isBuiltin(gate.metric) ? rateSample(gate.metric, e.counts) : undefined;
+  const confidence = gate.confidence ?? null;
+  const samples = rate !== undefined && confidence !== null ? rate.trials : stageSamples(e);
+  const base = { gate: gateLabel(gate), kind, metric: gate.metric, op: gate.op, threshold: gate.threshold, value, confidence, samples };
   let held: Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'>;
   if (rate !== undefined && gate.confidence !== undefined) {
     held = judgeRate(gate, rate.successes, rate.trials, gate.confidence);

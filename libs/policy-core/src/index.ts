@@ -9,3 +9,4 @@ export * from './state';
 export * from './verdict-text';
 export * from './recovery';
 export * from './circuit-breaker';
+export * from './slices';

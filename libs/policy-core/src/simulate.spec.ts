@@ -87,4 +87,12 @@ describe('simulatePolicy', () => {
       true,
     );
   });
+
+  it('warns when per-slice decisions see only the "*" rollup, which no slice decision reads (issue 16, bug 3)', () => {
+    const snaps = Array.from({ length: 8 }, (_, i) => snapshot(i, '*', 60, 36));
+    const sim = simulatePolicy(spec(true), snaps);
+    expect(sim.decisions).toEqual([]);
+    expect(sim.warnings).toEqual([expect.stringMatching(/per slice of tenant .* only the "\*" rollup and no slice: nothing is promoted or rolled back/)]);
+    expect(simulatePolicy(spec(false), snaps).warnings).toEqual([]);
+  });
 });

@@ -1,8 +1,9 @@
-import { ALL_SLICES, type AggregateSnapshot, type ExperimentSpec } from '@penumbra/contracts';
+import { ALL_SLICES, type AggregateSnapshot, type Evidence, type ExperimentSpec } from '@penumbra/contracts';
 import { type PromotionRecord, breakerCounts } from './circuit-breaker';
 import { policyHash } from './control-signing';
 import { evaluate } from './engine';
 import { SnapshotLedger } from './ledger';
+import { noSliceWarning } from './slices';
 import { type Decision, type SliceState, initialSliceState } from './state';
 
 export interface SimulatedDecision {
@@ -14,12 +15,16 @@ export interface SimulatedDecision {
   reason: string;
   dryRun: boolean;
   samples: number;
+  /** Everything the decision rests on, as the command carries it. */
+  evidence: Evidence;
 }
 
 export interface Simulation {
   decisions: SimulatedDecision[];
   states: Record<string, SliceState>;
   snapshots: number;
+  /** What the run could not decide on and why, e.g. per-slice decisions that saw no slice. */
+  warnings: string[];
 }
 
 /**
@@ -55,8 +60,19 @@ export function simulatePolicy(spec: ExperimentSpec, snapshots: readonly Aggrega
       const d = result.decision;
       if (d === undefined) continue;
       if (d.action === 'promote' && !d.dryRun) promotions.push({ experimentId: spec.id, slice, at: now });
-      decisions.push({ action: d.action, fromStage: d.fromStage, toStage: d.toStage, slice, at: d.at, reason: d.reason, dryRun: d.dryRun, samples: d.evidence.samples });
+      decisions.push({
+        action: d.action,
+        fromStage: d.fromStage,
+        toStage: d.toStage,
+        slice,
+        at: d.at,
+        reason: d.reason,
+        dryRun: d.dryRun,
+        samples: d.evidence.samples,
+        evidence: d.evidence,
+      });
     }
   }
-  return { decisions, states: Object.fromEntries(states), snapshots: ordered.length };
+  const warnings = perSlice && ledger.slices().length === 0 && ledger.has(ALL_SLICES) ? [noSliceWarning(spec)] : [];
+  return { decisions, states: Object.fromEntries(states), snapshots: ordered.length, warnings };
 }
