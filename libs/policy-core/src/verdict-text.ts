@@ -15,7 +15,7 @@ export function formatDuration(ms: number): string {
  */
 export function summarize(p: { gates: GateEvidence[]; samples: number; minSamples: number; bakedMs: number; bakeMs: number }): string | undefined {
   const failing = p.gates.filter((g) => g.verdict === 'fail');
-  if (failing.length > 0) return `not promoted: ${failing.map((g) => `${g.gate} fails (${g.metric} = ${g.value === null ? 'n/a' : g.value.toPrecision(4)})`).join('; ')}`;
+  if (failing.length > 0) return `not promoted: ${failing.map((g) => `${g.gate} fails (${causeText(g)})`).join('; ')}`;
   const waiting = p.gates.filter((g) => g.verdict === 'need-more-data');
   if (p.samples < p.minSamples || waiting.length > 0) {
     const more = Math.max(p.minSamples - p.samples, ...waiting.map((g) => g.neededSamples ?? 0));
