@@ -11,7 +11,7 @@ import {
   parseExperimentSpec,
 } from '@penumbra/contracts';
 import { PenumbraError } from '@penumbra/errors';
-import { gateLabel, noSliceWarning, policyHash, simulatePolicy } from '@penumbra/policy-core';
+import { gateLabel, gateText, noSliceWarning, policyHash, simulatePolicy } from '@penumbra/policy-core';
 import { type Output } from '../output';
 
 export class PolicyInputError extends PenumbraError {
@@ -133,10 +133,27 @@ export function registerPolicy(program: Command, out: Output): void {
       out.line(`${sim.snapshots} snapshots of "${spec.id}" replayed, ${sim.decisions.length} decisions`);
       for (const w of sim.warnings) out.line(`warning: ${w}`);
       if (sim.decisions.length > 0) {
+        const cause = (reason: string) => reason.split(' | ')[0] ?? reason;
         out.table(
-          ['at', 'slice', 'action', 'from', 'to', 'samples', 'reason'],
-          sim.decisions.map((d) => [new Date(d.at).toISOString(), d.slice, `${d.action}${d.dryRun ? ' (dry-run)' : ''}`, d.fromStage, d.toStage, String(d.samples), d.reason]),
+          ['#', 'at', 'slice', 'action', 'from', 'to', 'samples', 'reason'],
+          sim.decisions.map((d, i) => [
+            String(i + 1),
+            new Date(d.at).toISOString(),
+            d.slice,
+            `${d.action}${d.dryRun ? ' (dry-run)' : ''}`,
+            d.fromStage,
+            d.toStage,
+            String(d.samples),
+            cause(d.reason),
+          ]),
         );
+        sim.decisions.forEach((d, i) => {
+          const e = d.evidence;
+          out.line(
+            `#${i + 1} evidence: ${e.samples} samples (minimum ${e.minSamples ?? '-'}), gates held ${Math.round(e.bakedMs / 1000)}s (bake ${Math.round((e.bakeMs ?? 0) / 1000)}s)`,
+          );
+          for (const g of e.gates) out.line(`  ${gateText(g)}`);
+        });
       }
       for (const [slice, state] of Object.entries(sim.states))
         out.line(`final ${slice}: ${state.status}, stage ${spec.policy.stages[state.stageIndex]?.name ?? '-'}; ${state.lastVerdict?.summary ?? ''}`);
