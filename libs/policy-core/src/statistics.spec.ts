@@ -66,11 +66,16 @@ describe('the engine rolls back on the same test', () => {
     const p = policy({ stages: [{ name: 'canary', minDurationSec: 1_000_000, minSamples: 0, gates: [GATE] }] });
     let state: SliceState = fresh();
     let decidedAt: number | undefined;
+    let reason = '';
     for (let i = 1; i <= 10 && decidedAt === undefined; i += 1) {
       const r = evaluate(context(p, state, evidence(i * 100, i * 88), T0 + i * 10_000));
       state = r.state;
-      if (r.decision?.action === 'rollback') decidedAt = i * 100;
+      if (r.decision?.action === 'rollback') {
+        decidedAt = i * 100;
+        reason = r.decision.reason;
+      }
     }
     expect(decidedAt).toBeLessThanOrEqual(200);
+    expect(reason).toMatch(/^gate "matchRate >= 0.95 @0.95" can no longer pass \(matchRate = 0.8800, bound 0.9[0-4]\d* vs >= 0.95\)/);
   });
 });
