@@ -10,3 +10,4 @@ export * from './verdict-text';
 export * from './recovery';
 export * from './circuit-breaker';
 export * from './slices';
+export * from './operating-characteristics';
