@@ -206,6 +206,31 @@ describe('evaluate: gate metrics', () => {
   });
 });
 
+describe('evaluate: gates the schema refuses a confidence on (issue 16, bugs 1 and 2)', () => {
+  it('an equality gate carrying a confidence anyway (built in code) never rolls back on no data or on one error', () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['candidateErrorRate <= 0'] }, { name: 'canary' }] });
+    const stage = p.stages[0];
+    if (stage === undefined) throw new Error('no stage');
+    stage.gates = [{ metric: 'candidateErrorRate', op: '==', threshold: 0, confidence: 0.99 }];
+    const none = evaluate(context(p, fresh(), evidence(0, 0), T0 + SEC));
+    expect(none.decision).toBeUndefined();
+    expect(none.verdict.gates[0]).toMatchObject({ verdict: 'need-more-data', confidence: null });
+    const one = evaluate(context(p, fresh(), evidence(150, 149, { candidateErrors: 1 }), T0 + SEC));
+    expect(one.decision).toBeUndefined();
+    expect(one.verdict.gates[0]).toMatchObject({ verdict: 'fail', value: 1 / 150 });
+  });
+
+  it('a latency gate carrying a confidence anyway holds the promotion when it fails instead of rolling back', () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['latencyP50Ratio <= 1.2'] }, { name: 'canary' }] });
+    const stage = p.stages[0];
+    if (stage === undefined) throw new Error('no stage');
+    stage.gates = [{ metric: 'latencyP50Ratio', op: '<=', threshold: 1.2, confidence: 0.95 }];
+    const r = evaluate(context(p, fresh(), evidence(200, 200, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(r.decision).toBeUndefined();
+    expect(r.verdict.summary).toMatch(/not promoted: latencyP50Ratio <= 1.2 @0.95 fails/);
+  });
+});
+
 describe('evaluate: every decision explains itself', () => {
   const p = twoStages({
     stages: [

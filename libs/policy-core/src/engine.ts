@@ -152,7 +152,8 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
 
   const watching = state.status === 'watching';
   const fired = triggers.find((t) => t.verdict === 'fail');
-  const lost = gates.find((g, i) => g.verdict === 'fail' && stage.gates[i]?.confidence !== undefined);
+  // Only a gate judged by the sequential test can be known to never pass; a point estimate may recover.
+  const lost = gates.find((g) => g.verdict === 'fail' && g.confidence !== null);
   if (stage.mode !== 'observe' || watching) {
     const cause = fired ? `rollback trigger "${fired.gate}" fired (${causeText(fired)})` : lost ? `gate "${lost.gate}" can no longer pass (${causeText(lost)})` : undefined;
     if (cause !== undefined) {

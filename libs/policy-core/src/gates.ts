@@ -69,11 +69,21 @@ function judgeRate(gate: Gate, successes: number, trials: number, confidence: nu
 export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
   const value = metricValue(gate.metric, e);
   const rate = isBuiltin(gate.metric) ? rateSample(gate.metric, e.counts) : undefined;
-  const confidence = gate.confidence ?? null;
-  const samples = rate !== undefined && confidence !== null ? rate.trials : stageSamples(e);
-  const base = { gate: gateLabel(gate), kind, metric: gate.metric, op: gate.op, threshold: gate.threshold, value, confidence, samples };
+  // The schema allows a confidence only on a rate compared by an ordering; on a gate built
+  // otherwise it is ignored (and the evidence says so) rather than judged by a test that does not fit.
+  const tested = rate !== undefined && gate.confidence !== undefined && gate.op !== '==' && gate.op !== '!=';
+  const base = {
+    gate: gateLabel(gate),
+    kind,
+    metric: gate.metric,
+    op: gate.op,
+    threshold: gate.threshold,
+    value,
+    confidence: tested ? (gate.confidence ?? null) : null,
+    samples: tested ? rate.trials : stageSamples(e),
+  };
   let held: Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'>;
-  if (rate !== undefined && gate.confidence !== undefined) {
+  if (tested && gate.confidence !== undefined) {
     held = judgeRate(gate, rate.successes, rate.trials, gate.confidence);
   } else if (value === null || pointEstimateShortfall(gate.metric, e, minSamples) > 0) {
     held = { verdict: 'need-more-data', bound: null, neededSamples: pointEstimateShortfall(gate.metric, e, minSamples) };
