@@ -1,7 +1,9 @@
 import { PenumbraError } from '@penumbra/errors';
-import { consoleOutput } from './output';
+import { consoleOutput, exitQuietlyOnClosedPipe } from './output';
 import { buildProgram } from './program';
 
+exitQuietlyOnClosedPipe(process.stdout);
+exitQuietlyOnClosedPipe(process.stderr);
 const out = consoleOutput();
 
 buildProgram(out)

@@ -29,3 +29,15 @@ export function consoleOutput(stdout: { write(s: string): unknown } = process.st
     },
   };
 }
+
+/**
+ * A reader that stops early (`penumbra policy simulate | head -1`) closes the pipe: the next write
+ * fails with EPIPE, which is no error of ours. Exit quietly then, as Unix tools do; any other
+ * stream error is still thrown.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.EventEmitter, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return exit(0);
+    throw err;
+  });
+}

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,39 @@ describe('penumbra policy', () => {
       ['rollback', 'canary', 'shadow', '*'],
     ]);
     expect(decisions[1]).toMatchObject({ at: expect.any(Number), reason: expect.stringMatching(/rollback trigger "matchRate < 0.5" fired/) });
+    // The evidence a reviewer checks the decision by: every gate and trigger, the samples and the bake.
+    expect(decisions[1]?.['evidence']).toMatchObject({
+      samples: expect.any(Number),
+      minSamples: 100,
+      bakeMs: 20_000,
+      gates: [
+        { gate: 'matchRate >= 0.9', kind: 'promotion', value: expect.any(Number), threshold: 0.9, verdict: 'fail' },
+        { gate: 'matchRate < 0.5', kind: 'rollback', value: expect.any(Number), threshold: 0.5, verdict: 'fail' },
+      ],
+    });
+  });
+
+  it('check and simulate warn when per-slice decisions would see only the "*" rollup (issue 16, bug 3)', async () => {
+    const sliced = file('sliced.yaml', `${simExperiment}slices: { attributes: [tenant], decidePerSlice: true }\n`);
+    const snaps = file('rollup.jsonl', `${Array.from({ length: 4 }, (_, i) => snapshotLine(i, 60, 36)).join('\n')}\n`);
+    const sim = await run('simulate', '--experiment', sliced, '--aggregates', snaps);
+    expect(sim.stdout).toMatch(/warning: decisions are per slice of tenant .*only the "\*" rollup and no slice/);
+    const check = await run('check', sliced, '--aggregates', snaps);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/warning: decisions are per slice of tenant/);
+  });
+
+  it.each(['check', 'simulate'])('%s exits quietly when its reader closes the pipe early (issue 16, bug 5)', async (command) => {
+    const lines = Array.from({ length: 200 }, (_, i) => snapshotLine(i, 60, i % 4 === 0 ? 10 : 60));
+    const args =
+      command === 'check' ? ['check', example] : ['simulate', '--experiment', file('epipe.yaml', simExperiment), '--aggregates', file('epipe.jsonl', `${lines.join('\n')}\n`)];
+    const child = spawn(process.execPath, [bin, 'policy', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // like `| head -0`: the reader is gone before the first line
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('simulate names a bad snapshot line', async () => {

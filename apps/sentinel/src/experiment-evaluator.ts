@@ -4,18 +4,20 @@ import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
   type AlertDraft,
+  type BreakerCounts,
   type Decision,
   type EvidenceInput,
   type SliceState,
   evaluate,
   evidenceFromParts,
   initialSliceState,
+  noSliceAlert,
   policyHash,
   stateFromCommands,
 } from '@penumbra/policy-core';
 import { type RedisClient } from '@penumbra/redis';
 import { type CommandHistory } from './command-history';
-import { commandOf, outboxOf } from './outputs';
+import { alertOf, commandOf, outboxOf } from './outputs';
 import { type SentinelMetrics } from './sentinel-metrics';
 import { type OutboxMessage, type SentinelStateStore } from '@penumbra/sentinel-state';
 
@@ -50,6 +52,7 @@ const SLICE_LOOKBACK_MS = 3_600_000;
  */
 export class ExperimentEvaluator {
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly warned = new Set<string>();
   private readonly clock: () => number;
 
   constructor(private readonly deps: EvaluatorDeps) {
@@ -75,8 +78,21 @@ export class ExperimentEvaluator {
     const members = await this.deps.redis.zrangebyscore(windowIndexKey(this.deps.windows, record.experimentId), since, '+inf');
     const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))));
     for (const s of await this.deps.store.slicesOf(record.experimentId)) seen.add(s);
-    seen.delete(ALL_SLICES);
+    const rollup = seen.delete(ALL_SLICES);
+    if (seen.size === 0 && rollup) await this.warnNoSlices(record);
     return [...seen].sort();
+  }
+
+  /** Per-slice decisions that see only the "*" rollup decide nothing: say so, once an hour. */
+  private async warnNoSlices(record: ExperimentRecord): Promise<void> {
+    const now = this.clock();
+    const draft = noSliceAlert(record.spec, now);
+    const key = `${record.experimentId}:${draft.dedupeKey}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    if (this.warned.size > 10_000) this.warned.clear();
+    this.deps.logger.warn('per-slice decisions see no slice', { experimentId: record.experimentId });
+    await this.deps.producer.send([{ topic: this.deps.topics.alerts, key: record.experimentId, value: JSON.stringify(alertOf(record.experimentId, ALL_SLICES, draft, now)) }]);
   }
 
   async evaluateExperiment(experimentId: string): Promise<void> {
@@ -84,15 +100,22 @@ export class ExperimentEvaluator {
     if (record === undefined || record.halted !== undefined) return;
     const { spec } = record;
     const hash = policyHash(spec.policy);
-    const windowMs = spec.policy.circuitBreaker.windowSec * 1000;
     for (const slice of await this.slicesOf(record)) {
       const timer = this.deps.metrics.evaluationSeconds.startTimer();
-      const recent = await this.deps.store.promotionsSince(this.clock() - windowMs);
+      const recent = await this.breakerCounts(record, slice);
       await this.step(record, slice, (state, evidence, now) =>
         evaluate({ policy: spec.policy, policyHash: hash, slice, state, evidence, now, recentPromotions: recent, stalledAfterMs: this.deps.stalledAfterMs }),
       );
       timer();
     }
+  }
+
+  /** What the experiment's circuit breaker and the fleet's count now. */
+  private async breakerCounts(record: ExperimentRecord, slice: string): Promise<BreakerCounts> {
+    const b = record.spec.policy.circuitBreaker;
+    const now = this.clock();
+    const own = await this.deps.store.experimentPromotionsSince(record.experimentId, now - b.windowSec * 1000);
+    return { experiment: own.filter((p) => b.per === 'experiment' || p.slice === slice).length, fleet: await this.deps.store.promotionsSince(now - b.fleet.windowSec * 1000) };
   }
 
   async evidence(experimentId: string, slice: string, from: number, now: number): Promise<EvidenceInput> {
@@ -152,7 +175,7 @@ export class ExperimentEvaluator {
     const command = commandOf(experimentId, d, this.deps.signer);
     this.deps.metrics.decisions.inc({ action: d.action, dry_run: String(d.dryRun) });
     this.deps.logger.info('decision', { experimentId, slice: d.slice, action: d.action, from: d.fromStage, to: d.toStage, reason: d.reason, commandId: command.id });
-    if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at);
+    if (d.action === 'promote' && !d.dryRun) await this.deps.store.recordPromotion(command.id, d.at, { experimentId, slice: d.slice });
     if (!d.dryRun) await this.deps.store.expectAck(command.id, experimentId, d.at + this.deps.ackTimeoutMs);
   }
 }

@@ -30,7 +30,7 @@ export function commandOf(experimentId: string, d: Decision, signer: SigningKey)
     stateVersion: d.stateVersion,
     targetWeight: d.targetWeight,
     dryRun: d.dryRun,
-    reason: d.reason.slice(0, 2000),
+    reason: d.reason.length <= 2000 ? d.reason : `${d.reason.slice(0, 1980)} … (see evidence)`,
     actor: d.actor,
     evidence: d.evidence,
   });

@@ -289,4 +289,20 @@ describe('sentinel processes on the real broker and Redis', () => {
     const decided = new Set((await commands()).filter((c) => c.experimentId === 'amnesia' && verifyMessage(c, commandKeys.trusted).ok).map((c) => `${c.id}@${c.ts}`));
     expect([...decided]).toEqual([`amnesia:*:shadow->canary:v0@${before?.state.stageEnteredAt}`]);
   });
+
+  it('alerts when an experiment decided per slice sees only the "*" rollup, instead of waiting in silence (issue 16, bug 3)', async () => {
+    await publishExperiments(kafka, [experiment('unsliced', { slices: { attributes: ['tenant'], decidePerSlice: true } })]);
+    feeding = setInterval(() => void feed('unsliced', 30, 18), 250);
+    let warned: Alert[] = [];
+    await waitFor(
+      async () => {
+        warned = (await alerts()).filter((a) => a.experimentId === 'unsliced' && a.kind === 'gate-warning');
+        return warned.length > 0;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'a gate-warning alert for unsliced' },
+    );
+    clearInterval(feeding);
+    expect(warned[0]?.message).toMatch(/per slice of tenant .*only the "\*" rollup and no slice/);
+    expect((await commands()).some((c) => c.experimentId === 'unsliced')).toBe(false);
+  });
 });

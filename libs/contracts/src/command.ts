@@ -17,6 +17,14 @@ export const gateEvidenceSchema = z.object({
   value: z.number().nullable(),
   /** The confidence bound the verdict was judged on, when the gate has a confidence. */
   bound: z.number().nullable().default(null),
+  /** The gate's confidence level; null when its point estimate is judged. */
+  confidence: z.number().gt(0).lt(1).nullable().default(null),
+  /** The samples the verdict was judged on: the rate's trials, else the stage's samples. */
+  samples: z.number().int().nonnegative().optional(),
+  /**
+   * For a promotion gate: pass = the condition holds, fail = it does not. For a rollback trigger:
+   * fail = the trigger fired (its condition holds), pass = it did not.
+   */
   verdict: gateVerdict,
   neededSamples: z.number().int().nonnegative().optional(),
 });
@@ -26,6 +34,9 @@ export const evidenceSchema = z.object({
   policyHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest'),
   samples: z.number().int().nonnegative(),
   bakedMs: z.number().int().nonnegative().default(0),
+  /** The stage's criteria the decision was held to (after any tightening by earlier rollbacks). */
+  minSamples: z.number().int().nonnegative().optional(),
+  bakeMs: z.number().int().nonnegative().optional(),
   metrics: z.record(z.string(), z.number().nullable()).default({}),
   gates: z.array(gateEvidenceSchema).default([]),
   window: z.object({ start: epochMs, end: epochMs }).optional(),

@@ -38,7 +38,7 @@ describe('parseExperimentSpec', () => {
     expect(spec.shadow.onOverload).toBe('skip');
     expect(spec.compare.noise).toEqual({ relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false });
     expect(spec.slices).toEqual({ attributes: [], decidePerSlice: false });
-    expect(spec.policy.circuitBreaker).toEqual({ maxPromotions: 3, windowSec: 3600 });
+    expect(spec.policy.circuitBreaker).toEqual({ maxPromotions: 3, windowSec: 3600, per: 'slice', fleet: { maxPromotions: 20, windowSec: 3600 } });
     expect(spec.policy.stricterAfterRollback).toEqual({ samplesFactor: 2, bakeFactor: 2 });
     expect(spec.policy.onRollback).toBe('back-to-shadow');
     expect(spec.target.methods).toEqual([]);
@@ -85,6 +85,26 @@ describe('parseExperimentSpec', () => {
     } catch (err) {
       expect(String(err)).toMatch(/policy\.stages\[0\]\.gates\[1\]\.metric: must be one of .*precision\.last/);
     }
+  });
+
+  it('refuses a confidence on an equality gate, and says why (issue 16, bug 1)', () => {
+    const text = MINIMAL.replace('- matchRate >= 0.99', '- { metric: candidateErrorRate, op: "==", threshold: 0, confidence: 0.99 }');
+    expect(issuesOf(text)).toEqual(['policy.stages[0].gates[0].confidence']);
+    expect(() => parseExperimentSpec(text)).toThrow(/needs an ordering .*no finite sample shows a rate to equal 0 exactly/);
+    expect(issuesOf(text.replace('"=="', '"!="'))).toEqual(['policy.stages[0].gates[0].confidence']);
+  });
+
+  it('refuses a confidence on a metric that is not a rate, naming the metric (issue 16, bug 2)', () => {
+    for (const metric of ['latencyP99Ratio', 'errorRateDelta', 'precision.mean']) {
+      const text = MINIMAL.replace('- matchRate >= 0.99', `- { metric: ${metric}, op: "<=", threshold: 1.2, confidence: 0.95 }`);
+      expect(issuesOf(text)).toEqual(['policy.stages[0].gates[0].confidence']);
+      expect(() => parseExperimentSpec(text)).toThrow(new RegExp(`${metric.replace('.', '\\.')} is not a rate counted per pair`));
+    }
+    expect(
+      parseExperimentSpec(MINIMAL.replace('- matchRate >= 0.99', '- { metric: matchRate, op: ">=", threshold: 0.95, confidence: 0.95 }')).policy.stages[0]!.gates[0],
+    ).toMatchObject({
+      confidence: 0.95,
+    });
   });
 
   it('refuses a document that expands aliases without bound', () => {

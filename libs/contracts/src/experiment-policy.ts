@@ -28,14 +28,35 @@ export const gateMetric = z.string().refine((m) => (BUILTIN_METRICS as readonly 
 export const comparison = z.enum(['>=', '<=', '>', '<', '==', '!=']);
 export type Comparison = z.infer<typeof comparison>;
 
-const gateObject = z.object({
-  metric: gateMetric,
-  op: comparison,
-  threshold: z.number().refine(Number.isFinite, 'must be a finite number'),
-  /** Judge the rate by a sequential confidence bound at this level instead of a point estimate. */
-  confidence: z.number().gt(0.5).lt(1).optional(),
-  name: z.string().min(1).max(200).optional(),
-});
+const gateObject = z
+  .object({
+    metric: gateMetric,
+    op: comparison,
+    threshold: z.number().refine(Number.isFinite, 'must be a finite number'),
+    /** Judge the rate by a sequential confidence bound at this level instead of a point estimate. */
+    confidence: z.number().gt(0.5).lt(1).optional(),
+    name: z.string().min(1).max(200).optional(),
+  })
+  .superRefine((g, ctx) => {
+    if (g.confidence === undefined) return;
+    // A confidence promises that repeated looks keep wrong decisions under 1 - confidence; the
+    // engine keeps that promise only for rates counted per pair, compared by an ordering.
+    if (!(RATE_METRICS as readonly string[]).includes(g.metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['confidence'],
+        message: `${g.metric} is not a rate counted per pair, so no confidence can be kept for it under repeated evaluation; drop the confidence (its point estimate is then judged once the stage has its minimum evidence) or gate one of ${RATE_METRICS.join(', ')}`,
+      });
+    } else if (g.op === '==' || g.op === '!=') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['confidence'],
+        message: `a confidence needs an ordering (>=, <=, >, <): no finite sample shows a rate to equal ${g.threshold} exactly, so "${g.op}" with a confidence could never be decided soundly; write e.g. "${g.metric} <= ${g.threshold === 0 ? 0.001 : g.threshold}" with the confidence`,
+      });
+    } else if (g.threshold < 0 || g.threshold > 1) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `${g.metric} is a rate: a threshold judged with a confidence lies between 0 and 1` });
+    }
+  });
 
 const GATE_SHORTHAND = /^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i;
 
@@ -68,7 +89,21 @@ export const policySchema = z
   .object({
     stages: z.array(stageSchema).min(1, 'a policy needs at least one stage'),
     cooldownSec: z.number().int().nonnegative().default(600),
-    circuitBreaker: z.object({ maxPromotions: z.number().int().positive().default(3), windowSec: z.number().int().positive().default(3600) }).prefault({}),
+    /**
+     * At most `maxPromotions` promotions of this experiment per `windowSec`, counted for each slice
+     * decided on its own (`per: slice`, the default: a slice is its own rollout) or for all of the
+     * experiment's slices together (`per: experiment`); and, separately, this experiment is not
+     * promoted while the fleet as a whole (every experiment the sentinels decide) had
+     * `fleet.maxPromotions` promotions within `fleet.windowSec`.
+     */
+    circuitBreaker: z
+      .object({
+        maxPromotions: z.number().int().positive().default(3),
+        windowSec: z.number().int().positive().default(3600),
+        per: z.enum(['slice', 'experiment']).default('slice'),
+        fleet: z.object({ maxPromotions: z.number().int().positive().default(20), windowSec: z.number().int().positive().default(3600) }).prefault({}),
+      })
+      .prefault({}),
     onRollback: z.enum(['back-to-shadow', 'stop-mirroring']).default('back-to-shadow'),
     stricterAfterRollback: z.object({ samplesFactor: z.number().min(1).default(2), bakeFactor: z.number().min(1).default(2) }).prefault({}),
     watchAfterFinalSec: z.number().int().nonnegative().default(1800),

@@ -33,6 +33,7 @@ const status = (over: Partial<ReturnType<typeof initialSliceState>> = {}): Exper
               threshold: 0.95,
               value: 0.99,
               bound: 0.93,
+              confidence: 0.95,
               verdict: 'need-more-data',
               neededSamples: 180,
             },

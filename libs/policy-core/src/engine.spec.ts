@@ -93,7 +93,7 @@ describe('evaluate: rollback, cooldown and tightening', () => {
     expect(r.decision).toBeUndefined();
     const s = evaluate(context(p, fresh({ version: 2 }), evidence(200, 190, { candidateErrors: 50 }), T0 + 10 * SEC));
     expect(s.decision).toMatchObject({ action: 'rollback', fromStage: 'shadow', toStage: 'shadow', targetWeight: 0 });
-    expect(s.decision?.reason).toMatch(/rollback trigger "candidateErrorRate > 0.2" fired \(candidateErrorRate = 0.2500\)/);
+    expect(s.decision?.reason).toMatch(/rollback trigger "candidateErrorRate > 0.2" fired \(candidateErrorRate = 0.2500 vs > 0.2\) \| 200 samples/);
     expect(s.alerts).toEqual([expect.objectContaining({ kind: 'rollback', severity: 'critical' })]);
     expect(s.state).toMatchObject({ status: 'cooldown', rollbacks: 1, cooldownUntil: T0 + 310 * SEC, version: 3 });
 
@@ -139,12 +139,19 @@ describe('evaluate: approvals, circuit breaker, stalls and final states', () => 
   });
 
   it('holds a promotion while the fleet-wide circuit breaker is open, with an alert', () => {
-    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { maxPromotions: 2, windowSec: 600 } });
-    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: 2 }));
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { fleet: { maxPromotions: 2, windowSec: 600 } } });
+    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 0, fleet: 2 } }));
     expect(r.decision).toBeUndefined();
-    expect(r.verdict.summary).toMatch(/circuit breaker is open \(2 of 2 promotions in 600 s\)/);
+    expect(r.verdict.summary).toMatch(/fleet-wide promotion circuit breaker is open \(2 of 2 promotions across the fleet in 600 s\)/);
     expect(r.alerts[0]).toMatchObject({ kind: 'gate-warning' });
-    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: 1 })).decision?.action).toBe('promote');
+    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 0, fleet: 1 } })).decision?.action).toBe('promote');
+  });
+
+  it("holds a promotion while the experiment's own circuit breaker is open, configured apart from the fleet's (issue 16, bug 4)", () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10 }, { name: 'canary' }], circuitBreaker: { maxPromotions: 2, windowSec: 600 } });
+    const r = evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { slice: 'tenant=a', recentPromotions: { experiment: 2, fleet: 2 } }));
+    expect(r.verdict.summary).toMatch(/experiment's promotion circuit breaker is open \(2 of 2 promotions of slice tenant=a in 600 s\)/);
+    expect(evaluate(context(p, fresh(), evidence(100, 100), T0 + SEC, { recentPromotions: { experiment: 1, fleet: 19 } })).decision?.action).toBe('promote');
   });
 
   it('raises one stalled alert when samples stop arriving, and forgets it when they resume', () => {
@@ -168,7 +175,7 @@ describe('evaluate: gate metrics', () => {
     const p = twoStages({
       stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 10, gates: ['latencyP99Ratio <= 1.2', 'precision.last >= 0.98', 'missed_tp.sum == 0'] }, { name: 'canary' }],
     });
-    const e = evidence(100, 100, {}, { primary: 100, candidate: 130, secondary: 120 });
+    const e = evidence(2000, 2000, {}, { primary: 100, candidate: 130, secondary: 120 });
     e.metrics = { precision: { count: 5, sum: 4.95, min: 0.97, max: 0.995, last: 0.99 }, missed_tp: { count: 3, sum: 0, min: 0, max: 0, last: 0 } };
     const r = evaluate(context(p, fresh(), e, T0 + SEC));
     expect(r.verdict.gates.map((g) => [g.gate, g.value, g.verdict])).toEqual([
@@ -177,7 +184,87 @@ describe('evaluate: gate metrics', () => {
       ['missed_tp.sum == 0', 0, 'pass'],
     ]);
     expect(r.decision?.action).toBe('promote');
-    const slow = evidence(100, 100, {}, { primary: 100, candidate: 140 });
+    const slow = evidence(2000, 2000, {}, { primary: 100, candidate: 140 });
     expect(evaluate(context(p, fresh(), { ...slow, metrics: e.metrics }, T0 + SEC)).verdict.gates[0]).toMatchObject({ value: 1.4, verdict: 'fail' });
+  });
+
+  it('judges a latency quantile ratio only once each side holds enough samples beyond the quantile (issue 16, bug 2)', () => {
+    const p = twoStages({
+      stages: [
+        { name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['matchRate >= 0.9'], rollbackTriggers: ['latencyP99Ratio > 1.2', 'latencyP90Ratio > 1.2'] },
+        { name: 'canary' },
+      ],
+    });
+    const few = evaluate(context(p, fresh(), evidence(100, 100, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(few.decision?.action).not.toBe('rollback');
+    expect(few.verdict.gates.slice(1).map((g) => [g.verdict, g.neededSamples])).toEqual([
+      ['need-more-data', 1900],
+      ['need-more-data', 100],
+    ]);
+    const enough = evaluate(context(p, fresh(), evidence(2000, 2000, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(enough.decision?.action).toBe('rollback');
+  });
+});
+
+describe('evaluate: gates the schema refuses a confidence on (issue 16, bugs 1 and 2)', () => {
+  it('an equality gate carrying a confidence anyway (built in code) never rolls back on no data or on one error', () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['candidateErrorRate <= 0'] }, { name: 'canary' }] });
+    const stage = p.stages[0];
+    if (stage === undefined) throw new Error('no stage');
+    stage.gates = [{ metric: 'candidateErrorRate', op: '==', threshold: 0, confidence: 0.99 }];
+    const none = evaluate(context(p, fresh(), evidence(0, 0), T0 + SEC));
+    expect(none.decision).toBeUndefined();
+    expect(none.verdict.gates[0]).toMatchObject({ verdict: 'need-more-data', confidence: null });
+    const one = evaluate(context(p, fresh(), evidence(150, 149, { candidateErrors: 1 }), T0 + SEC));
+    expect(one.decision).toBeUndefined();
+    expect(one.verdict.gates[0]).toMatchObject({ verdict: 'fail', value: 1 / 150 });
+  });
+
+  it('a latency gate carrying a confidence anyway holds the promotion when it fails instead of rolling back', () => {
+    const p = twoStages({ stages: [{ name: 'shadow', minDurationSec: 0, minSamples: 100, gates: ['latencyP50Ratio <= 1.2'] }, { name: 'canary' }] });
+    const stage = p.stages[0];
+    if (stage === undefined) throw new Error('no stage');
+    stage.gates = [{ metric: 'latencyP50Ratio', op: '<=', threshold: 1.2, confidence: 0.95 }];
+    const r = evaluate(context(p, fresh(), evidence(200, 200, {}, { primary: 100, candidate: 140 }), T0 + SEC));
+    expect(r.decision).toBeUndefined();
+    expect(r.verdict.summary).toMatch(/not promoted: latencyP50Ratio <= 1.2 @0.95 fails/);
+  });
+});
+
+describe('evaluate: every decision explains itself', () => {
+  const p = twoStages({
+    stages: [
+      {
+        name: 'shadow',
+        minDurationSec: 60,
+        minSamples: 1000,
+        gates: [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'latencyP50Ratio <= 1.2'],
+        rollbackTriggers: [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }],
+      },
+      { name: 'canary' },
+    ],
+  });
+
+  it('a promotion names every gate and trigger with its value, bound, threshold, verdict and samples, and the bake', () => {
+    const r = evaluate(context(p, fresh(), evidence(1100, 1078, {}, { primary: 100, candidate: 104 }), T0 + 110 * SEC));
+    expect(r.decision?.action).toBe('promote');
+    const reason = r.decision?.reason ?? '';
+    expect(reason).toMatch(/^every gate held for 1m50s on 1100 samples \| 1100 samples \(minimum 1000\), gates held 1m50s \(bake 1m\); /);
+    expect(reason).toMatch(/gate "matchRate >= 0.95 @0.95": matchRate = 0.9800, bound 0.9[5-9]\d\d vs >= 0.95 \(0.95 confidence on 1100 samples\): pass/);
+    expect(reason).toMatch(/gate "latencyP50Ratio <= 1.2": latencyP50Ratio = 1.040 vs <= 1.2 \(point estimate on 1100 samples\): pass/);
+    expect(reason).toMatch(/trigger "matchRate < 0.9 @0.95": matchRate = 0.9800, bound 0.9\d+ vs < 0.9 \(0.95 confidence on 1100 samples\): not fired/);
+    expect(r.decision?.evidence).toMatchObject({ samples: 1100, minSamples: 1000, bakedMs: 110 * SEC, bakeMs: 60 * SEC });
+    expect(r.decision?.evidence.gates).toEqual([
+      expect.objectContaining({ gate: 'matchRate >= 0.95 @0.95', value: 0.98, bound: expect.any(Number), threshold: 0.95, confidence: 0.95, samples: 1100, verdict: 'pass' }),
+      expect.objectContaining({ gate: 'latencyP50Ratio <= 1.2', value: 1.04, bound: null, confidence: null, samples: 1100, verdict: 'pass' }),
+      expect.objectContaining({ gate: 'matchRate < 0.9 @0.95', kind: 'rollback', bound: expect.any(Number), verdict: 'pass' }),
+    ]);
+  });
+
+  it('a rollback gives the observed value next to the bound of the gate that can no longer pass, and the bound of a fired trigger', () => {
+    const lost = evaluate(context(p, fresh(), evidence(200, 176), T0 + 10 * SEC));
+    expect(lost.decision?.reason).toMatch(/^gate "matchRate >= 0.95 @0.95" can no longer pass \(matchRate = 0.8800, bound 0.9\d+ vs >= 0.95\) \| 200 samples \(minimum 1000\)/);
+    const fired = evaluate(context(p, fresh(), evidence(100, 60), T0 + 10 * SEC));
+    expect(fired.decision?.reason).toMatch(/^rollback trigger "matchRate < 0.9 @0.95" fired \(matchRate = 0.6000, bound 0.\d+ vs < 0.9\)/);
   });
 });

@@ -1,8 +1,9 @@
 import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, type Stage } from '@penumbra/contracts';
 import { type EvidenceInput, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
+import { type BreakerCounts, openBreaker } from './circuit-breaker';
 import { type AlertDraft, type Decision, FINAL_STATUSES, type SliceState, type Verdict } from './state';
-import { formatDuration, summarize } from './verdict-text';
+import { causeText, evidenceText, formatDuration, summarize } from './verdict-text';
 
 /** Pseudo stages a command can lead to after the last real one. */
 export const PROMOTED = 'promoted';
@@ -17,8 +18,8 @@ export interface EvaluationContext {
   /** Merged aggregates since `state.stageEnteredAt`. */
   evidence: EvidenceInput;
   now: number;
-  /** Promotions across the fleet within the policy's circuit-breaker window. */
-  recentPromotions: number;
+  /** Promotions counted by the policy's two circuit breakers: see `breakerCounts`. */
+  recentPromotions: BreakerCounts;
   /** Raise a `stalled` alert when no sample arrived for this long. */
   stalledAfterMs: number;
 }
@@ -48,11 +49,22 @@ export function stageName(policy: Policy, state: SliceState): string {
   return stageOf(policy, state).name;
 }
 
-export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence' | 'policy'>, gates: GateEvidence[], bakedMs: number): Evidence {
+/** The record behind a decision: every metric, every gate's verdict, the samples and bake against the stage's criteria. */
+export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence' | 'policy' | 'state'>, gates: GateEvidence[], bakedMs: number): Evidence {
   const metrics: Record<string, number | null> = {};
   for (const m of BUILTIN_METRICS) metrics[m] = metricValue(m, ctx.evidence);
   for (const g of gates) metrics[g.metric] = g.value;
-  return { policyHash: ctx.policyHash, samples: stageSamples(ctx.evidence), bakedMs, metrics, gates, ...(ctx.evidence.window ? { window: ctx.evidence.window } : {}) };
+  const { minSamples, bakeMs } = criteriaOf(ctx.policy, stageOf(ctx.policy, ctx.state), ctx.state.rollbacks);
+  return {
+    policyHash: ctx.policyHash,
+    samples: stageSamples(ctx.evidence),
+    bakedMs,
+    minSamples,
+    bakeMs,
+    metrics,
+    gates,
+    ...(ctx.evidence.window ? { window: ctx.evidence.window } : {}),
+  };
 }
 
 export function decide(
@@ -140,16 +152,13 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
 
   const watching = state.status === 'watching';
   const fired = triggers.find((t) => t.verdict === 'fail');
-  const lost = gates.find((g, i) => g.verdict === 'fail' && stage.gates[i]?.confidence !== undefined);
+  // Only a gate judged by the sequential test can be known to never pass; a point estimate may recover.
+  const lost = gates.find((g) => g.verdict === 'fail' && g.confidence !== null);
   if (stage.mode !== 'observe' || watching) {
-    const cause = fired
-      ? `rollback trigger "${fired.gate}" fired (${fired.metric} = ${fmt(fired.value)})`
-      : lost
-        ? `gate "${lost.gate}" can no longer pass (bound ${fmt(lost.bound)})`
-        : undefined;
+    const cause = fired ? `rollback trigger "${fired.gate}" fired (${causeText(fired)})` : lost ? `gate "${lost.gate}" can no longer pass (${causeText(lost)})` : undefined;
     if (cause !== undefined) {
       const { patch, toStage } = rollbackTo(ctx);
-      const reason = `${watching ? 'regression while watching after the final promotion: ' : ''}${cause}`;
+      const reason = `${watching ? 'regression while watching after the final promotion: ' : ''}${cause} | ${evidenceText({ gates: judged, samples, minSamples, bakedMs, bakeMs })}`;
       alerts.push({
         kind: 'rollback',
         severity: 'critical',
@@ -179,20 +188,20 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     const roles = stage.approval.roles.length > 0 ? ` from one of: ${stage.approval.roles.join(', ')}` : '';
     return quiet(`ready, awaiting approval of stage "${stage.name}"${roles}`);
   }
-  const breaker = policy.circuitBreaker;
-  if (ctx.recentPromotions >= breaker.maxPromotions) {
+  const open = openBreaker(policy, ctx.recentPromotions, ctx.slice);
+  if (open !== undefined) {
     alerts.push({
       kind: 'gate-warning',
       severity: 'warning',
-      message: `promotion held: circuit breaker open (${ctx.recentPromotions} promotions in the last ${breaker.windowSec} s, at most ${breaker.maxPromotions})`,
+      message: `promotion held: ${open}`,
       dedupeKey: `breaker:${state.version}`,
       details: { recentPromotions: ctx.recentPromotions },
     });
-    return quiet(`ready, but the promotion circuit breaker is open (${ctx.recentPromotions} of ${breaker.maxPromotions} promotions in ${breaker.windowSec} s)`);
+    return quiet(`ready, but ${open}`);
   }
   const evidenceNow = evidenceOf(ctx, judged, bakedMs);
   const dryRun = stage.mode === 'dry-run';
-  const reason = `every gate held for ${formatDuration(bakedMs)} on ${samples} samples`;
+  const reason = `every gate held for ${formatDuration(bakedMs)} on ${samples} samples | ${evidenceText({ gates: judged, samples, minSamples, bakedMs, bakeMs })}`;
   const nextStage = policy.stages[state.stageIndex + 1];
   if (nextStage === undefined) {
     const watchMs = policy.watchAfterFinalSec * 1000;
@@ -204,9 +213,4 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
     decide(ctx, 'promote', stage.name, nextStage.name, nextStage.weight, dryRun, reason, evidenceNow),
     `promoted to "${nextStage.name}": ${reason}`,
   );
-}
-
-export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined) return 'n/a';
-  return Number.isInteger(v) ? String(v) : v.toPrecision(4);
 }

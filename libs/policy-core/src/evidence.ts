@@ -120,3 +120,26 @@ export function customValue(ref: string, e: EvidenceInput): number | null {
       return null;
   }
 }
+
+/** Samples each side must hold beyond a latency quantile before a ratio of quantiles is judged. */
+export const QUANTILE_TAIL_SAMPLES = 20;
+
+const QUANTILE_OF: Partial<Record<string, number>> = { latencyP50Ratio: 0.5, latencyP90Ratio: 0.9, latencyP99Ratio: 0.99 };
+
+/** The samples a quantile ratio needs on each side: 40 for p50, 200 for p90, 2,000 for p99. */
+export function quantileMinimum(metric: string): number {
+  const q = QUANTILE_OF[metric];
+  return q === undefined ? 0 : Math.ceil(QUANTILE_TAIL_SAMPLES / (1 - q) - 1e-9);
+}
+
+/**
+ * How many samples a point estimate still lacks before it may be judged: the stage's minimum,
+ * and for a ratio of latency quantiles at least QUANTILE_TAIL_SAMPLES beyond the quantile on both
+ * the candidate's and the baseline's side (a p99 from 100 samples is its largest value, and two of
+ * them differ by 20% in a quarter of A/A comparisons).
+ */
+export function pointEstimateShortfall(metric: string, e: EvidenceInput, minSamples: number): number {
+  const stage = minSamples - stageSamples(e);
+  const quantile = quantileMinimum(metric) - Math.min(e.latency.candidate.count, e.latency[baselineOf(e)].count);
+  return Math.max(0, stage, quantileMinimum(metric) > 0 ? quantile : 0);
+}

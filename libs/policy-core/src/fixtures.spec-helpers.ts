@@ -22,7 +22,7 @@ export function evidence(pairs: number, match: number, extra: Partial<AggregateC
 }
 
 export function context(p: Policy, state: SliceState, e: EvidenceInput, now: number, extra: Partial<EvaluationContext> = {}): EvaluationContext {
-  return { policy: p, policyHash: 'a'.repeat(64), slice: '*', state, evidence: e, now, recentPromotions: 0, stalledAfterMs: 60 * SEC, ...extra };
+  return { policy: p, policyHash: 'a'.repeat(64), slice: '*', state, evidence: e, now, recentPromotions: { experiment: 0, fleet: 0 }, stalledAfterMs: 60 * SEC, ...extra };
 }
 
 export function fresh(patch: Partial<SliceState> = {}): SliceState {

@@ -8,3 +8,6 @@ export * from './simulate';
 export * from './state';
 export * from './verdict-text';
 export * from './recovery';
+export * from './circuit-breaker';
+export * from './slices';
+export * from './operating-characteristics';

@@ -47,6 +47,10 @@ export class SnapshotLedger {
     }
   }
 
+  has(sliceKey: string): boolean {
+    return (this.windows.get(sliceKey)?.size ?? 0) > 0;
+  }
+
   slices(): string[] {
     return [...this.windows.keys()].filter((k) => k !== ALL_SLICES);
   }

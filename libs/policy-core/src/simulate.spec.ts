@@ -33,7 +33,7 @@ const spec = (decidePerSlice: boolean) =>
     policy: {
       stages: [
         { name: 'shadow', minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9'], rollbackTriggers: ['matchRate < 0.5'] },
-        { name: 'canary', weight: 20, minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9', 'latencyP99Ratio <= 1.2'] },
+        { name: 'canary', weight: 20, minDurationSec: 20, minSamples: 100, gates: ['matchRate >= 0.9', 'latencyP50Ratio <= 1.2'] },
       ],
       watchAfterFinalSec: 0,
     },
@@ -72,5 +72,27 @@ describe('simulatePolicy', () => {
     expect(bySlice('tenant=acme')).toEqual(['promote', 'promote']);
     expect(bySlice('tenant=globex')).toEqual(['rollback']);
     expect(sim.decisions.some((d) => d.slice === '*')).toBe(false);
+  });
+
+  it('promotes a fourth healthy tenant under the default circuit breaker, which counts each slice on its own (issue 16, bug 4)', () => {
+    const tenants = ['a', 'b', 'c', 'd'].map((t) => `tenant=${t}`);
+    const snaps = Array.from({ length: 8 }, (_, i) => tenants.map((t) => snapshot(i, t, 60, 60))).flat();
+    const sim = simulatePolicy(spec(true), snaps);
+    for (const t of tenants) expect(sim.decisions.filter((d) => d.slice === t).map((d) => d.action)).toEqual(['promote', 'promote']);
+    const together = spec(true);
+    together.policy.circuitBreaker = { ...together.policy.circuitBreaker, per: 'experiment' };
+    const held = simulatePolicy(together, snaps);
+    expect(held.decisions.filter((d) => d.action === 'promote')).toHaveLength(3);
+    expect(Object.values(held.states).some((s) => /experiment's promotion circuit breaker is open \(3 of 3 promotions of this experiment/.test(s.lastVerdict?.summary ?? ''))).toBe(
+      true,
+    );
+  });
+
+  it('warns when per-slice decisions see only the "*" rollup, which no slice decision reads (issue 16, bug 3)', () => {
+    const snaps = Array.from({ length: 8 }, (_, i) => snapshot(i, '*', 60, 36));
+    const sim = simulatePolicy(spec(true), snaps);
+    expect(sim.decisions).toEqual([]);
+    expect(sim.warnings).toEqual([expect.stringMatching(/per slice of tenant .* only the "\*" rollup and no slice: nothing is promoted or rolled back/)]);
+    expect(simulatePolicy(spec(false), snaps).warnings).toEqual([]);
   });
 });

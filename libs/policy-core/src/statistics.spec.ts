@@ -1,57 +1,81 @@
-import { seededRandom, wilsonInterval } from '@penumbra/stats-core';
+import { type Gate } from '@penumbra/contracts';
 import { evaluate } from './engine';
 import { T0, context, evidence, fresh, policy } from './fixtures.spec-helpers';
+import { type OperatingCharacteristics, fixedHorizonOf, operatingCharacteristics } from './operating-characteristics';
 import { type SliceState } from './state';
 
-const EXPERIMENTS = 1_000;
-const SNAPSHOTS = 50;
-const PER_SNAPSHOT = 100;
-const THRESHOLD = 0.95;
-const CONFIDENCE = 0.95;
+const GATE: Gate & { confidence: number } = { metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 };
+const ALPHA = 1 - GATE.confidence;
+const AIM = 1.3;
+const report: string[] = [];
 
-/** One stage that never promotes within the run, so only rollbacks can end it. */
-const gatePolicy = policy({
-  stages: [{ name: 'canary', minDurationSec: 1_000_000, minSamples: 0, gates: [{ metric: 'matchRate', op: '>=', threshold: THRESHOLD, confidence: CONFIDENCE }] }],
+function measure(trueRate: number, look: number, runs: number, seed: number, maxSamples = 20_000): OperatingCharacteristics {
+  return operatingCharacteristics({ gate: GATE, trueRate, look, maxSamples, runs, seed });
+}
+
+afterAll(() => {
+  // The operating characteristics, next to the one-sided fixed-horizon test (alpha 0.05, power 0.8).
+  process.stdout.write(`\n${['true rate | look | fixed-horizon n | median (ratio) | p95 | wrong | previous median, p95 | naive median | naive wrong', ...report].join('\n')}\n`);
 });
 
-interface Outcome {
-  /** Samples seen when the sequential engine rolled back, or undefined. */
-  engine?: number;
-  /** Samples seen when a fixed Wilson interval, re-checked on every snapshot, would have. */
-  naive?: number;
-}
+describe.each([
+  { trueRate: 0.9, want: 'fail' as const },
+  { trueRate: 0.93, want: 'fail' as const },
+  { trueRate: 0.97, want: 'pass' as const },
+])('the gate "matchRate >= 0.95 @0.95" at a true rate of $trueRate', ({ trueRate, want }) => {
+  const fixed = fixedHorizonOf({ gate: GATE, trueRate });
+  const line = (look: number, oc: OperatingCharacteristics) => {
+    const wrong = want === 'fail' ? oc.engine.passed : oc.engine.failed;
+    const naiveWrong = want === 'fail' ? oc.naive.passed : oc.naive.failed;
+    report.push(
+      `${trueRate} | ${look} | ${fixed} | ${oc.engine.median} (${(oc.engine.median / fixed).toFixed(2)}x) | ${oc.engine.p95} | ${wrong} | ${oc.previous.median}, ${oc.previous.p95} | ${oc.naive.median} | ${naiveWrong}`,
+    );
+  };
 
-function run(trueRate: number, random: () => number): Outcome {
-  let state: SliceState = fresh();
-  let match = 0;
-  const out: Outcome = {};
-  for (let i = 1; i <= SNAPSHOTS; i += 1) {
-    for (let k = 0; k < PER_SNAPSHOT; k += 1) if (random() < trueRate) match += 1;
-    const n = i * PER_SNAPSHOT;
-    if (out.naive === undefined && wilsonInterval(match, n, 1 - CONFIDENCE).upper < THRESHOLD) out.naive = n;
-    if (out.engine === undefined) {
-      const r = evaluate(context(gatePolicy, state, evidence(n, match), T0 + i * 10_000));
-      state = r.state;
-      if (r.decision?.action === 'rollback') out.engine = n;
-    }
-  }
-  return out;
-}
-
-describe('the sequential gate over 1,000 simulated experiments, evaluated after every snapshot', () => {
-  it('wrongly rolls back at most the configured error rate when the true rate sits on the passing side, where a re-checked fixed interval does not', () => {
-    const random = seededRandom(42);
-    const outcomes = Array.from({ length: EXPERIMENTS }, () => run(THRESHOLD, random));
-    const engine = outcomes.filter((o) => o.engine !== undefined).length / EXPERIMENTS;
-    const naive = outcomes.filter((o) => o.naive !== undefined).length / EXPERIMENTS;
-    expect(engine).toBeLessThanOrEqual(1 - CONFIDENCE);
-    expect(naive).toBeGreaterThan(1 - CONFIDENCE);
+  it('decides, evaluated after every 10 samples, within 1.3x of the fixed-horizon sample size at the median', () => {
+    const oc = measure(trueRate, 10, 1_000, 11);
+    line(10, oc);
+    expect(oc.engine[want === 'fail' ? 'failed' : 'passed']).toBeGreaterThanOrEqual(0.99);
+    expect(oc.engine.median).toBeLessThanOrEqual(AIM * fixed);
   });
 
-  it('rolls a true regression (0.90 against a 0.95 gate) back within 2,000 samples in every run, half of them within 400', () => {
-    const random = seededRandom(7);
-    const samples = Array.from({ length: EXPERIMENTS }, () => run(0.9, random).engine ?? Infinity).sort((a, b) => a - b);
-    expect(samples[samples.length - 1]).toBeLessThanOrEqual(2_000);
-    expect(samples[Math.floor(samples.length / 2)]).toBeLessThanOrEqual(400);
+  it('evaluated after every 100 samples, decides at the first look past the aim (a look is 100 samples)', () => {
+    const oc = measure(trueRate, 100, 1_000, 12);
+    line(100, oc);
+    expect(oc.engine.median).toBeLessThanOrEqual(Math.ceil((AIM * fixed) / 100) * 100);
+  });
+});
+
+describe('wrong decisions on the threshold itself, under re-evaluation', () => {
+  it('rolls back at most alpha of 1,000 experiments whose true rate is the threshold, looked at every 100 samples up to 5,000, where a re-checked interval does not', () => {
+    const oc = measure(0.95, 100, 1_000, 42, 5_000);
+    report.push(`0.95 | 100 | - | - | - | ${oc.engine.failed} rolled back | ${oc.previous.failed} | - | ${oc.naive.failed}`);
+    expect(oc.engine.failed).toBeLessThanOrEqual(ALPHA);
+    expect(oc.naive.failed).toBeGreaterThan(ALPHA);
+  });
+
+  it('stays under alpha when looked at every 10 samples up to 5,000 as well (the test is anytime-valid)', () => {
+    const oc = measure(0.95, 10, 1_000, 43, 5_000);
+    report.push(`0.95 | 10 | - | - | - | ${oc.engine.failed} rolled back | ${oc.previous.failed} | - | ${oc.naive.failed}`);
+    expect(oc.engine.failed).toBeLessThanOrEqual(ALPHA);
+  });
+});
+
+describe('the engine rolls back on the same test', () => {
+  it('a live stage is rolled back once the gate can no longer pass, with the bound and the value in its reason', () => {
+    const p = policy({ stages: [{ name: 'canary', minDurationSec: 1_000_000, minSamples: 0, gates: [GATE] }] });
+    let state: SliceState = fresh();
+    let decidedAt: number | undefined;
+    let reason = '';
+    for (let i = 1; i <= 10 && decidedAt === undefined; i += 1) {
+      const r = evaluate(context(p, state, evidence(i * 100, i * 88), T0 + i * 10_000));
+      state = r.state;
+      if (r.decision?.action === 'rollback') {
+        decidedAt = i * 100;
+        reason = r.decision.reason;
+      }
+    }
+    expect(decidedAt).toBeLessThanOrEqual(200);
+    expect(reason).toMatch(/^gate "matchRate >= 0.95 @0.95" can no longer pass \(matchRate = 0.8800, bound 0.9[0-4]\d* vs >= 0.95\)/);
   });
 });

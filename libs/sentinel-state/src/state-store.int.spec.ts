@@ -46,6 +46,11 @@ describe('SentinelStateStore on a real redis-server', () => {
     await store.recordPromotion('c1', 1_000);
     await store.recordPromotion('c2', 5_000);
     expect(await store.promotionsSince(2_000)).toBe(1);
+    await store.recordPromotion('e:tenant=a:x->y:v0', 6_000, { experimentId: 'e', slice: 'tenant=a' });
+    await store.recordPromotion('e:tenant=b:x->y:v0', 7_000, { experimentId: 'e', slice: 'tenant=b' });
+    expect(await store.promotionsSince(2_000)).toBe(3);
+    expect(await store.experimentPromotionsSince('e', 6_500)).toEqual([{ slice: 'tenant=b', at: 7_000 }]);
+    expect(await store.experimentPromotionsSince('other', 0)).toEqual([]);
     await store.expectAck('c1', 'e', 10);
     await store.expectAck('c2', 'e', 10_000);
     expect(await store.overdueAcks(100)).toEqual([{ commandId: 'c1', experimentId: 'e' }]);

@@ -101,18 +101,36 @@ export class SentinelStateStore {
     await this.redis.set(this.seenKey(requestId), '1', 'EX', 604_800);
   }
 
-  /** Fleet-wide promotions, for the circuit breaker. */
-  async recordPromotion(commandId: string, at: number): Promise<void> {
+  /** A promotion, counted by both circuit breakers: fleet-wide, and per experiment with its slice. */
+  async recordPromotion(commandId: string, at: number, experiment?: { experimentId: string; slice: string }): Promise<void> {
     const key = `${this.prefix}sentinel:promotions`;
-    await this.redis
-      .multi()
-      .zadd(key, at, commandId)
-      .zremrangebyscore(key, 0, at - 7 * 86_400_000)
-      .exec();
+    const week = at - 7 * 86_400_000;
+    const tx = this.redis.multi().zadd(key, at, commandId).zremrangebyscore(key, 0, week);
+    if (experiment !== undefined) {
+      const own = this.experimentPromotionsKey(experiment.experimentId);
+      tx.zadd(own, at, JSON.stringify([experiment.slice, commandId])).zremrangebyscore(own, 0, week);
+    }
+    await tx.exec();
   }
 
+  /** Promotions across the fleet since `since`. */
   async promotionsSince(since: number): Promise<number> {
     return this.redis.zcount(`${this.prefix}sentinel:promotions`, since, '+inf');
+  }
+
+  /** One experiment's promotions since `since`, with the slice each promoted. */
+  async experimentPromotionsSince(experimentId: string, since: number): Promise<Array<{ slice: string; at: number }>> {
+    const raw = await this.redis.zrangebyscore(this.experimentPromotionsKey(experimentId), since, '+inf', 'WITHSCORES');
+    const out: Array<{ slice: string; at: number }> = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const member: unknown = JSON.parse(raw[i] as string);
+      if (Array.isArray(member) && typeof member[0] === 'string') out.push({ slice: member[0], at: Number(raw[i + 1]) });
+    }
+    return out;
+  }
+
+  private experimentPromotionsKey(experimentId: string): string {
+    return `${this.prefix}sentinel:experiment-promotions:${experimentId}`;
   }
 
   /** Live commands waiting for an acknowledgement, by id, with their deadlines. */
