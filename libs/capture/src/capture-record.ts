@@ -3,6 +3,7 @@ import { type HttpMethod, type TrafficRecord, httpMethod } from '@penumbra/contr
 import { type IncomingMessage } from 'node:http';
 import { encodeBody, flattenHeaders } from '@penumbra/http';
 import { type CapturePublisher } from './capture-publisher';
+import { type CredentialOptions, type CredentialProtector, credentialProtector } from './credentials';
 
 /** Keeps the first `max` bytes of a stream's chunks, and whether anything was cut. */
 export class BoundedTee {
@@ -44,13 +45,16 @@ export interface CapturedExchange {
   attributes: Record<string, string>;
 }
 
-/** A TrafficRecord from what a tee saw, or undefined for a method the contract does not know. */
-export function toTrafficRecord(x: CapturedExchange): TrafficRecord | undefined {
+/**
+ * A TrafficRecord from what a tee saw, or undefined for a method the contract does not know.
+ * Credential headers are hashed or dropped by `protect` before anything is recorded.
+ */
+export function toTrafficRecord(x: CapturedExchange, protect: CredentialProtector = credentialProtector()): TrafficRecord | undefined {
   const method = httpMethod.safeParse((x.method || 'GET').toUpperCase());
   if (!method.success) return undefined;
   const [path = '/', query = ''] = x.url.split(/\?(.*)/s);
-  const reqHeaders = flattenHeaders(x.requestHeaders);
-  const resHeaders = flattenHeaders(Object.fromEntries(Object.entries(x.responseHeaders).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])));
+  const reqHeaders = protect(flattenHeaders(x.requestHeaders));
+  const resHeaders = protect(flattenHeaders(Object.fromEntries(Object.entries(x.responseHeaders).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v]))));
   const reqBody = encodeBody(x.requestBody.bytes(), reqHeaders['content-type']);
   const resBody = encodeBody(x.responseBody.bytes(), resHeaders['content-type']);
   return {
@@ -77,6 +81,19 @@ export interface CaptureOptions {
   maxBodyBytes?: number;
   /** Attributes for slicing and sampling, such as the tenant from a header. */
   attributes?: (req: IncomingMessage) => Record<string, string>;
+  /** How credential headers are kept out of the record: hashed by default. */
+  credentials?: CredentialOptions;
+}
+
+// One protector (and so one hash key) per tee or middleware, so equal tokens hash equally across its records.
+const protectors = new WeakMap<CaptureOptions, CredentialProtector>();
+function protectorFor(options: CaptureOptions): CredentialProtector {
+  let protect = protectors.get(options);
+  if (protect === undefined) {
+    protect = credentialProtector(options.credentials);
+    protectors.set(options, protect);
+  }
+  return protect;
 }
 
 /** Starts capturing one exchange: bounded copies of both bodies, and finish() offers the record. */
@@ -86,23 +103,27 @@ export function beginCapture(req: IncomingMessage, options: CaptureOptions) {
   const max = options.maxBodyBytes ?? 256 * 1024;
   const requestBody = new BoundedTee(max);
   const responseBody = new BoundedTee(max);
+  const protect = protectorFor(options);
   return {
     requestBody,
     responseBody,
     finish(status: number, responseHeaders: CapturedExchange['responseHeaders']): void {
-      const record = toTrafficRecord({
-        service: options.service,
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        requestHeaders: req.headers,
-        requestBody,
-        status,
-        responseHeaders,
-        responseBody,
-        startedAt,
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-        attributes: options.attributes?.(req) ?? {},
-      });
+      const record = toTrafficRecord(
+        {
+          service: options.service,
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          requestHeaders: req.headers,
+          requestBody,
+          status,
+          responseHeaders,
+          responseBody,
+          startedAt,
+          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+          attributes: options.attributes?.(req) ?? {},
+        },
+        protect,
+      );
       if (record) options.publisher.offer(record);
     },
   };

@@ -41,7 +41,13 @@ describe('capture proxy', () => {
       await waitFor(() => offered.length === 1);
       expect(offered[0]).toMatchObject({
         service: 'orders',
-        request: { method: 'POST', path: '/orders/7', query: 'x=1', body: { encoding: 'utf8', data: 'hello wo', truncated: true }, headers: { authorization: 'Bearer t' } },
+        request: {
+          method: 'POST',
+          path: '/orders/7',
+          query: 'x=1',
+          body: { encoding: 'utf8', data: 'hello wo', truncated: true },
+          headers: { authorization: expect.stringMatching(/^hmac-sha256:[0-9a-f]{32}$/) },
+        },
         response: { status: 201, headers: { 'x-prod': 'yes' }, body: { data: body.slice(0, 8), truncated: true } },
         attributes: { tenant: 'acme' },
       });
