@@ -38,9 +38,9 @@ function useCompiled() {
   } catch {
     return false;
   }
-  if (newestSource() <= builtAt) return true;
-  process.stderr.write('penumbra: the compiled CLI is older than the sources, so it runs from source (npm run build refreshes it)\n');
-  return false;
+  // A build older than the sources would run yesterday's code: the sources win, silently, as a
+  // command's stderr belongs to the command.
+  return newestSource() <= builtAt;
 }
 
 if (useCompiled()) {
