@@ -1,5 +1,5 @@
 import { type DifferenceKind } from '@penumbra/contracts';
-import { exactNumberText, isExactNumber } from './json-text';
+import { type ExactNumber, isExactNumber } from './json-text';
 import { type PathNode, pathToString } from './paths';
 import { fingerprint, renderValue, REDACTED } from './render';
 import { type CompiledRules, NO_STATES, advance, matched } from './rules';
@@ -58,9 +58,9 @@ function kindOf(v: unknown): Kind {
     case 'number':
       return NUM;
     case 'string':
-      return isExactNumber(v) ? NUM : STR;
+      return STR;
     default:
-      return Array.isArray(v) ? ARR : OBJ;
+      return Array.isArray(v) ? ARR : isExactNumber(v) ? NUM : OBJ;
   }
 }
 
@@ -71,8 +71,8 @@ function numbersEqual(a: unknown, b: unknown, tolerance: number | undefined): bo
     if (a === b) return true;
     return tolerance !== undefined && Math.abs(a - b) <= tolerance;
   }
-  const ta = typeof a === 'number' ? String(a) : exactNumberText(a as string);
-  const tb = typeof b === 'number' ? String(b) : exactNumberText(b as string);
+  const ta = typeof a === 'number' ? String(a) : (a as ExactNumber).text;
+  const tb = typeof b === 'number' ? String(b) : (b as ExactNumber).text;
   if (ta === tb) return true;
   if (/^-?\d+$/.test(ta) && /^-?\d+$/.test(tb)) {
     if (BigInt(ta) === BigInt(tb)) return true;
