@@ -11,11 +11,13 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 export function pathToString(node: PathNode | null): string {
   const segs: Array<string | number> = [];
   for (let n = node; n; n = n.parent) segs.push(n.seg);
+  return segmentsToString(segs.reverse());
+}
+
+/** The same, from the keys and indexes in order from the root. */
+export function segmentsToString(segs: ReadonlyArray<string | number>): string {
   let out = '$';
-  for (let i = segs.length - 1; i >= 0; i -= 1) {
-    const s = segs[i] as string | number;
-    out += typeof s === 'number' ? `[${s}]` : IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
-  }
+  for (const s of segs) out += typeof s === 'number' ? `[${s}]` : IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
   return out;
 }
 

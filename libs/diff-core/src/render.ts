@@ -54,10 +54,16 @@ function serialize(value: unknown, o: SerializeOptions): string | undefined {
   return out;
 }
 
+function renderLeaf(v: unknown, max: number): string {
+  if (isExactNumber(v)) return v.text;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v));
+}
+
 /** A JSON rendering of a value for a difference report, cut at `max` characters. */
 export function renderValue(value: unknown, max = 200): string {
-  const leaf = (v: unknown) => (isExactNumber(v) ? v.text : typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v)));
-  const out = serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '';
+  const leaf = (v: unknown) => renderLeaf(v, max);
+  const out = value === null || typeof value !== 'object' || isExactNumber(value) ? leaf(value) : (serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '');
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
