@@ -5,7 +5,17 @@ export interface PathNode {
 }
 
 export const ROOT: PathNode | null = null;
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Whether a key matches /^[A-Za-z_$][\w$]*$/, without a regular expression (paths are built per difference). */
+function isIdentifier(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+    if (!letter && (i === 0 || c < 48 || c > 57)) return false;
+  }
+  return true;
+}
 
 /** JSONPath-style: $.items[2].price, $["odd key"] */
 export function pathToString(node: PathNode | null): string {
@@ -17,7 +27,7 @@ export function pathToString(node: PathNode | null): string {
 /** The same, from the keys and indexes in order from the root. */
 export function segmentsToString(segs: ReadonlyArray<string | number>): string {
   let out = '$';
-  for (const s of segs) out += typeof s === 'number' ? `[${s}]` : IDENTIFIER.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  for (const s of segs) out += typeof s === 'number' ? `[${s}]` : isIdentifier(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
   return out;
 }
 

@@ -62,8 +62,10 @@ function renderLeaf(v: unknown, max: number): string {
 
 /** A JSON rendering of a value for a difference report, cut at `max` characters. */
 export function renderValue(value: unknown, max = 200): string {
-  const leaf = (v: unknown) => renderLeaf(v, max);
-  const out = value === null || typeof value !== 'object' || isExactNumber(value) ? leaf(value) : (serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '');
+  const out =
+    value === null || typeof value !== 'object' || isExactNumber(value)
+      ? renderLeaf(value, max)
+      : (serialize(value, { sortKeys: false, leaf: (v) => renderLeaf(v, max), maxChars: max }) ?? '');
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseJsonText } from './json-text';
 import { isNoise, isSuspectedVolatile, looksVolatile } from './noise';
-import { pathTemplate } from './paths';
+import { pathTemplate, segmentsToString } from './paths';
 import { diffResponses, prepareResponse } from './response-diff';
 import { compileRules } from './rules';
 
@@ -135,5 +135,16 @@ describe('noise rules', () => {
     expect(isSuspectedVolatile(19, 20, true)).toBe(true);
     expect(isSuspectedVolatile(5, 20, true)).toBe(false);
     expect(pathTemplate('$.items[12].price[3]')).toBe('$.items[*].price[*]');
+  });
+});
+
+describe('paths', () => {
+  it('writes a key as .name exactly when it is an identifier', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z_$][\w$]{0,6}$/)), (key) => {
+        const identifier = /^[A-Za-z_$][\w$]*$/.test(key);
+        expect(segmentsToString([key, 0])).toBe(identifier ? `$.${key}[0]` : `$[${JSON.stringify(key)}][0]`);
+      }),
+    );
   });
 });
