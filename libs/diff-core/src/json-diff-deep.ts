@@ -18,9 +18,9 @@ type Frame =
 
 /**
  * Structural diff of two parsed JSON values, iterative (no recursion, so any depth is safe),
- * for limits deeper than the recursive engine in json-diff.ts may go;
  * bounded in depth, nodes and listed differences, applying ignore, tolerance, unordered and
- * redact rules as it walks.
+ * redact rules as it walks. diffJson uses it for depth bounds beyond its recursion limit, and
+ * when the stack runs short; the property tests hold the two engines to the same results.
  */
 export function diffJsonDeep(primary: unknown, candidate: unknown, rules: CompiledRules, limits: DiffLimits): JsonDiff {
   const raws: Raw[] = [];

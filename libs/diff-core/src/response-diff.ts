@@ -47,9 +47,10 @@ export class PreparedResponse implements ComparableResponse {
     return (this.decodedBody ??= decode(this.body));
   }
 
-  /** Only asked of a text body. */
-  parsed(text: string): ParsedJson {
-    return (this.parsedBody ??= parseJsonText(text));
+  /** The body parsed as JSON; only asked of a text body. */
+  get parsed(): ParsedJson {
+    const d = this.decoded;
+    return (this.parsedBody ??= parseJsonText(d.kind === 'text' ? d.text : ''));
   }
 }
 
@@ -140,8 +141,8 @@ function diffBodies(
     return { ...none, differences: [{ path: '$', kind: a.kind === 'none' ? 'extra' : 'missing', ...(a.kind === 'none' ? { candidate: show(text) } : { primary: show(text) }) }] };
   }
   if (a.kind === 'text' && b.kind === 'text' && (claimsJson(primary, a) || claimsJson(candidate, b))) {
-    const pa = primary.parsed(a.text);
-    const pb = candidate.parsed(b.text);
+    const pa = primary.parsed;
+    const pb = candidate.parsed;
     if ((pa.ok === false && pa.reason === 'too-deep') || (pb.ok === false && pb.reason === 'too-deep')) return { ...none, tooLarge: true };
     if (pa.ok && pb.ok) return diffJson(pa.value, pb.value, rules, limits);
     if (pa.ok !== pb.ok)
