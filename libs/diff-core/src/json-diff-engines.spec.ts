@@ -29,6 +29,12 @@ function reorder(v: unknown): unknown {
     );
   return v;
 }
+/** The same value with every array reversed: reorders for the `order` kind and unordered rules. */
+function reverseArrays(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reverseArrays).reverse();
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reverseArrays(x)]));
+  return v;
+}
 const sorted = (r: ReturnType<typeof diffJson>) => ({ ...r, differences: r.differences.map((d) => JSON.stringify(d)).sort() });
 /** Rendered values keep their key order, so only paths and kinds are compared across orders. */
 const where = (r: ReturnType<typeof diffJson>) => ({ ...r, differences: r.differences.map((d) => `${d.path} ${d.kind}`).sort() });
@@ -38,6 +44,7 @@ describe('the recursive engine', () => {
     fc.assert(
       fc.property(tree, tree, rules, (a, b, r) => {
         expect(sorted(diffJson(a, b, r))).toEqual(sorted(diffJsonDeep(a, b, r, DEFAULT_LIMITS)));
+        expect(sorted(diffJson(a, reverseArrays(a), r))).toEqual(sorted(diffJsonDeep(a, reverseArrays(a), r, DEFAULT_LIMITS)));
       }),
       { numRuns: 500 },
     );
