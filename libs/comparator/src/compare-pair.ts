@@ -1,5 +1,5 @@
 import { type DiffEvent, type DiffOutcome, type ExperimentSpec, type Pair, type ReplayResult, MAX_DIFFERENCES_PER_EVENT } from '@penumbra/contracts';
-import { type CompiledRules, type FoundDifference, compileRules, diffResponses, looksVolatile, pathTemplate } from '@penumbra/diff-core';
+import { type CompiledRules, type FoundDifference, DEFAULT_LIMITS, compileRules, diffResponses, looksVolatile, pathTemplate, prepareResponse } from '@penumbra/diff-core';
 
 export interface CompareConfig {
   rules: CompiledRules;
@@ -36,6 +36,8 @@ export interface PairComparison {
   volatile: Map<string, boolean>;
 }
 
+const LIMITS = { ...DEFAULT_LIMITS, maxDifferences: MAX_DIFFERENCES_PER_EVENT };
+
 const templatesOf = (ds: FoundDifference[]) => [...new Set(ds.map((d) => pathTemplate(d.path)))];
 
 function isServerError(r: ReplayResult): boolean {
@@ -58,17 +60,14 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   if (candidateError) return { ...base, outcome: 'candidate_error' };
   if (primaryError) return { ...base, outcome: 'primary_error' };
   if (!pair.candidate.ok) return { ...base, outcome: 'candidate_error' };
-  const options = {
-    rules: config.rules,
-    headers: config.headers,
-    maxBodyBytes: config.maxBodyBytes,
-    limits: { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 },
-  };
-  const raw = diffResponses(pair.primary, pair.candidate.response, options);
+  const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: LIMITS };
+  // Parsed once for both comparisons.
+  const primary = prepareResponse(pair.primary);
+  const raw = diffResponses(primary, pair.candidate.response, options);
   if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
   let noiseTemplates: string[] | undefined;
   if (pair.secondary?.ok && !isServerError(pair.secondary)) {
-    noiseTemplates = templatesOf(diffResponses(pair.primary, pair.secondary.response, options).differences);
+    noiseTemplates = templatesOf(diffResponses(primary, pair.secondary.response, options).differences);
   }
   const volatile = new Map<string, boolean>();
   for (const d of raw.differences) {

@@ -1,196 +1,153 @@
 import { type DifferenceKind } from '@penumbra/contracts';
-import { exactNumberText, isExactNumber } from './json-text';
-import { type PathNode, pathToString } from './paths';
-import { fingerprint, renderValue, REDACTED } from './render';
-import { type CompiledRules, NO_STATES, advance, matched } from './rules';
+import { type DiffLimits, type JsonDiff, ABSENT, ARR, DEFAULT_LIMITS, type Kind, NUM, found, hasOwn, kindOf, numbersEqual } from './diff-values';
+import { diffJsonDeep } from './json-diff-deep';
+import { segmentsToString } from './paths';
+import { fingerprint } from './render';
+import { type CompiledRules, type RuleState, stepInto } from './rules';
 
-export interface DiffLimits {
-  maxDepth: number;
-  maxNodes: number;
-  maxDifferences: number;
-  maxValueChars: number;
-}
+export { type DiffLimits, type FoundDifference, type JsonDiff, DEFAULT_LIMITS } from './diff-values';
 
-export const DEFAULT_LIMITS: DiffLimits = { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: 200, maxValueChars: 200 };
-
-export interface FoundDifference {
-  path: string;
-  kind: DifferenceKind;
-  primary?: string;
-  candidate?: string;
-}
-
-export interface JsonDiff {
-  differences: FoundDifference[];
-  /** Differences found past maxDifferences, counted but not listed. */
-  omitted: number;
-  /** The values exceeded maxDepth or maxNodes: the comparison is incomplete. */
-  tooLarge: boolean;
-}
-
-const ABSENT = Symbol('absent');
+/**
+ * Past this depth bound the iterative engine takes over. Recursion is what makes the common case
+ * fast (no frame objects, no path built for subtrees that turn out equal); a walk this deep fits
+ * Node's default stack, and where it does not, the iterative engine answers instead.
+ */
+export const RECURSION_LIMIT = 1000;
 
 interface Raw {
-  path: PathNode | null;
+  segs: Array<string | number>;
   kind: DifferenceKind;
   a: unknown;
   b: unknown;
   redacted: boolean;
 }
 
-type Frame =
-  | { t: 0; a: unknown; b: unknown; path: PathNode | null; states: readonly number[]; redacted: boolean; depth: number }
-  | { t: 1; a: unknown[]; b: unknown[]; path: PathNode | null; redacted: boolean; diffsAt: number; omittedAt: number };
+/** The state of one comparison. A container at depth d has its path in segs[0..d-1]. */
+class Walk {
+  readonly raws: Raw[] = [];
+  omitted = 0;
+  nodes = 0;
+  tooLarge = false;
+  /** A depth or node bound was hit: nothing more is compared. */
+  stopped = false;
+  readonly segs: Array<string | number> = [];
 
-type Kind = 0 | 1 | 2 | 3 | 4 | 5;
-const NULL = 0,
-  BOOL = 1,
-  NUM = 2,
-  STR = 3,
-  ARR = 4,
-  OBJ = 5;
+  constructor(private readonly limits: DiffLimits) {}
 
-function kindOf(v: unknown): Kind {
-  if (v === null) return NULL;
-  switch (typeof v) {
-    case 'boolean':
-      return BOOL;
-    case 'number':
-      return NUM;
-    case 'string':
-      return isExactNumber(v) ? NUM : STR;
-    default:
-      return Array.isArray(v) ? ARR : OBJ;
+  /** A difference at the path segs[0..length-1]; the path is copied only if it is listed. */
+  emit(length: number, kind: DifferenceKind, a: unknown, b: unknown, redacted: boolean): void {
+    if (this.raws.length < this.limits.maxDifferences) this.raws.push({ segs: this.segs.slice(0, length), kind, a, b, redacted });
+    else this.omitted += 1;
   }
-}
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
-function numbersEqual(a: unknown, b: unknown, tolerance: number | undefined): boolean {
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (a === b) return true;
-    return tolerance !== undefined && Math.abs(a - b) <= tolerance;
-  }
-  const ta = typeof a === 'number' ? String(a) : exactNumberText(a as string);
-  const tb = typeof b === 'number' ? String(b) : exactNumberText(b as string);
-  if (ta === tb) return true;
-  if (/^-?\d+$/.test(ta) && /^-?\d+$/.test(tb)) {
-    if (BigInt(ta) === BigInt(tb)) return true;
-  }
-  return tolerance !== undefined && Math.abs(Number(ta) - Number(tb)) <= tolerance;
-}
-
-/**
- * Structural diff of two parsed JSON values, iterative (no recursion, so any depth is safe),
- * bounded in depth, nodes and listed differences, applying ignore, tolerance, unordered and
- * redact rules as it walks.
- */
-export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRules, limits: DiffLimits = DEFAULT_LIMITS): JsonDiff {
-  const raws: Raw[] = [];
-  let omitted = 0;
-  let nodes = 0;
-  let tooLarge = false;
-  const emit = (path: PathNode | null, kind: DifferenceKind, a: unknown, b: unknown, redacted: boolean): void => {
-    if (raws.length < limits.maxDifferences) raws.push({ path, kind, a, b, redacted });
-    else omitted += 1;
-  };
-  const hasRules = rules.rules.length > 0;
-  const stack: Frame[] = [{ t: 0, a: primary, b: candidate, path: null, states: hasRules ? rules.root : NO_STATES, redacted: false, depth: 0 }];
-
-  // Compares one child pair: equal primitives cost nothing; containers are pushed as frames.
-  const child = (a: unknown, b: unknown, parent: PathNode | null, seg: string | number, states: readonly number[], redacted: boolean, depth: number): void => {
-    nodes += 1;
-    let childStates = NO_STATES;
+  /** One child pair of the container at `depth`: equal primitives cost nothing, containers are walked. */
+  pair(a: unknown, b: unknown, seg: string | number, state: RuleState | null, redacted: boolean, depth: number): void {
+    this.nodes += 1;
+    let next: RuleState | null = null;
     let tolerance: number | undefined;
-    if (states.length > 0) {
-      childStates = advance(rules, states, seg);
-      if (childStates.length > 0) {
-        if (matched(rules, childStates, 'ignore')) return;
-        redacted ||= matched(rules, childStates, 'redact') !== undefined;
-        tolerance = matched(rules, childStates, 'tolerance')?.tolerance;
+    if (state !== null) {
+      next = stepInto(state, seg);
+      if (next !== null) {
+        if (next.ignore) return;
+        if (next.redact) redacted = true;
+        tolerance = next.tolerance;
       }
     }
     if (a === b) return;
     const ka = kindOf(a);
     const kb = kindOf(b);
+    this.segs[depth] = seg;
     if (ka < ARR && kb < ARR) {
-      if (ka !== kb) emit({ parent, seg }, 'type', a, b, redacted);
-      else if (ka === NUM) {
-        if (!numbersEqual(a, b, tolerance)) emit({ parent, seg }, 'changed', a, b, redacted);
-      } else emit({ parent, seg }, 'changed', a, b, redacted);
+      if (ka !== kb) this.emit(depth + 1, 'type', a, b, redacted);
+      else if (ka !== NUM || !numbersEqual(a, b, tolerance)) this.emit(depth + 1, 'changed', a, b, redacted);
       return;
     }
-    stack.push({ t: 0, a, b, path: { parent, seg }, states: childStates, redacted, depth: depth + 1 });
-  };
+    this.container(a, b, ka, kb, next, redacted, depth + 1);
+  }
 
-  while (stack.length > 0) {
-    if (nodes > limits.maxNodes) {
-      tooLarge = true;
-      break;
-    }
-    const f = stack.pop() as Frame;
-    if (f.t === 1) {
-      settleOrder(f);
-      continue;
-    }
-    if (f.depth > limits.maxDepth) {
-      tooLarge = true;
-      break;
-    }
-    const { a, b, path, states, redacted, depth } = f;
-    if (depth === 0) {
-      if (a === b) continue;
-      const ka = kindOf(a);
-      const kb = kindOf(b);
-      if (ka !== kb) {
-        emit(path, 'type', a, b, redacted);
-        continue;
+  missingOrExtra(seg: string | number, state: RuleState | null, redacted: boolean, a: unknown, b: unknown, depth: number): void {
+    this.nodes += 1;
+    if (state !== null) {
+      const next = stepInto(state, seg);
+      if (next !== null) {
+        if (next.ignore) return;
+        if (next.redact) redacted = true;
       }
-      if (ka < ARR) {
-        if (ka !== NUM || !numbersEqual(a, b, matched(rules, states, 'tolerance')?.tolerance)) emit(path, 'changed', a, b, redacted);
-        continue;
-      }
-    } else if (kindOf(a) !== kindOf(b)) {
-      emit(path, 'type', a, b, redacted);
-      continue;
     }
-    if (Array.isArray(a)) {
-      const bArr = b as unknown[];
-      if (states.length > 0 && matched(rules, states, 'unordered')) unorderedArrays(a, bArr, f);
-      else orderedArrays(a, bArr, f);
-      continue;
+    this.segs[depth] = seg;
+    this.emit(depth + 1, a === ABSENT ? 'extra' : 'missing', a, b, redacted);
+  }
+
+  container(a: unknown, b: unknown, ka: Kind, kb: Kind, state: RuleState | null, redacted: boolean, depth: number): void {
+    if (this.nodes > this.limits.maxNodes || depth > this.limits.maxDepth) {
+      this.tooLarge = this.stopped = true;
+      return;
+    }
+    if (ka !== kb) {
+      this.emit(depth, 'type', a, b, redacted);
+      return;
+    }
+    if (ka === ARR) {
+      if (state !== null && state.unordered) this.unordered(a as unknown[], b as unknown[], state, redacted, depth);
+      else this.ordered(a as unknown[], b as unknown[], state, redacted, depth);
+      return;
     }
     const ao = a as Record<string, unknown>;
     const bo = b as Record<string, unknown>;
-    for (const k of Object.keys(ao)) {
-      if (hasOwn.call(bo, k)) child(ao[k], bo[k], path, k, states, redacted, depth);
-      else missingOrExtra(path, k, states, redacted, ao[k], ABSENT);
+    const keys = Object.keys(ao);
+    const bKeys = Object.keys(bo);
+    const n = keys.length;
+    let i = 0;
+    // Bodies of one API mostly list the same keys in the same order: then no key needs a lookup.
+    if (n === bKeys.length) {
+      for (; i < n; i += 1) {
+        const k = keys[i] as string;
+        if (k !== bKeys[i]) break;
+        const av = ao[k];
+        const bv = bo[k];
+        // Equal values need no rule: nothing is reported either way.
+        if (av === bv) this.nodes += 1;
+        else {
+          this.pair(av, bv, k, state, redacted, depth);
+          if (this.stopped) return;
+        }
+      }
+      if (i === n) return;
     }
-    for (const k of Object.keys(bo)) if (!hasOwn.call(ao, k)) missingOrExtra(path, k, states, redacted, ABSENT, bo[k]);
+    let shared = i;
+    for (; i < n; i += 1) {
+      const k = keys[i] as string;
+      if (hasOwn.call(bo, k)) {
+        shared += 1;
+        this.pair(ao[k], bo[k], k, state, redacted, depth);
+        if (this.stopped) return;
+      } else this.missingOrExtra(k, state, redacted, ao[k], ABSENT, depth);
+    }
+    if (shared === bKeys.length) return;
+    for (const k of bKeys) if (!hasOwn.call(ao, k)) this.missingOrExtra(k, state, redacted, ABSENT, bo[k], depth);
   }
 
-  function missingOrExtra(parent: PathNode | null, seg: string | number, states: readonly number[], redacted: boolean, a: unknown, b: unknown): void {
-    nodes += 1;
-    if (states.length > 0) {
-      const childStates = advance(rules, states, seg);
-      if (matched(rules, childStates, 'ignore')) return;
-      redacted ||= matched(rules, childStates, 'redact') !== undefined;
-    }
-    emit({ parent, seg }, a === ABSENT ? 'extra' : 'missing', a, b, redacted);
-  }
-
-  function orderedArrays(a: unknown[], b: unknown[], f: Extract<Frame, { t: 0 }>): void {
-    if (a.length === b.length && a.length > 1) stack.push({ t: 1, a, b, path: f.path, redacted: f.redacted, diffsAt: raws.length, omittedAt: omitted });
+  ordered(a: unknown[], b: unknown[], state: RuleState | null, redacted: boolean, depth: number): void {
+    const diffsAt = this.raws.length;
+    const omittedAt = this.omitted;
     const common = Math.min(a.length, b.length);
-    for (let i = common - 1; i >= 0; i -= 1) child(a[i], b[i], f.path, i, f.states, f.redacted, f.depth);
-    for (let i = common; i < a.length; i += 1) missingOrExtra(f.path, i, f.states, f.redacted, a[i], ABSENT);
-    for (let i = common; i < b.length; i += 1) missingOrExtra(f.path, i, f.states, f.redacted, ABSENT, b[i]);
-  }
-
-  /** The index under `array` that a difference found below it sits in. */
-  function indexUnder(array: PathNode | null, path: PathNode | null): number | undefined {
-    for (let n = path; n; n = n.parent) if (n.parent === array) return typeof n.seg === 'number' ? n.seg : undefined;
-    return undefined;
+    for (let i = 0; i < common; i += 1) {
+      const av = a[i];
+      const bv = b[i];
+      if (av === bv) this.nodes += 1;
+      else {
+        this.pair(av, bv, i, state, redacted, depth);
+        if (this.stopped) return;
+      }
+    }
+    for (let i = common; i < a.length; i += 1) this.missingOrExtra(i, state, redacted, a[i], ABSENT, depth);
+    for (let i = common; i < b.length; i += 1) this.missingOrExtra(i, state, redacted, ABSENT, b[i], depth);
+    if (a.length !== b.length || a.length < 2 || (this.raws.length === diffsAt && this.omitted === omittedAt)) return;
+    if (this.nodes > this.limits.maxNodes) {
+      this.tooLarge = this.stopped = true;
+      return;
+    }
+    this.settleOrder(a, b, redacted, depth, diffsAt, omittedAt);
   }
 
   /**
@@ -198,39 +155,42 @@ export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRu
    * positions that differ are fingerprinted: they hold a reorder exactly when their elements on
    * the two sides are the same multiset.
    */
-  function settleOrder(f: Extract<Frame, { t: 1 }>): void {
-    if (raws.length === f.diffsAt && omitted === f.omittedAt) return;
-    if (omitted > f.omittedAt) return;
+  settleOrder(a: unknown[], b: unknown[], redacted: boolean, depth: number, diffsAt: number, omittedAt: number): void {
+    if (this.omitted > omittedAt) return;
+    const first = (this.raws[diffsAt] as Raw).segs[depth];
+    let i = diffsAt + 1;
+    while (i < this.raws.length && (this.raws[i] as Raw).segs[depth] === first) i += 1;
+    if (i === this.raws.length) return;
     const positions = new Set<number>();
-    for (let i = f.diffsAt; i < raws.length; i += 1) {
-      const index = indexUnder(f.path, (raws[i] as Raw).path);
-      if (index === undefined) return;
+    for (let i = diffsAt; i < this.raws.length; i += 1) {
+      const index = (this.raws[i] as Raw).segs[depth];
+      if (typeof index !== 'number') return;
       positions.add(index);
     }
     if (positions.size < 2) return;
-    const budget = { left: Math.max(0, limits.maxNodes - nodes) };
+    const budget = { left: Math.max(0, this.limits.maxNodes - this.nodes) };
     const fa: Array<string | undefined> = [];
     const fb: Array<string | undefined> = [];
     for (const i of positions) {
-      fa.push(fingerprint(f.a[i], budget));
-      fb.push(fingerprint(f.b[i], budget));
+      fa.push(fingerprint(a[i], budget));
+      fb.push(fingerprint(b[i], budget));
     }
-    nodes = limits.maxNodes - Math.max(0, budget.left);
+    this.nodes = this.limits.maxNodes - Math.max(0, budget.left);
     if (fa.includes(undefined) || fb.includes(undefined)) return;
     fa.sort();
     fb.sort();
     if (fa.some((v, i) => v !== fb[i])) return;
-    raws.length = f.diffsAt;
-    emit(f.path, 'order', f.a, f.b, f.redacted);
+    this.raws.length = diffsAt;
+    this.emit(depth, 'order', a, b, redacted);
   }
 
-  function unorderedArrays(a: unknown[], b: unknown[], f: Extract<Frame, { t: 0 }>): void {
-    const budget = { left: Math.max(0, limits.maxNodes - nodes) };
+  unordered(a: unknown[], b: unknown[], state: RuleState, redacted: boolean, depth: number): void {
+    const budget = { left: Math.max(0, this.limits.maxNodes - this.nodes) };
     const fa = a.map((v) => fingerprint(v, budget));
     const fb = b.map((v) => fingerprint(v, budget));
-    nodes = limits.maxNodes - Math.max(0, budget.left);
+    this.nodes = this.limits.maxNodes - Math.max(0, budget.left);
     if (fa.includes(undefined) || fb.includes(undefined)) {
-      tooLarge = true;
+      this.tooLarge = true;
       return;
     }
     const available = new Map<string, number[]>();
@@ -247,19 +207,34 @@ export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRu
     });
     const unmatchedB = [...available.values()].flat().sort((x, y) => x - y);
     const pairs = Math.min(unmatchedA.length, unmatchedB.length);
-    for (let k = 0; k < pairs; k += 1) child(a[unmatchedA[k] as number], b[unmatchedB[k] as number], f.path, unmatchedA[k] as number, f.states, f.redacted, f.depth);
-    for (let k = pairs; k < unmatchedA.length; k += 1) missingOrExtra(f.path, unmatchedA[k] as number, f.states, f.redacted, a[unmatchedA[k] as number], ABSENT);
-    for (let k = pairs; k < unmatchedB.length; k += 1) missingOrExtra(f.path, unmatchedB[k] as number, f.states, f.redacted, ABSENT, b[unmatchedB[k] as number]);
+    for (let k = 0; k < pairs && !this.stopped; k += 1) this.pair(a[unmatchedA[k] as number], b[unmatchedB[k] as number], unmatchedA[k] as number, state, redacted, depth);
+    for (let k = pairs; k < unmatchedA.length; k += 1) this.missingOrExtra(unmatchedA[k] as number, state, redacted, a[unmatchedA[k] as number], ABSENT, depth);
+    for (let k = pairs; k < unmatchedB.length; k += 1) this.missingOrExtra(unmatchedB[k] as number, state, redacted, ABSENT, b[unmatchedB[k] as number], depth);
   }
+}
 
-  const render = (v: unknown, redacted: boolean): string | undefined => (v === ABSENT ? undefined : redacted ? REDACTED : renderValue(v, limits.maxValueChars));
-  const differences = raws.map((r) => {
-    const d: FoundDifference = { path: pathToString(r.path), kind: r.kind };
-    const p = render(r.a, r.redacted);
-    const c = render(r.b, r.redacted);
-    if (p !== undefined) d.primary = p;
-    if (c !== undefined) d.candidate = c;
-    return d;
-  });
-  return { differences, omitted, tooLarge };
+/**
+ * Structural diff of two parsed JSON values, bounded in depth, nodes and listed differences,
+ * applying ignore, tolerance, unordered and redact rules as it walks. Recursive up to
+ * RECURSION_LIMIT; a deeper bound is served by the iterative engine, with the same results.
+ */
+export function diffJson(primary: unknown, candidate: unknown, rules: CompiledRules, limits: DiffLimits = DEFAULT_LIMITS): JsonDiff {
+  if (limits.maxDepth > RECURSION_LIMIT) return diffJsonDeep(primary, candidate, rules, limits);
+  const w = new Walk(limits);
+  try {
+    if (primary !== candidate) {
+      const ka = kindOf(primary);
+      const kb = kindOf(candidate);
+      if (ka !== kb) w.emit(0, 'type', primary, candidate, false);
+      else if (ka < ARR) {
+        if (ka !== NUM || !numbersEqual(primary, candidate, rules.start?.tolerance)) w.emit(0, 'changed', primary, candidate, false);
+      } else w.container(primary, candidate, ka, kb, rules.start, false, 0);
+    }
+  } catch (err) {
+    // Called with little stack left (a deep caller, code not yet optimized): the same answer, iteratively.
+    if (err instanceof RangeError) return diffJsonDeep(primary, candidate, rules, limits);
+    throw err;
+  }
+  if (w.nodes > limits.maxNodes) w.tooLarge = true;
+  return { differences: w.raws.map((r) => found(segmentsToString(r.segs), r.kind, r.a, r.b, r.redacted, limits.maxValueChars)), omitted: w.omitted, tooLarge: w.tooLarge };
 }

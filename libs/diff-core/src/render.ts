@@ -1,4 +1,4 @@
-import { exactNumberText, isExactNumber } from './json-text';
+import { isExactNumber } from './json-text';
 
 export const REDACTED = '<redacted>';
 
@@ -32,7 +32,7 @@ function serialize(value: unknown, o: SerializeOptions): string | undefined {
     }
     if (o.budget && --o.budget.left < 0) return undefined;
     const v = item.v;
-    if (v === null || typeof v !== 'object') {
+    if (v === null || typeof v !== 'object' || isExactNumber(v)) {
       out += o.leaf(v);
       continue;
     }
@@ -54,11 +54,18 @@ function serialize(value: unknown, o: SerializeOptions): string | undefined {
   return out;
 }
 
+function renderLeaf(v: unknown, max: number): string {
+  if (isExactNumber(v)) return v.text;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v));
+}
+
 /** A JSON rendering of a value for a difference report, cut at `max` characters. */
 export function renderValue(value: unknown, max = 200): string {
-  const leaf = (v: unknown) =>
-    isExactNumber(v) ? exactNumberText(v) : typeof v === 'string' ? JSON.stringify(v.length > max ? v.slice(0, max + 1) : v) : String(JSON.stringify(v));
-  const out = serialize(value, { sortKeys: false, leaf, maxChars: max }) ?? '';
+  const out =
+    value === null || typeof value !== 'object' || isExactNumber(value)
+      ? renderLeaf(value, max)
+      : (serialize(value, { sortKeys: false, leaf: (v) => renderLeaf(v, max), maxChars: max }) ?? '');
   return out.length > max ? `${out.slice(0, max)}…` : out;
 }
 
@@ -67,6 +74,6 @@ export function renderValue(value: unknown, max = 200): string {
  * undefined when the budget runs out first. Every node visited is taken from the budget.
  */
 export function fingerprint(value: unknown, budget: NodeBudget): string | undefined {
-  const leaf = (v: unknown) => (isExactNumber(v) ? `#${exactNumberText(v)}` : typeof v === 'number' && Object.is(v, -0) ? '0' : String(JSON.stringify(v)));
+  const leaf = (v: unknown) => (isExactNumber(v) ? `#${v.text}` : typeof v === 'number' && Object.is(v, -0) ? '0' : String(JSON.stringify(v)));
   return serialize(value, { sortKeys: true, leaf, budget });
 }

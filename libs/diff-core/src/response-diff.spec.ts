@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { parseJsonText } from './json-text';
 import { isNoise, isSuspectedVolatile, looksVolatile } from './noise';
-import { pathTemplate } from './paths';
-import { diffResponses } from './response-diff';
+import { pathTemplate, segmentsToString } from './paths';
+import { diffResponses, prepareResponse } from './response-diff';
 import { compileRules } from './rules';
 
 const json = (data: string) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: { encoding: 'utf8' as const, data, truncated: false } });
@@ -49,6 +49,37 @@ describe('diffResponses', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     const r = diffResponses(json(deep), json(deep), { ...options, maxBodyBytes: 1_000_000 });
     expect(r.tooLarge).toBe(true);
+  });
+
+  it('finds byte-equal bodies equal without parsing, exactly as when it parses them', () => {
+    const rules = compileRules({ ignore: ['$..a'], unordered: ['$.b'], redact: ['$.c'] });
+    fc.assert(
+      fc.property(fc.json(), fc.constantFrom('application/json', 'text/plain'), (text, type) => {
+        const res = (data: string) => ({ status: 200, headers: { 'content-type': type }, body: { encoding: 'utf8' as const, data, truncated: false } });
+        const o = { ...options, rules, maxBodyBytes: 1_000_000 };
+        const slow = diffResponses(res(text), res(`${text} `), o);
+        if (type === 'application/json') expect(diffResponses(res(text), res(text), o)).toEqual(slow);
+        else expect(diffResponses(res(text), res(text), o).differences).toEqual([]);
+      }),
+    );
+  });
+
+  it('still reports byte-equal bodies past the depth or node bound as too large', () => {
+    const deep = `${'['.repeat(1500)}${']'.repeat(1500)}`;
+    expect(diffResponses(json(deep), json(deep), { ...options, maxBodyBytes: 1_000_000 }).tooLarge).toBe(true);
+    const wide = `[${Array.from({ length: 300 }, () => '0').join(',')}]`;
+    const limits = { maxDepth: 1000, maxNodes: 100, maxDifferences: 200, maxValueChars: 200 };
+    expect(diffResponses(json(wide), json(wide), { ...options, limits }).tooLarge).toBe(true);
+    expect(diffResponses(json(wide), json(wide), options).tooLarge).toBe(false);
+  });
+
+  it('parses a prepared response once for several comparisons, with the same results', () => {
+    const primary = prepareResponse(json('{"a":1,"b":[1,2]}'));
+    const parsed = jest.spyOn(primary, 'parsed', 'get');
+    const candidates = [json('{"a":2,"b":[1,2]}'), json('{"a":1,"b":[2,1]}'), json('{"a":1}')];
+    for (const c of candidates) expect(diffResponses(primary, c, options)).toEqual(diffResponses(json('{"a":1,"b":[1,2]}'), c, options));
+    expect(parsed).toHaveBeenCalledTimes(3);
+    expect(parsed.mock.results[0]?.value).toBe(parsed.mock.results[2]?.value);
   });
 
   it('never throws, whatever the bodies', () => {
@@ -104,5 +135,16 @@ describe('noise rules', () => {
     expect(isSuspectedVolatile(19, 20, true)).toBe(true);
     expect(isSuspectedVolatile(5, 20, true)).toBe(false);
     expect(pathTemplate('$.items[12].price[3]')).toBe('$.items[*].price[*]');
+  });
+});
+
+describe('paths', () => {
+  it('writes a key as .name exactly when it is an identifier', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z_$][\w$]{0,6}$/)), (key) => {
+        const identifier = /^[A-Za-z_$][\w$]*$/.test(key);
+        expect(segmentsToString([key, 0])).toBe(identifier ? `$.${key}[0]` : `$[${JSON.stringify(key)}][0]`);
+      }),
+    );
   });
 });

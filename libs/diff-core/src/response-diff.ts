@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Body } from '@penumbra/contracts';
 import { type DiffLimits, type FoundDifference, DEFAULT_LIMITS, diffJson } from './json-diff';
-import { parseJsonText } from './json-text';
+import { type ParsedJson, parseJsonText } from './json-text';
 import { REDACTED } from './render';
 import { type CompiledRules, matched } from './rules';
 
@@ -29,6 +29,35 @@ export interface ResponseDiff {
 
 type Decoded = { kind: 'none' } | { kind: 'text'; text: string } | { kind: 'binary'; bytes: Buffer };
 
+/** A response whose body is decoded and parsed at most once, however many comparisons it takes part in. */
+export class PreparedResponse implements ComparableResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Body | undefined;
+  private decodedBody: Decoded | undefined;
+  private parsedBody: ParsedJson | undefined;
+
+  constructor(r: ComparableResponse) {
+    this.status = r.status;
+    this.headers = r.headers;
+    this.body = r.body;
+  }
+
+  get decoded(): Decoded {
+    return (this.decodedBody ??= decode(this.body));
+  }
+
+  /** The body parsed as JSON; only asked of a text body. */
+  get parsed(): ParsedJson {
+    const d = this.decoded;
+    return (this.parsedBody ??= parseJsonText(d.kind === 'text' ? d.text : ''));
+  }
+}
+
+export function prepareResponse(r: ComparableResponse): PreparedResponse {
+  return r instanceof PreparedResponse ? r : new PreparedResponse(r);
+}
+
 function decode(body: Body | undefined): Decoded {
   if (!body || body.data === '') return { kind: 'none' };
   return body.encoding === 'utf8' ? { kind: 'text', text: body.data } : { kind: 'binary', bytes: Buffer.from(body.data, 'base64') };
@@ -49,7 +78,25 @@ function claimsJson(r: ComparableResponse, d: Decoded): boolean {
 
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
-/** Compares status, the listed headers and the body of two responses. Never throws. */
+/**
+ * Whether the same text on both sides is certainly equal without parsing: the walk could not have
+ * hit the depth bound (it has no more opening brackets than that) nor the node bound (each value
+ * takes at least one character). Past these, the bodies are compared as before, so that a body
+ * too large to compare is reported as such even when both sides send it.
+ */
+function sameTextWithinBounds(text: string, limits: DiffLimits): boolean {
+  if (text.length > limits.maxNodes) return false;
+  let opened = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) if (++opened > limits.maxDepth) return false;
+  }
+  return true;
+}
+
+/**
+ * Compares status, the listed headers and the body of two responses. Never throws. Pass a
+ * PreparedResponse for a side compared more than once, so that its body is parsed once.
+ */
 export function diffResponses(primary: ComparableResponse, candidate: ComparableResponse, options: ResponseDiffOptions): ResponseDiff {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const differences: FoundDifference[] = [];
@@ -67,18 +114,23 @@ export function diffResponses(primary: ComparableResponse, candidate: Comparable
   if (bodyBytes(primary.body) > options.maxBodyBytes || bodyBytes(candidate.body) > options.maxBodyBytes) {
     return { statusMatch, differences, omitted: 0, tooLarge: true };
   }
-  const body = diffBodies(primary, candidate, options.rules, limits);
+  const pb = primary.body;
+  const cb = candidate.body;
+  if (pb && cb && pb.data === cb.data && pb.encoding === cb.encoding && (pb.encoding !== 'utf8' || sameTextWithinBounds(pb.data, limits))) {
+    return { statusMatch, differences, omitted: 0, tooLarge: false };
+  }
+  const body = diffBodies(prepareResponse(primary), prepareResponse(candidate), options.rules, limits);
   return { statusMatch, differences: [...differences, ...body.differences], omitted: body.omitted, tooLarge: body.tooLarge };
 }
 
 function diffBodies(
-  primary: ComparableResponse,
-  candidate: ComparableResponse,
+  primary: PreparedResponse,
+  candidate: PreparedResponse,
   rules: CompiledRules,
   limits: DiffLimits,
 ): { differences: FoundDifference[]; omitted: number; tooLarge: boolean } {
-  const a = decode(primary.body);
-  const b = decode(candidate.body);
+  const a = primary.decoded;
+  const b = candidate.decoded;
   const none = { differences: [], omitted: 0, tooLarge: false };
   const redactRoot = matched(rules, rules.root, 'redact') !== undefined;
   const show = (s: string) => (redactRoot ? REDACTED : clip(s, limits.maxValueChars));
@@ -89,8 +141,8 @@ function diffBodies(
     return { ...none, differences: [{ path: '$', kind: a.kind === 'none' ? 'extra' : 'missing', ...(a.kind === 'none' ? { candidate: show(text) } : { primary: show(text) }) }] };
   }
   if (a.kind === 'text' && b.kind === 'text' && (claimsJson(primary, a) || claimsJson(candidate, b))) {
-    const pa = parseJsonText(a.text);
-    const pb = parseJsonText(b.text);
+    const pa = primary.parsed;
+    const pb = candidate.parsed;
     if ((pa.ok === false && pa.reason === 'too-deep') || (pb.ok === false && pb.reason === 'too-deep')) return { ...none, tooLarge: true };
     if (pa.ok && pb.ok) return diffJson(pa.value, pb.value, rules, limits);
     if (pa.ok !== pb.ok)

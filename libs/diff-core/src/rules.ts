@@ -18,6 +18,26 @@ export interface CompiledRules {
   rules: CompiledRule[];
   /** States at the root: every rule at step 0. */
   root: readonly number[];
+  /** The same states as an automaton built as the tree is walked; null when there are no rules. */
+  start: RuleState | null;
+}
+
+/**
+ * One set of states as a node of a lazily built deterministic automaton, with what the rules say
+ * about a tree node in that set worked out once, so that walking a body costs at most one map
+ * lookup per member instead of stepping every rule.
+ */
+export interface RuleState {
+  readonly ignore: boolean;
+  readonly redact: boolean;
+  readonly unordered: boolean;
+  readonly tolerance: number | undefined;
+  /** Transitions on the keys and indexes some step names, computed on first use; every other key or index goes to `otherKey` or `otherIndex`. */
+  readonly named: Map<string | number, RuleState | null | typeof PENDING>;
+  otherKey: RuleState | null | undefined;
+  otherIndex: RuleState | null | undefined;
+  readonly states: readonly number[];
+  readonly automaton: Automaton;
 }
 
 const SEGMENT = /\.\.([^.[\]]+)|\.([^.[\]]+)|\[(\*|\d+)\]/y;
@@ -54,7 +74,9 @@ export function compileRules(set: RuleSet): CompiledRules {
   set.unordered?.forEach((p) => add('unordered', p));
   set.redact?.forEach((p) => add('redact', p));
   if (rules.length >= STATE_SHIFT) throw new Error(`at most ${STATE_SHIFT - 1} rules`);
-  return { rules, root: rules.map((_, r) => r * STATE_SHIFT) };
+  const compiled: CompiledRules = { rules, root: rules.map((_, r) => r * STATE_SHIFT), start: null };
+  compiled.start = intern({ compiled, interned: new Map() }, compiled.root);
+  return compiled;
 }
 
 export const NO_STATES: readonly number[] = [];
@@ -101,4 +123,55 @@ export function matched(compiled: CompiledRules, states: readonly number[], kind
     if (rule && rule.kind === kind && s % STATE_SHIFT === rule.steps.length) return rule;
   }
   return undefined;
+}
+
+const PENDING = Symbol('pending');
+
+interface Automaton {
+  compiled: CompiledRules;
+  interned: Map<string, RuleState>;
+}
+
+function intern(automaton: Automaton, states: readonly number[]): RuleState | null {
+  if (states.length === 0) return null;
+  const key = states.join(',');
+  const known = automaton.interned.get(key);
+  if (known) return known;
+  const c = automaton.compiled;
+  const named = new Map<string | number, RuleState | null | typeof PENDING>();
+  for (const s of states) {
+    const step = c.rules[Math.floor(s / STATE_SHIFT)]?.steps[s % STATE_SHIFT];
+    if (step?.t === 'key' || step?.t === 'descend') named.set(step.name, PENDING);
+    else if (step?.t === 'index') named.set(step.index, PENDING);
+  }
+  const state: RuleState = {
+    ignore: matched(c, states, 'ignore') !== undefined,
+    redact: matched(c, states, 'redact') !== undefined,
+    unordered: matched(c, states, 'unordered') !== undefined,
+    tolerance: matched(c, states, 'tolerance')?.tolerance,
+    named,
+    otherKey: undefined,
+    otherIndex: undefined,
+    states,
+    automaton,
+  };
+  automaton.interned.set(key, state);
+  return state;
+}
+
+/** The state of a child reached through `segment`; the same as `advance`, looked up instead of computed. */
+export function stepInto(state: RuleState, segment: string | number): RuleState | null {
+  const hit = state.named.get(segment);
+  if (hit === PENDING) {
+    const next = intern(state.automaton, advance(state.automaton.compiled, state.states, segment));
+    state.named.set(segment, next);
+    return next;
+  }
+  if (hit !== undefined) return hit;
+  if (typeof segment === 'number') {
+    if (state.otherIndex === undefined) state.otherIndex = intern(state.automaton, advance(state.automaton.compiled, state.states, segment));
+    return state.otherIndex;
+  }
+  if (state.otherKey === undefined) state.otherKey = intern(state.automaton, advance(state.automaton.compiled, state.states, segment));
+  return state.otherKey;
 }
