@@ -53,3 +53,14 @@ export function loadCommandKeys(signingKeyFile: string | undefined, trustedKeysF
   }
   return { signer, trusted };
 }
+
+/** The public keys of those who apply commands (SDK followers, actuators): only their signed acks clear deadlines. */
+export function loadApplierKeys(file: string | undefined): TrustedKeys {
+  if (file === undefined) return new Map();
+  try {
+    return trustedKeysFromJson(readJson('SENTINEL_APPLIER_KEYS_FILE', file));
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`SENTINEL_APPLIER_KEYS_FILE: ${file} is not a valid trusted keys file: ${(err as Error).message}`, { path: file });
+  }
+}

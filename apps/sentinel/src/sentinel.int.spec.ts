@@ -7,6 +7,7 @@ import {
   type Alert,
   type Command,
   type ExperimentSpecInput,
+  ackSchema,
   aggregateSnapshotSchema,
   alertSchema,
   commandSchema,
@@ -170,6 +171,14 @@ describe('sentinel processes on the real broker and Redis', () => {
     const byVersion = new Map<string, Set<string>>();
     for (const c of all) byVersion.set(`${c.experimentId}:${c.stateVersion}`, (byVersion.get(`${c.experimentId}:${c.stateVersion}`) ?? new Set()).add(c.id));
     for (const ids of byVersion.values()) expect(ids.size).toBe(1);
+
+    // An acknowledgement no known applier signed clears nothing: the command stays awaited.
+    const first = good[0]!;
+    const forgedAck = ackSchema.parse({ type: 'ack.v1', id: 'ack-forged', ts: Date.now(), experimentId: 'good', commandId: first.id, appliedBy: 'mallory', result: 'applied' });
+    await kafka.send([encodeEvent(ackSchema, forgedAck, kafka.topics.acks, 'good')]);
+    await waitForGroupCaughtUp(kafka.admin, () => `${kafka.ns.id}.sentinel`, [kafka.topics.acks]);
+    const awaited = await new SentinelStateStore(redis, kafka.ns.keyPrefix).overdueAcks(Number.MAX_SAFE_INTEGER);
+    expect(awaited.map((a) => a.commandId)).toContain(first.id);
   });
 
   it('answers signed control requests, rejects unsigned ones, and a kill halts the experiment', async () => {

@@ -1,13 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
-import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema } from '@penumbra/contracts';
+import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema, verifyMessage } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
 import { ExperimentEvaluator } from './experiment-evaluator';
-import { loadCommandKeys, loadOperatorKeys } from './operator-keys';
+import { loadApplierKeys, loadCommandKeys, loadOperatorKeys } from './operator-keys';
 import { alertOf } from './outputs';
 import { SentinelMetrics } from './sentinel-metrics';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
@@ -26,6 +26,8 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
     const { ctx } = this;
     const keys = loadOperatorKeys(ctx.env.SENTINEL_OPERATOR_KEYS_FILE);
     const commandKeys = loadCommandKeys(ctx.env.SENTINEL_SIGNING_KEY_FILE, ctx.env.PENUMBRA_COMMAND_KEYS_FILE);
+    const applierKeys = loadApplierKeys(ctx.env.SENTINEL_APPLIER_KEYS_FILE);
+    if (applierKeys.size === 0) ctx.logger.warn('no SENTINEL_APPLIER_KEYS_FILE: no acknowledgement will clear a deadline, every live command will alert as unacknowledged');
     if (keys === undefined) ctx.logger.warn('no SENTINEL_OPERATOR_KEYS_FILE: every control request will be rejected');
     const redis = await connectRedis(ctx, this.stops);
     const producer = await ctx.kafka.producer();
@@ -69,7 +71,12 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
           const ids = new Set(records.map((r) => r.value.experimentId));
           for (const id of ids) await evaluator.serialize(id, () => evaluator.evaluateExperiment(id));
         } else {
-          for (const r of records) await store.acknowledged((r.value as Ack).commandId);
+          for (const r of records) {
+            const ack = r.value as Ack;
+            const verified = verifyMessage(ack, applierKeys);
+            if (verified.ok) await store.acknowledged(ack.commandId);
+            else ctx.logger.warn('acknowledgement ignored: not signed by a known applier key', { commandId: ack.commandId, appliedBy: ack.appliedBy, reason: verified.reason });
+          }
         }
       },
       deadLetterTopic: ctx.topics.dlq,

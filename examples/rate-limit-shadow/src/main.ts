@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { experimentRecordSchema, experimentSpecSchema, topicNames } from '@penumbra/contracts';
 import { createKafkaClient, encodeEvent } from '@penumbra/kafka';
 import { JsonLogger } from '@penumbra/observability';
-import { Adaptive, CommandFollower, Experiment, PairPublisher, adaptiveTarget, loadTrustedKeys } from '@penumbra/sdk';
+import { Adaptive, CommandFollower, Experiment, PairPublisher, adaptiveTarget, loadSigningKey, loadTrustedKeys } from '@penumbra/sdk';
 import { experimentSpec } from './experiment-spec';
 import { CURRENT_POLICY, HitLog, PROPOSED_POLICY, type RateLimitPolicy } from './rate-limit-policy';
 import { rateLimitHandler } from './service';
@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     appliedBy: `rate-limit-shadow:${hostname()}:${process.pid}`,
     // The sentinel's public keys: `npx penumbra fleet start` writes them to .penumbra/fleet/command-keys.json.
     trustedKeys: loadTrustedKeys(env.PENUMBRA_COMMAND_KEYS_FILE ?? '.penumbra/fleet/command-keys.json'),
+    // This service's own key for its acks; the fleet trusts .penumbra/fleet/applier/command-keys.json.
+    ackKey: loadSigningKey(env.PENUMBRA_APPLIER_KEY_FILE ?? '.penumbra/fleet/applier/command-signing-key.json'),
     logger,
   });
   await follower.start();

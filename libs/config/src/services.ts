@@ -46,6 +46,8 @@ export const serviceEnvSchemas = {
       ...base,
       /** The sentinel's Ed25519 command signing key (JSON: keyId, privateKey PEM); required. */
       SENTINEL_SIGNING_KEY_FILE: envOptionalString(),
+      /** The public keys of command appliers (JSON: keys[].keyId, publicKey PEM); only their signed acks clear deadlines. */
+      SENTINEL_APPLIER_KEYS_FILE: envOptionalString(),
       /** Further trusted command keys (JSON: keys[].keyId, publicKey PEM), during a rotation. */
       PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
       SENTINEL_OPERATOR_KEYS_FILE: envOptionalString(),

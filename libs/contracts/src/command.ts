@@ -78,5 +78,7 @@ export const ackSchema = z.object({
   appliedBy: z.string().min(1).max(200),
   result: z.enum(['applied', 'failed', 'skipped']),
   reason: z.string().max(2000).optional(),
+  /** The applier's Ed25519 signature: only a signed ack clears the sentinel's deadline for its command. */
+  signature: signatureSchema.optional(),
 });
 export type Ack = z.infer<typeof ackSchema>;

@@ -1,4 +1,14 @@
-import { type Ack, type Command, commandId, commandSchema, generateSigningKeyFiles, signMessage, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
+import {
+  type Ack,
+  type Command,
+  commandId,
+  commandSchema,
+  generateSigningKeyFiles,
+  signMessage,
+  signingKeyFromJson,
+  trustedKeysFromJson,
+  verifyMessage,
+} from '@penumbra/contracts';
 import { type KafkaClient, type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
 import { Adaptive } from './adaptive';
 import { adaptiveTarget } from './adaptive-target';
@@ -9,6 +19,9 @@ const NOW = 1_763_776_800_000;
 const keys = generateSigningKeyFiles('sentinel-1');
 const SENTINEL = signingKeyFromJson(keys.signingKey);
 const TRUSTED = trustedKeysFromJson(keys.trustedKeys);
+const applierFiles = generateSigningKeyFiles('orders-api');
+const APPLIER = signingKeyFromJson(applierFiles.signingKey);
+const APPLIERS = trustedKeysFromJson(applierFiles.trustedKeys);
 
 /** handle() is driven directly here; the consumer path runs in the integration test. */
 const unusedClient: KafkaClient = {
@@ -67,6 +80,7 @@ function setup(options: { failSends?: number; ackWithinMs?: number } = {}) {
     target: adaptiveTarget(adaptive, experiment),
     appliedBy: 'orders-api:pod-1',
     trustedKeys: TRUSTED,
+    ackKey: APPLIER,
     clock: () => NOW + 1000,
     ackRetry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 },
     ...(options.ackWithinMs !== undefined ? { ackWithinMs: options.ackWithinMs } : {}),
@@ -184,5 +198,13 @@ describe('CommandFollower with an Adaptive', () => {
     expect(await follower.handle(command({ action: 'rollback', fromStage: 'shadow', toStage: 'shadow', stateVersion: 7, targetWeight: 0 }))).toBe('applied');
     expect(await follower.handle(command({ action: 'kill', fromStage: 'shadow', toStage: 'killed', stateVersion: 8, targetWeight: 0 }))).toBe('applied');
     expect(follower.counters()).toMatchObject({ forged: 3, applied: 2 });
+  });
+
+  it("signs every acknowledgement with the applier's own key", async () => {
+    const { follower, acks } = setup();
+    expect(await follower.handle(command({ action: 'rollback', fromStage: 'shadow', toStage: 'shadow', stateVersion: 3, targetWeight: 0 }))).toBe('applied');
+    expect(acks()).toHaveLength(1);
+    expect(verifyMessage(acks()[0]!, APPLIERS)).toEqual({ ok: true, keyId: 'orders-api' });
+    expect(verifyMessage({ ...acks()[0]!, result: 'failed' }, APPLIERS).ok).toBe(false);
   });
 });

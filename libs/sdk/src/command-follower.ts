@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Ack, type Command, type TrustedKeys, ackSchema, commandSchema, verifyMessage } from '@penumbra/contracts';
+import { type Ack, type Command, type SigningKey, type TrustedKeys, ackSchema, commandSchema, signMessage, verifyMessage } from '@penumbra/contracts';
 import { type RetryOptions, describeError, retry } from '@penumbra/errors';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type KafkaClient, type ProducerPort, decodeRecord, encodeEvent } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
@@ -21,6 +21,8 @@ export interface CommandFollowerOptions {
    * never acknowledged and never moves the state version, whoever wrote it to the topic.
    */
   trustedKeys: TrustedKeys;
+  /** This applier's own key (loadSigningKey): the sentinel clears a command's deadline only for a signed ack. */
+  ackKey: SigningKey;
   /** Who applied the command, in the ack and the audit: a service and instance name. */
   appliedBy: string;
   /** The consumer group; unique per process unless given (see defaultFollowerGroup). */
@@ -159,7 +161,7 @@ export class CommandFollower {
       ...(outcome.reason !== undefined ? { reason: outcome.reason.slice(0, 2000) } : {}),
     };
     try {
-      const message = encodeEvent(ackSchema, ack, o.topics.acks, command.experimentId);
+      const message = encodeEvent(ackSchema, signMessage(ackSchema.parse(ack), o.ackKey), o.topics.acks, command.experimentId);
       await retry(() => o.producer.send([message]), { attempts: 5, initialDelayMs: 200, maxDelayMs: 3_000, ...o.ackRetry, signal: this.abort.signal });
       this.tally.acksSent += 1;
     } catch (err) {

@@ -17,6 +17,7 @@ jest.setTimeout(180_000);
 const APPS = join(__dirname, '..', '..', '..', 'apps');
 const ACK_TIMEOUT_MS = 15_000;
 const commandKeys = testCommandKeys();
+const applierKeys = testCommandKeys('sdk-applier');
 
 interface RateLimitPolicy {
   name: string;
@@ -67,6 +68,7 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
       SENTINEL_EVALUATE_INTERVAL_MS: '300',
       SENTINEL_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
       ...commandKeys.env,
+      SENTINEL_APPLIER_KEYS_FILE: applierKeys.trustedKeysFile,
       HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
     };
@@ -114,6 +116,7 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
       target: adaptiveTarget(adaptive, exp),
       appliedBy: `sdk-int:${id}`,
       trustedKeys: commandKeys.trusted,
+      ackKey: applierKeys.signer,
       groupId: kafka.ns.groupId(`follower-${id}`),
     });
     followers.push(follower);

@@ -1,13 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type TrustedKeys, generateSigningKeyFiles, trustedKeysFromJson } from '@penumbra/contracts';
+import { type SigningKey, type TrustedKeys, generateSigningKeyFiles, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
 
 export interface TestCommandKeys {
   /** The environment a sentinel needs to sign its commands. */
   env: { SENTINEL_SIGNING_KEY_FILE: string; PENUMBRA_COMMAND_KEYS_FILE: string };
   trusted: TrustedKeys;
   trustedKeysFile: string;
+  signer: SigningKey;
 }
 
 /** A fresh command signing key pair in a temporary folder, as a deployment would hold it. */
@@ -18,5 +19,10 @@ export function testCommandKeys(keyId = 'sentinel-test'): TestCommandKeys {
   const trustedKeysFile = join(dir, 'command-keys.json');
   writeFileSync(signingKeyFile, JSON.stringify(files.signingKey), { mode: 0o600 });
   writeFileSync(trustedKeysFile, JSON.stringify(files.trustedKeys));
-  return { env: { SENTINEL_SIGNING_KEY_FILE: signingKeyFile, PENUMBRA_COMMAND_KEYS_FILE: trustedKeysFile }, trusted: trustedKeysFromJson(files.trustedKeys), trustedKeysFile };
+  return {
+    env: { SENTINEL_SIGNING_KEY_FILE: signingKeyFile, PENUMBRA_COMMAND_KEYS_FILE: trustedKeysFile },
+    trusted: trustedKeysFromJson(files.trustedKeys),
+    trustedKeysFile,
+    signer: signingKeyFromJson(files.signingKey),
+  };
 }

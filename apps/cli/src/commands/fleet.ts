@@ -48,6 +48,9 @@ function fleetEnv(): Record<string, string> {
     env['SENTINEL_SIGNING_KEY_FILE'] = commandKeys.signingKeyFile;
     env['PENUMBRA_COMMAND_KEYS_FILE'] ??= process.env['PENUMBRA_COMMAND_KEYS_FILE'] ?? commandKeys.trustedKeysFile;
   }
+  // A local applier (an SDK service on this machine) signs its acks with this pair.
+  if (process.env['SENTINEL_APPLIER_KEYS_FILE'] === undefined)
+    env['SENTINEL_APPLIER_KEYS_FILE'] = ensureCommandKeyFiles(join(stateDir(), 'applier'), 'applier-local').trustedKeysFile;
   return env;
 }
 
