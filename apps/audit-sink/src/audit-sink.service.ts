@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AUDITED_TOPICS, type AuditedTopic, historyJson, readHistory } from '@penumbra/audit';
 import { type ServiceEnv } from '@penumbra/config';
-import { UnavailableError } from '@penumbra/errors';
-import { type AuditRecord, auditRecordSchema } from '@penumbra/contracts';
+import { ConfigError, UnavailableError } from '@penumbra/errors';
+import { type AuditRecord, type TrustedKeys, auditRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ConsumerPort, type TransactionalKafka, type TransactionalProducerPort, createTransactionalKafka, decodeRecord, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
 import { AuditIndex } from './audit-index';
@@ -50,6 +51,10 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       describe: {
         redactFor: (id) => [...this.index.redactPaths(id), ...(table.get(id)?.spec.compare.redact ?? [])],
         redactOpaqueBytes: ctx.env.AUDIT_REDACT_DEFAULT,
+        trust: {
+          ...(ctx.env.PENUMBRA_COMMAND_KEYS_FILE ? { commands: loadTrustedKeysFile('PENUMBRA_COMMAND_KEYS_FILE', ctx.env.PENUMBRA_COMMAND_KEYS_FILE) } : {}),
+          ...(ctx.env.SENTINEL_APPLIER_KEYS_FILE ? { acks: loadTrustedKeysFile('SENTINEL_APPLIER_KEYS_FILE', ctx.env.SENTINEL_APPLIER_KEYS_FILE) } : {}),
+        },
       },
       producer: () => {
         if (!this.producer) throw new UnavailableError('the audit producer is reconnecting');
@@ -125,5 +130,13 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     });
     if (invalid > 0) ctx.logger.warn('records on the audit topic that are not audit records; run penumbra audit verify', { invalid });
     ctx.logger.info('audit chains recovered', { chains: this.index.size, records: this.index.heldRecords, ms: Date.now() - started });
+  }
+}
+
+function loadTrustedKeysFile(variable: string, path: string): TrustedKeys {
+  try {
+    return trustedKeysFromJson(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new ConfigError(`${variable}: ${path} is not a readable trusted keys file: ${err instanceof Error ? err.message : String(err)}`, { path });
   }
 }

@@ -1,4 +1,4 @@
-import { GLOBAL_AUDIT_STREAM } from '@penumbra/contracts';
+import { GLOBAL_AUDIT_STREAM, commandId, commandSchema, generateSigningKeyFiles, signMessage, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
 import { type IncomingRecord } from '@penumbra/kafka';
 import { type DescribeOptions, describeSourceRecord } from './describe';
 import { REDACTED } from './redact';
@@ -71,5 +71,39 @@ describe('describeSourceRecord', () => {
 
   it('audits an experiment tombstone as a deletion', () => {
     expect(describeSourceRecord('experiments', record(null, { topic: 'shadow.experiments' }), options())).toMatchObject({ experimentId: 'exp-a', eventType: 'experiment.deleted' });
+  });
+});
+
+describe('describeSourceRecord with trusted keys', () => {
+  const files = generateSigningKeyFiles('sentinel-1');
+  const trust = { commands: trustedKeysFromJson(files.trustedKeys), acks: trustedKeysFromJson(files.trustedKeys) };
+  const parts = { experimentId: 'exp-a', fromStage: 'shadow', toStage: 'canary', stateVersion: 1 };
+  const command = {
+    type: 'command.v1',
+    id: commandId(parts),
+    ts: 1_700_000_000_000,
+    ...parts,
+    action: 'promote',
+    targetWeight: 10,
+    dryRun: false,
+    reason: 'every gate held',
+    actor: { kind: 'sentinel', name: 'sentinel-1' },
+    evidence: { policyHash: 'ab'.repeat(32), samples: 100 },
+  };
+  const withTrust: DescribeOptions = { ...options(), trust };
+
+  it('keeps the actor of a command a trusted key signed, and marks the others unverified', () => {
+    // The sentinel signs the command as its schema writes it (defaults filled in), as decoding reads it back.
+    const signed = signMessage(commandSchema.parse(command), signingKeyFromJson(files.signingKey));
+    expect(describeSourceRecord('commands', record(signed, { topic: 'shadow.commands' }), withTrust).actor).toBe('sentinel:sentinel-1');
+    expect(describeSourceRecord('commands', record(command, { topic: 'shadow.commands' }), withTrust).actor).toBe('unverified:sentinel:sentinel-1');
+    const forged = signMessage(command, signingKeyFromJson(generateSigningKeyFiles('sentinel-1').signingKey));
+    expect(describeSourceRecord('commands', record(forged, { topic: 'shadow.commands' }), withTrust).actor).toBe('unverified:sentinel:sentinel-1');
+  });
+
+  it('marks an unsigned acknowledgement unverified, whatever name it gives', () => {
+    const ack = { type: 'ack.v1', id: 'a1', ts: 1_700_000_000_000, experimentId: 'exp-a', commandId: command.id, appliedBy: 'deployer', result: 'applied' };
+    expect(describeSourceRecord('acks', record(ack, { topic: 'shadow.acks' }), withTrust).actor).toBe('unverified:deployer');
+    expect(describeSourceRecord('acks', record(signMessage(ack, signingKeyFromJson(files.signingKey)), { topic: 'shadow.acks' }), withTrust).actor).toBe('deployer');
   });
 });

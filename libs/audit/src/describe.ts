@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
-import { type TopicKey, TOPICS } from '@penumbra/contracts';
+import { type TopicKey, TOPICS, type TrustedKeys, verifyMessage } from '@penumbra/contracts';
 import { type IncomingRecord, decodeRecord } from '@penumbra/kafka';
 import { streamOf } from './keys';
 import { ALWAYS_REDACTED, REDACTED, redactPaths } from './redact';
@@ -24,6 +24,12 @@ export interface DescribeOptions {
   redactOpaqueBytes: boolean;
   /** Raw bytes kept in clear at most this long; longer ones are summarised. */
   maxClearBytes?: number;
+  /**
+   * Keys that sign commands (the sentinel's) and acknowledgements (the appliers'). With them, a
+   * command or ack no trusted key signed is recorded with its actor marked `unverified:`, since
+   * anyone could have written that name.
+   */
+  trust?: { commands?: TrustedKeys; acks?: TrustedKeys };
 }
 
 const MAX_ACTOR = 200;
@@ -90,7 +96,9 @@ export function describeSourceRecord(kind: AuditedTopic, record: IncomingRecord,
     return finish({ experimentId, eventType: String(event['type']), actor: actorOf(event), ts, event: summarised }, options);
   }
   const experimentId = streamOf(event['experimentId']);
+  const keys = kind === 'commands' ? options.trust?.commands : kind === 'acks' ? options.trust?.acks : undefined;
+  const actor = keys !== undefined && !verifyMessage(event, keys).ok ? `unverified:${actorOf(event)}` : actorOf(event);
   const ownPaths = kind === 'experiments' ? field(field(field(event, 'spec'), 'compare'), 'redact') : undefined;
   const extra = Array.isArray(ownPaths) ? ownPaths.filter((p): p is string => typeof p === 'string') : [];
-  return finish({ experimentId, eventType: String(event['type']), actor: actorOf(event), ts, event }, options, extra);
+  return finish({ experimentId, eventType: String(event['type']), actor, ts, event }, options, extra);
 }

@@ -66,6 +66,10 @@ export const serviceEnvSchemas = {
       AUDIT_REDACT_DEFAULT: envBool(true),
       /** Records the history index holds in memory; past it, the least recently written experiments are read from the topic on demand. */
       AUDIT_INDEX_MAX_RECORDS: envInt(500_000, { min: 100, max: 50_000_000 }),
+      /** The sentinel's public keys: a command none of them signed is audited with its actor marked unverified. */
+      PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
+      /** The appliers' public keys: likewise for acknowledgements. */
+      SENTINEL_APPLIER_KEYS_FILE: envOptionalString(),
     })
     .superRefine(refineKafkaSecurity),
 } as const;
