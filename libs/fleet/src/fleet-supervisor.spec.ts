@@ -41,13 +41,53 @@ describe('FleetSupervisor', () => {
     const text = collect(log);
     const crash = script('crash', "console.log('starting'); process.exit(3);");
     const gaveUp: FleetService[] = [];
-    const fleet = new FleetSupervisor({ root: dir, env: {}, ports, log, services: ['aggregator'], argv: () => [crash], maxRestarts: 2, onGiveUp: (s) => gaveUp.push(s) });
+    const fleet = new FleetSupervisor({
+      root: dir,
+      env: {},
+      ports,
+      log,
+      services: ['aggregator'],
+      argv: () => [crash],
+      maxRestarts: 2,
+      onGiveUp: (s) => gaveUp.push(s),
+      random: () => 1,
+    });
     fleet.start();
     await waitUntil(() => gaveUp.length === 1);
     expect(text().match(/\[aggregator {4}\] starting/g)).toHaveLength(3);
     expect(text()).toMatch(/exited with 3; restarting in 500 ms/);
-    expect(text()).toMatch(/exited with 3; gave up after 2 restarts/);
+    expect(text()).toMatch(/exited with 3; restarting in 1000 ms/);
+    expect(text()).toMatch(/exited with 3; gave up after 2 restarts in a row/);
     await fleet.stop();
+  });
+});
+
+describe('FleetSupervisor after a healthy run', () => {
+  it('starts the restart count over, so a service that crashes now and then is never given up on', async () => {
+    const log = new PassThrough();
+    const text = collect(log);
+    const crash = script('crash-later', "console.log('starting'); process.exit(4);");
+    const gaveUp: FleetService[] = [];
+    let now = 0;
+    // Every run looks like it lasted two minutes: each exit follows a healthy run.
+    const clock = () => (now += 120_000);
+    const fleet = new FleetSupervisor({
+      root: dir,
+      env: {},
+      ports,
+      log,
+      services: ['sentinel'],
+      argv: () => [crash],
+      maxRestarts: 2,
+      onGiveUp: (s) => gaveUp.push(s),
+      clock,
+      random: () => 0,
+    });
+    fleet.start();
+    await waitUntil(() => (text().match(/\[sentinel {6}\] starting/g) ?? []).length >= 5);
+    await fleet.stop();
+    expect(gaveUp).toEqual([]);
+    expect(text()).not.toMatch(/gave up/);
   });
 });
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { backoffDelay } from '@penumbra/errors';
 
 export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink'] as const;
 export type FleetService = (typeof FLEET_SERVICES)[number];
@@ -14,8 +15,13 @@ export interface FleetOptions {
   ports: Record<FleetService, number>;
   /** Where each service's log lines go, prefixed with its name. */
   log: Writable;
-  /** Restarts of one service before the supervisor gives up on it. */
+  /** Restarts of one service in a row before the supervisor gives up on it. @default 5 */
   maxRestarts?: number;
+  /** A service that ran this long before exiting counts as healthy: its restart count starts over. @default 60000 */
+  healthyAfterMs?: number;
+  /** Injected for tests. */
+  clock?: () => number;
+  random?: () => number;
   onGiveUp?: (service: FleetService, code: number | null) => void;
   /** Node arguments that start a service; by default its TypeScript main under SWC. */
   argv?: (service: FleetService) => string[];
@@ -67,21 +73,25 @@ export class FleetSupervisor {
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => log.write(`${prefix}${line}\n`));
     }
+    const clock = this.options.clock ?? Date.now;
+    const startedAt = clock();
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code) => {
         resolve();
         const member = this.members.get(service);
         if (this.stopped || member?.stopping) return;
+        // A crash after a healthy run is a new incident, not the next step of a crash loop.
+        const inARow = clock() - startedAt >= (this.options.healthyAfterMs ?? 60_000) ? 0 : restarts;
         const max = this.options.maxRestarts ?? 5;
-        if (restarts >= max) {
-          log.write(`${prefix}exited with ${String(code)}; gave up after ${max} restarts\n`);
+        if (inARow >= max) {
+          log.write(`${prefix}exited with ${String(code)}; gave up after ${max} restarts in a row\n`);
           this.options.onGiveUp?.(service, code);
           return;
         }
-        const pauseMs = Math.min(10_000, 500 * 2 ** restarts);
+        const pauseMs = Math.max(250, backoffDelay(inARow + 1, { initialDelayMs: 500, maxDelayMs: 10_000, ...(this.options.random ? { random: this.options.random } : {}) }));
         log.write(`${prefix}exited with ${String(code)}; restarting in ${pauseMs} ms\n`);
         setTimeout(() => {
-          if (!this.stopped) this.launch(service, restarts + 1);
+          if (!this.stopped) this.launch(service, inARow + 1);
         }, pauseMs).unref();
       });
     });
