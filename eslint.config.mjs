@@ -3,6 +3,37 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+/**
+ * Module boundaries. Test libraries (type:test) are reachable from tests, their helpers and
+ * fixtures, and from other test tooling, never from code that ships.
+ */
+function boundaries(inTests) {
+  const test = inTests ? ['type:test'] : [];
+  return {
+    // The build compiles file by file (tools/build/compile.mjs), so no build reads another's output;
+    // test-only libraries, imported by specs alone, have no build at all.
+    enforceBuildableLibDependency: false,
+    banTransitiveDependencies: true,
+    allow: [],
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', ...test] },
+      { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', ...test] },
+      { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', ...test] },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...test] },
+      { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:test', 'type:feature', 'type:data-access', 'type:util'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:traffic-mirror', onlyDependOnLibsWithTags: ['scope:traffic-mirror', 'scope:shared'] },
+      { sourceTag: 'scope:comparator', onlyDependOnLibsWithTags: ['scope:comparator', 'scope:shared'] },
+      { sourceTag: 'scope:aggregator', onlyDependOnLibsWithTags: ['scope:aggregator', 'scope:shared'] },
+      { sourceTag: 'scope:sentinel', onlyDependOnLibsWithTags: ['scope:sentinel', 'scope:shared'] },
+      { sourceTag: 'scope:audit-sink', onlyDependOnLibsWithTags: ['scope:audit-sink', 'scope:shared'] },
+      { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
+      { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['scope:demo', 'scope:shared'] },
+      { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
+    ],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -19,31 +50,7 @@ export default [
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          // The build compiles file by file (tools/build/compile.mjs), so no build reads another's output;
-          // test-only libraries, imported by specs alone, have no build at all.
-          enforceBuildableLibDependency: false,
-          banTransitiveDependencies: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:traffic-mirror', onlyDependOnLibsWithTags: ['scope:traffic-mirror', 'scope:shared'] },
-            { sourceTag: 'scope:comparator', onlyDependOnLibsWithTags: ['scope:comparator', 'scope:shared'] },
-            { sourceTag: 'scope:aggregator', onlyDependOnLibsWithTags: ['scope:aggregator', 'scope:shared'] },
-            { sourceTag: 'scope:sentinel', onlyDependOnLibsWithTags: ['scope:sentinel', 'scope:shared'] },
-            { sourceTag: 'scope:audit-sink', onlyDependOnLibsWithTags: ['scope:audit-sink', 'scope:shared'] },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
-            { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['scope:demo', 'scope:shared'] },
-            { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
@@ -58,6 +65,10 @@ export default [
   {
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-empty-function': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.spec-helpers.ts', '**/*.fixture.ts', '**/fixtures/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   prettier,
 ];

@@ -6,7 +6,7 @@ import { type OutgoingMessage, type TransactionalKafka, createTransactionalKafka
 import { type TestKafka, createTestKafka, publishExperiments, spawnTs } from '@penumbra/kafka-testing';
 import { silentLogger } from '@penumbra/observability';
 import { freePort, waitFor, testRandom } from '@penumbra/testing';
-import { ack, alert, command, control, deadLetter, invalid, spec } from './test-events';
+import { ack, alert, command, control, deadLetter, invalid, spec } from './test-events.spec-helpers';
 
 jest.setTimeout(300_000);
 

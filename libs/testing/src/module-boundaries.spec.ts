@@ -73,4 +73,14 @@ describe('module boundaries', () => {
   it('passes lint for an allowed import through the index', async () => {
     expect(await lintAs('libs/redis/src/probe.ts', "import { ConfigError } from '@penumbra/errors';\nexport const x = ConfigError;\n")).toEqual([]);
   });
+
+  it('keeps test libraries out of shipped code, and lets tests and their helpers use them', async () => {
+    const probe = "import { waitFor } from '@penumbra/testing';\nexport const x = waitFor;\n";
+    expect(await lintAs('apps/sentinel/src/probe.ts', probe)).toEqual([
+      expect.stringMatching(/^@nx\/enforce-module-boundaries: A project tagged with "type:app" can only depend on libs tagged with/),
+    ]);
+    expect(await lintAs('libs/sdk/src/probe.ts', probe)).toEqual([expect.stringMatching(/^@nx\/enforce-module-boundaries: A project tagged with "type:feature"/)]);
+    expect(await lintAs('apps/sentinel/src/probe.spec.ts', probe)).toEqual([]);
+    expect(await lintAs('apps/sentinel/src/probe.spec-helpers.ts', probe)).toEqual([]);
+  });
 });
