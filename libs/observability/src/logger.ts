@@ -66,12 +66,26 @@ function nestContext(rest: unknown[]): LogFields | undefined {
   return typeof context === 'string' ? { context } : undefined;
 }
 
+const MAX_CAUSES = 5;
+
+/** An error as a log field: its code, retriable flag and context, and its chain of causes (bounded). */
+function serializeError(err: Error, depth = 0): LogFields {
+  const own = err as Error & { code?: unknown; retriable?: unknown; context?: unknown; cause?: unknown };
+  return {
+    name: err.name,
+    message: err.message,
+    ...(own.code !== undefined ? { code: own.code } : {}),
+    ...(typeof own.retriable === 'boolean' ? { retriable: own.retriable } : {}),
+    ...(own.context !== undefined ? { context: own.context } : {}),
+    stack: err.stack,
+    ...(own.cause instanceof Error && depth < MAX_CAUSES ? { cause: serializeError(own.cause, depth + 1) } : own.cause !== undefined ? { cause: String(own.cause) } : {}),
+  };
+}
+
 function serializeErrors(fields?: LogFields): LogFields | undefined {
   if (!fields) return undefined;
   const out: LogFields = {};
-  for (const [k, v] of Object.entries(fields)) {
-    out[k] = v instanceof Error ? { name: v.name, message: v.message, ...('code' in v ? { code: v.code } : {}), stack: v.stack } : v;
-  }
+  for (const [k, v] of Object.entries(fields)) out[k] = v instanceof Error ? serializeError(v) : v;
   return out;
 }
 

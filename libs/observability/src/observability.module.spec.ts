@@ -86,4 +86,19 @@ describe('JsonLogger', () => {
       err: { name: 'Error', message: 'x' },
     });
   });
+
+  it("keeps an error's code, retriable flag, context and causes", () => {
+    const lines: string[] = [];
+    const log = new JsonLogger({ service: 's' }, 'info', { write: (l: string) => lines.push(l) }, () => 0);
+    const root = Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+    const err = Object.assign(new Error('kafka produce failed', { cause: root }), { code: 'DEPENDENCY_UNAVAILABLE', retriable: true, context: { topic: 'shadow.pairs' } });
+    log.error('send failed', { err });
+    expect(JSON.parse(lines[0]!).err).toMatchObject({
+      message: 'kafka produce failed',
+      code: 'DEPENDENCY_UNAVAILABLE',
+      retriable: true,
+      context: { topic: 'shadow.pairs' },
+      cause: { message: 'connection refused', code: 'ECONNREFUSED' },
+    });
+  });
 });
