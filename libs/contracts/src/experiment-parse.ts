@@ -1,16 +1,18 @@
+import { PenumbraError } from '@penumbra/errors';
 import { parseDocument } from 'yaml';
 import { type ExperimentSpec, experimentSpecSchema } from './experiment-spec';
 import { type FieldIssue, fieldIssues } from './issues';
 
-export class ExperimentSpecError extends Error {
-  readonly code = 'EXPERIMENT_SPEC_INVALID';
-  readonly retriable = false;
+export class ExperimentSpecError extends PenumbraError {
   constructor(
     readonly source: string,
     readonly issues: FieldIssue[],
   ) {
-    super(`${source} is not a valid experiment:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join('\n')}`);
-    this.name = 'ExperimentSpecError';
+    super(`${source} is not a valid experiment:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join('\n')}`, {
+      code: 'EXPERIMENT_SPEC_INVALID',
+      retriable: false,
+      context: { source, fields: issues.map((i) => i.field) },
+    });
   }
 }
 

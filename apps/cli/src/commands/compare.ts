@@ -1,3 +1,4 @@
+import { PenumbraError } from '@penumbra/errors';
 import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -15,7 +16,12 @@ const rulesFileSchema = z
   })
   .strict();
 
-class BadInput extends Error {}
+/** A rules or response file the command cannot use; the message names the file and what is wrong. */
+class BadInput extends PenumbraError {
+  constructor(message: string) {
+    super(message, { code: 'COMPARE_INPUT_INVALID', retriable: false });
+  }
+}
 
 function readText(path: string, what: string): string {
   try {
