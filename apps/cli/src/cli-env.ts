@@ -1,4 +1,4 @@
-import { type Env, envInt, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
+import { DEFAULT_KAFKA_BROKERS, type Env, envInt, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
 import { z } from 'zod';
 
 /** The CLI talks to the local stack unless told otherwise. */
@@ -14,5 +14,5 @@ const cliEnvSchema = z
 export type CliEnv = z.infer<typeof cliEnvSchema>;
 
 export function cliEnv(env: Env = process.env): CliEnv {
-  return parseEnv(cliEnvSchema, { ...env, KAFKA_BROKERS: env['KAFKA_BROKERS'] ?? '127.0.0.1:9092' }, 'penumbra');
+  return parseEnv(cliEnvSchema, { ...env, KAFKA_BROKERS: env['KAFKA_BROKERS'] ?? DEFAULT_KAFKA_BROKERS }, 'penumbra');
 }

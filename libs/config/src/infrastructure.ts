@@ -1,12 +1,16 @@
+import { DEFAULT_TOPIC_PREFIX } from '@penumbra/contracts';
 import { z } from 'zod';
 import { envBool, envEnum, envInt, envList, envOptionalString, envString } from './env';
 
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
 
+/** The local broker `npm run kafka:up` and the CLI use when KAFKA_BROKERS is unset. */
+export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+
 export const kafkaEnvShape = {
-  KAFKA_BROKERS: envList('a comma-separated list of host:port, such as 127.0.0.1:9092', HOST_PORT),
+  KAFKA_BROKERS: envList(`a comma-separated list of host:port, such as ${DEFAULT_KAFKA_BROKERS}`, HOST_PORT),
   KAFKA_CLIENT_ID: envOptionalString(),
-  TOPIC_PREFIX: envString('shadow.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
+  TOPIC_PREFIX: envString(DEFAULT_TOPIC_PREFIX).pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
   KAFKA_SSL: envBool(false),
   KAFKA_SSL_CA_FILE: envOptionalString(),
   KAFKA_SSL_CERT_FILE: envOptionalString(),

@@ -1,4 +1,4 @@
-import { type TopicKey, topicNames } from '@penumbra/contracts';
+import { DEFAULT_TOPIC_PREFIX, type TopicKey, topicNames } from '@penumbra/contracts';
 import { type KafkaClient, type KafkaConnectionConfig, type ProducerPort, createKafkaClient } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import { quietLogger } from './quiet-logger';
@@ -39,5 +39,5 @@ export async function connectPenumbra(options: PenumbraConnectionOptions): Promi
     options.logger ?? quietLogger,
   );
   const producer = await client.producer();
-  return { client, producer, topics: topicNames(options.topicPrefix ?? 'shadow.'), close: () => producer.disconnect() };
+  return { client, producer, topics: topicNames(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX), close: () => producer.disconnect() };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_KAFKA_BROKERS } from '@penumbra/config';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ function supervisorPid(): number | undefined {
 
 /** The fleet's environment: the caller's, with local defaults and, when none are given, a local operator key and command signing keys. */
 function fleetEnv(): Record<string, string> {
-  const env: Record<string, string> = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' };
+  const env: Record<string, string> = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? DEFAULT_KAFKA_BROKERS, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' };
   if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) {
     const keys = join(stateDir(), 'operator-keys.json');
     if (!existsSync(keys)) {

@@ -1,3 +1,4 @@
+import { DEFAULT_TOPIC_PREFIX } from '@penumbra/contracts';
 import { type Command } from 'commander';
 import { TOPIC_KEYS, TOPICS, topicName } from '@penumbra/contracts';
 import { createKafkaClient, kafkaConnectionFromEnv, provisionTopics } from '@penumbra/kafka';
@@ -14,7 +15,7 @@ export function registerTopics(program: Command, out: Output): void {
     .option('--prefix <prefix>', 'topic name prefix (default: TOPIC_PREFIX or "shadow.")')
     .option('--json', 'print JSON')
     .action((opts: { prefix?: string; json?: boolean }) => {
-      const prefix = opts.prefix ?? process.env['TOPIC_PREFIX'] ?? 'shadow.';
+      const prefix = opts.prefix ?? process.env['TOPIC_PREFIX'] ?? DEFAULT_TOPIC_PREFIX;
       const rows = TOPIC_KEYS.map((k) => {
         const t = TOPICS[k];
         return { topic: topicName(prefix, k), partitions: t.partitions, cleanup: t.cleanupPolicy, retentionMs: 'retentionMs' in t ? t.retentionMs : null };
