@@ -52,3 +52,12 @@ export function refineKafkaSecurity(
     if (!env[v]) ctx.addIssue({ code: 'custom', path: [v], message: `required when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
   }
 }
+
+type UnsetKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+/** A parsed environment whose unset variables may also be left out (as a caller building one by hand does). */
+type Parsed<T> = Omit<T, UnsetKeys<T>> & Partial<Pick<T, UnsetKeys<T>>>;
+
+/** The parsed Kafka, Redis and HTTP variables, as every service schema includes them. */
+export type KafkaEnvVars = Parsed<z.infer<z.ZodObject<typeof kafkaEnvShape>>>;
+export type RedisEnvVars = Parsed<z.infer<z.ZodObject<typeof redisEnvShape>>>;
+export type HttpEnvVars = Parsed<z.infer<z.ZodObject<typeof httpEnvShape>>>;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type KafkaEnvVars } from '@penumbra/config';
 import { ConfigError } from '@penumbra/errors';
 
 export interface KafkaConnectionConfig {
@@ -9,20 +10,8 @@ export interface KafkaConnectionConfig {
   sasl: null | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
-/** The Kafka variables of a parsed service environment (see @penumbra/config). */
-export interface KafkaEnv {
-  KAFKA_BROKERS: string[];
-  KAFKA_CLIENT_ID?: string | undefined;
-  KAFKA_SSL: boolean;
-  KAFKA_SSL_CA_FILE?: string | undefined;
-  KAFKA_SSL_CERT_FILE?: string | undefined;
-  KAFKA_SSL_KEY_FILE?: string | undefined;
-  KAFKA_SSL_REJECT_UNAUTHORIZED: boolean;
-  KAFKA_SASL_MECHANISM: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  KAFKA_SASL_USERNAME?: string | undefined;
-  KAFKA_SASL_PASSWORD?: string | undefined;
-  KAFKA_CONNECTION_TIMEOUT_MS: number;
-}
+/** The connection variables of a parsed service environment, typed from their schema in @penumbra/config. */
+export type KafkaEnv = Omit<KafkaEnvVars, 'TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'KAFKA_SESSION_TIMEOUT_MS'>;
 
 function readPem(variable: string, path: string | undefined): string | undefined {
   if (!path) return undefined;

@@ -1,17 +1,11 @@
+import { type RedisEnvVars } from '@penumbra/config';
 import { readFileSync } from 'node:fs';
 import Redis, { type RedisOptions } from 'ioredis';
 import { ConfigError } from '@penumbra/errors';
 import { type CheckResult } from '@penumbra/observability';
 
-export interface RedisEnv {
-  REDIS_URL: string;
-  REDIS_USERNAME?: string | undefined;
-  REDIS_PASSWORD?: string | undefined;
-  REDIS_TLS: boolean;
-  REDIS_TLS_CA_FILE?: string | undefined;
-  REDIS_TLS_REJECT_UNAUTHORIZED: boolean;
-  REDIS_KEY_PREFIX: string;
-}
+/** The Redis variables of a parsed service environment, typed from their schema in @penumbra/config. */
+export type RedisEnv = RedisEnvVars;
 
 export interface RedisConnectionConfig {
   url: string;

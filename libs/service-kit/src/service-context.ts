@@ -1,3 +1,4 @@
+import { type HttpEnvVars, type KafkaEnvVars } from '@penumbra/config';
 import { hostname } from 'node:os';
 import { type Registry } from 'prom-client';
 import { type TopicKey, topicNames } from '@penumbra/contracts';
@@ -6,15 +7,8 @@ import { HealthRegistry, JsonLogger, type LogLevel, type Logger, PipelineMetrics
 
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 
-export interface BaseServiceEnv extends KafkaEnv {
-  TOPIC_PREFIX: string;
-  KAFKA_GROUP_PREFIX: string;
-  KAFKA_SESSION_TIMEOUT_MS: number;
-  HTTP_HOST: string;
-  HTTP_PORT: number;
-  LOG_LEVEL: LogLevel;
-  INSTANCE_ID?: string | undefined;
-}
+/** What every service's environment holds, typed from the schemas in @penumbra/config. */
+export type BaseServiceEnv = KafkaEnvVars & HttpEnvVars & { INSTANCE_ID?: string | undefined };
 
 /** What every service is made of: its parsed environment, logger, metrics, health and Kafka client. */
 export interface ServiceContext<E extends BaseServiceEnv = BaseServiceEnv> {
