@@ -6,6 +6,5 @@ export * from './kafkajs-adapter';
 export * from './ports';
 export * from './provision';
 export * from './publisher';
-export * from './shutdown';
 export * from './topic-table';
 export * from './kafkajs-transactions';
