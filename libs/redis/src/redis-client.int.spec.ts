@@ -1,4 +1,5 @@
 import { startRedisServer, type TestRedis, waitFor } from '@penumbra/testing';
+import { LuaScript } from './lua-script';
 import { createRedis, redisConnectionFromEnv, redisReadiness } from './redis-client';
 
 jest.setTimeout(60_000);
@@ -14,6 +15,20 @@ describe('createRedis against a private redis-server', () => {
 
   afterEach(async () => {
     await server.stop();
+  });
+
+  it('runs a Lua script by its SHA, and again after the server forgot it', async () => {
+    const client = createRedis(redisConnectionFromEnv(env(server.url), 'test'));
+    await client.connect();
+    try {
+      const incr = new LuaScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+      expect(await incr.run(client, ['p:n'], ['2'])).toBe(2);
+      expect(await incr.run(client, ['p:n'], ['3'])).toBe(5);
+      await client.script('FLUSH');
+      expect(await incr.run(client, ['p:n'], ['1'])).toBe(6);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('connects, answers readiness, and runs commands', async () => {

@@ -1,6 +1,6 @@
 import { type SliceState, sliceStateSchema } from '@penumbra/policy-core';
 import { UnavailableError } from '@penumbra/errors';
-import { type RedisClient } from '@penumbra/redis';
+import { LuaScript, type RedisClient } from '@penumbra/redis';
 
 /** A message the state change owes to Kafka: written with the state, sent, then cleared. */
 export interface OutboxMessage {
@@ -32,6 +32,9 @@ const CLEAR_OUTBOX_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'outbox') == ARGV[1] then redis.call('HDEL', KEYS[1], 'outbox') return 1 end
 return 0
 `;
+
+const CAS = new LuaScript(CAS_SCRIPT);
+const CLEAR_OUTBOX = new LuaScript(CLEAR_OUTBOX_SCRIPT);
 
 /**
  * The sentinel's state in Redis. A slice changes only by compare-and-set on its version, and the
@@ -75,21 +78,16 @@ export class SentinelStateStore {
 
   /** Writes `next` if the stored version is still `expected`; false when another writer won. */
   async compareAndSet(experimentId: string, slice: string, expected: number | undefined, next: SliceState, outbox: OutboxMessage[], requestId?: string): Promise<boolean> {
-    const ok = await this.redis.eval(
-      CAS_SCRIPT,
-      2,
-      this.sliceKey(experimentId, slice),
-      requestId === undefined ? '' : this.seenKey(requestId),
-      expected === undefined ? 'none' : String(expected),
-      String(next.version),
-      JSON.stringify(next),
-      JSON.stringify(outbox),
+    const ok = await CAS.run(
+      this.redis,
+      [this.sliceKey(experimentId, slice), requestId === undefined ? '' : this.seenKey(requestId)],
+      [expected === undefined ? 'none' : String(expected), String(next.version), JSON.stringify(next), JSON.stringify(outbox)],
     );
     return Number(ok) === 1;
   }
 
   async clearOutbox(experimentId: string, slice: string, outbox: OutboxMessage[]): Promise<void> {
-    await this.redis.eval(CLEAR_OUTBOX_SCRIPT, 1, this.sliceKey(experimentId, slice), JSON.stringify(outbox));
+    await CLEAR_OUTBOX.run(this.redis, [this.sliceKey(experimentId, slice)], [JSON.stringify(outbox)]);
   }
 
   /** Whether a control request was applied already (a redelivery). */
