@@ -1,3 +1,5 @@
+import { smallestDecidingSize } from './sample-search';
+
 /**
  * Anytime-valid bounds for a rate. A gate re-evaluated on every snapshot looks at the data again
  * and again; a fixed-sample interval checked that way is wrong far more often than its level says.
@@ -123,16 +125,5 @@ export function samplesToDecide(successes: number, n: number, threshold: number,
     const bound = sequenceBound(estimate * m, m, alpha, above ? 'lower' : 'upper');
     return above ? bound > threshold : bound < threshold;
   };
-  let hi = Math.max(1, n);
-  while (!decided(hi)) {
-    hi *= 2;
-    if (hi > limit) return undefined;
-  }
-  let lo = Math.max(1, Math.floor(hi / 2));
-  while (hi - lo > Math.max(1, hi * 0.05)) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (decided(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return smallestDecidingSize(n, decided, limit);
 }

@@ -1,4 +1,5 @@
 import { normalQuantile } from './confidence-sequence';
+import { smallestDecidingSize } from './sample-search';
 
 /**
  * Anytime-valid one-sided tests of a rate against a gate's threshold: a mixture sequential
@@ -114,18 +115,7 @@ export function samplesToDecideThreshold(successes: number, n: number, threshold
   if (!Number.isFinite(estimate) || estimate === threshold) return undefined;
   const direction: Direction = estimate < threshold ? 'below' : 'above';
   const decided = (m: number) => logThresholdEvidence(estimate * m, m, threshold, direction) >= Math.log(1 / alpha);
-  let hi = Math.max(1, n);
-  while (!decided(hi)) {
-    hi *= 2;
-    if (hi > limit) return undefined;
-  }
-  let lo = Math.max(1, Math.floor(hi / 2));
-  while (hi - lo > Math.max(1, hi * 0.05)) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (decided(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return smallestDecidingSize(n, decided, limit);
 }
 
 /**
