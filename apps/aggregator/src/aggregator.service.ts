@@ -4,7 +4,7 @@ import { type ServiceEnv } from '@penumbra/config';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { SnapshotScheduler } from './snapshot-scheduler';
 
@@ -75,17 +75,15 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
         const sliceAt = new Map(records.map((r) => [r.offset, r.value.slice]));
         for (const o of ops) for (const w of o.windows) snapshots.touch(w.experimentId, w.sliceKey, w.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), w.start);
       },
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'diffs' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently: 2,
     });
     await consumer.start();
     this.consumer = consumer;
     this.group = group;
-    ctx.health.register('diffs-consumer', () => consumer.health());
+    watchConsumer(ctx, 'diffs-consumer', consumer);
   }
 
   private async tick(redis: RedisClient, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {

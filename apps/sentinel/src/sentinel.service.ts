@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { type ServiceEnv } from '@penumbra/config';
 import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
@@ -71,15 +71,13 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
           for (const r of records) await store.acknowledged((r.value as Ack).commandId);
         }
       },
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'sentinel' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     await consumer.start();
     this.stops.push('consumer', () => consumer.stop());
-    ctx.health.register('sentinel-consumer', () => consumer.health());
+    watchConsumer(ctx, 'sentinel-consumer', consumer);
 
     const timer = setInterval(
       () =>
