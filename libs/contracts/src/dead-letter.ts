@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMs, eventId } from './common';
 
-export const deadLetterErrorClass = z.enum(['encoding', 'json', 'schema', 'handler', 'too-large', 'skew']);
+export const deadLetterErrorClass = z.enum(['encoding', 'json', 'schema', 'handler', 'too-large', 'bounds', 'skew']);
 export type DeadLetterErrorClass = z.infer<typeof deadLetterErrorClass>;
 
 /** How much of the original value a dead letter keeps by default; the size and digest cover the rest. */

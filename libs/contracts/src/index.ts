@@ -17,3 +17,4 @@ export * from './metric';
 export * from './pair';
 export * from './topics';
 export * from './traffic';
+export * from './json-bounds';
