@@ -33,6 +33,7 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
         diffsTopic: ctx.topics.diffs,
         keyPrefix: ctx.env.REDIS_KEY_PREFIX,
         maxBodyBytes: ctx.env.COMPARATOR_MAX_BODY_BYTES,
+        maxJsonDepth: ctx.env.COMPARATOR_MAX_JSON_DEPTH,
         metrics: new ComparatorMetrics(ctx.registry),
       }),
       ...consumerDefaults(ctx),

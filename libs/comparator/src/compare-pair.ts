@@ -5,18 +5,23 @@ export interface CompareConfig {
   rules: CompiledRules;
   headers: readonly string[];
   maxBodyBytes: number;
+  /** Response bodies nested deeper than this are not compared (outcome too_large): COMPARATOR_MAX_JSON_DEPTH. */
+  maxJsonDepth: number;
   noise: ExperimentSpec['compare']['noise'];
 }
 
+export const DEFAULT_MAX_JSON_DEPTH = 1000;
+
 const DEFAULT_NOISE = { relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false };
 
-export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number): CompareConfig {
-  if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, noise: DEFAULT_NOISE };
+export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): CompareConfig {
+  if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, maxJsonDepth, noise: DEFAULT_NOISE };
   const c = spec.compare;
   return {
     rules: compileRules({ ignore: c.ignore, tolerances: c.tolerances, unordered: c.unordered, redact: c.redact }),
     headers: c.headers,
     maxBodyBytes: Math.min(maxBodyBytes, c.maxBodyBytes),
+    maxJsonDepth,
     noise: c.noise,
   };
 }
@@ -62,7 +67,7 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
     rules: config.rules,
     headers: config.headers,
     maxBodyBytes: config.maxBodyBytes,
-    limits: { maxDepth: 1000, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 },
+    limits: { maxDepth: config.maxJsonDepth, maxNodes: 2_000_000, maxDifferences: MAX_DIFFERENCES_PER_EVENT, maxValueChars: 200 },
   };
   const raw = diffResponses(pair.primary, pair.candidate.response, options);
   if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
