@@ -1,4 +1,5 @@
 import { type z } from 'zod';
+import { type DeadLetterErrorClass } from '@penumbra/contracts';
 import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { DeadLetterWriter, type Rejection } from './dead-letter-writer';
@@ -19,7 +20,7 @@ export interface ConsumedRecord<T> {
 
 export interface BatchOutcome {
   /** Records the handler refused on their own merits: dead-lettered with the reason, then committed. */
-  rejected?: Array<{ offset: string; reason: string }>;
+  rejected?: Array<{ offset: string; reason: string; errorClass?: DeadLetterErrorClass }>;
   /**
    * For handlers that hold records across batches (a join window): commit only offsets below
    * this one, so that what is held comes again after a crash.
@@ -209,7 +210,7 @@ export class BatchConsumer<T> {
       commitBefore = outcome.commitBefore;
       for (const r of outcome.rejected ?? []) {
         const record = byOffset.get(r.offset);
-        if (record) rejections.push({ record, errorClass: 'handler', reason: r.reason });
+        if (record) rejections.push({ record, errorClass: r.errorClass ?? 'handler', reason: r.reason });
       }
     }
     await this.deadLetter(rejections);

@@ -110,8 +110,8 @@ export class DeadLetterWriter {
   /** One alert per batch that degraded; never retried past the producer's own retries, never blocking. */
   private async alert(degraded: Rejection[], outcomes: LetterOutcome[], now: number): Promise<void> {
     const o = this.o;
-    if (!o.alertTopic) return;
-    const first = degraded[0]!.record;
+    const first = degraded[0]?.record;
+    if (!o.alertTopic || !first) return;
     const lost = outcomes.filter((x) => x === 'lost').length;
     try {
       const alert = alertSchema.parse({
