@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type EventOps, WindowStore, diffEventOps, metricOps } from '@penumbra/aggregates';
+import { WindowStore } from '@penumbra/aggregates';
 import { type ServiceEnv } from '@penumbra/config';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
+import { aggregateHandler } from './aggregate-handler';
 import { SnapshotScheduler } from './snapshot-scheduler';
 
 export type AggregatorEnv = ServiceEnv<'aggregator'>;
@@ -31,7 +32,15 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
 
     const keys = { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS };
     const store = new WindowStore(redis, { ...keys, retentionMs: ctx.env.AGGREGATOR_RETENTION_MS, dedupeMs: ctx.env.AGGREGATOR_DEDUPE_MS, maxTopPaths: 100, maxExamples: 3 });
-    const snapshots = new SnapshotScheduler(redis, keys, producer, ctx.topics.aggregates);
+    const snapshots = new SnapshotScheduler({
+      redis,
+      keys,
+      producer,
+      topic: ctx.topics.aggregates,
+      alertsTopic: ctx.topics.alerts,
+      logger: ctx.logger.child({ component: 'snapshots' }),
+      maxTracked: ctx.env.AGGREGATOR_MAX_TRACKED_WINDOWS,
+    });
 
     const group = await this.groupFromMarker(redis, store, ctx.env.AGGREGATOR_REBUILD_ON_START);
     await this.startConsumer(group, store, producer, snapshots);
@@ -68,24 +77,23 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
         { topic: ctx.topics.diffs, schema: diffEventSchema as z.ZodType<Input> },
         { topic: ctx.topics.metrics, schema: metricObservationSchema as z.ZodType<Input> },
       ],
-      handler: async (records, batch) => {
-        const keys = store.options;
-        const ops: EventOps[] = records.map((r) => (r.value.type === 'diff.v1' ? diffEventOps(r.value, r.offset, keys, HISTOGRAM_ALPHA) : metricOps(r.value, r.offset, keys)));
-        await store.apply(store.offsetKey(group, batch.topic, batch.partition), ops);
-        const sliceAt = new Map(records.map((r) => [r.offset, r.value.slice]));
-        for (const o of ops) for (const w of o.windows) snapshots.touch(w.experimentId, w.sliceKey, w.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), w.start);
-      },
-      deadLetterTopic: ctx.topics.dlq,
+      handler: aggregateHandler({
+        group,
+        store,
+        snapshots,
+        histogramAlpha: HISTOGRAM_ALPHA,
+        maxFutureSkewMs: ctx.env.AGGREGATOR_MAX_SKEW_MS,
+        maxAgeMs: ctx.env.AGGREGATOR_MAX_AGE_MS > 0 ? ctx.env.AGGREGATOR_MAX_AGE_MS : undefined,
+      }),
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'diffs' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently: 2,
     });
     await consumer.start();
     this.consumer = consumer;
     this.group = group;
-    ctx.health.register('diffs-consumer', () => consumer.health());
+    watchConsumer(ctx, 'diffs-consumer', consumer);
   }
 
   private async tick(redis: RedisClient, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {

@@ -1,6 +1,8 @@
-import { aggregateSnapshotSchema, type SliceValues } from '@penumbra/contracts';
+import { type Alert, aggregateSnapshotSchema, alertSchema, type SliceValues } from '@penumbra/contracts';
 import { type WindowKeys, readAggregate, toSnapshot } from '@penumbra/aggregates';
-import { type ProducerPort, encodeEvent } from '@penumbra/kafka';
+import { describeError } from '@penumbra/errors';
+import { type OutgoingMessage, type ProducerPort, encodeEvent } from '@penumbra/kafka';
+import { type Logger } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';
 
 interface Active {
@@ -11,43 +13,124 @@ interface Active {
   dirty: boolean;
 }
 
-/** The most windows tracked for snapshots; older ones are published closed and forgotten first. */
-const MAX_ACTIVE = 10_000;
+export interface SnapshotSchedulerOptions {
+  redis: RedisClient;
+  keys: WindowKeys;
+  producer: ProducerPort;
+  topic: string;
+  alertsTopic: string;
+  logger: Logger;
+  /** The most windows tracked at once; past it new windows are not snapshotted until room frees, and an alert says so. */
+  maxTracked: number;
+  /** Read one window's aggregate; the Redis read by default. */
+  read?: typeof readAggregate;
+}
 
 /**
  * Publishes a snapshot per experiment, slice and window: a partial one on each tick while events
- * arrive, and a closed one once the window has ended.
+ * arrive, and a closed one once the window has ended. A window that cannot be snapshotted is
+ * alerted once and dropped; it never holds back the others.
  */
 export class SnapshotScheduler {
   private readonly active = new Map<string, Active>();
+  /** Windows touched while the tracker was full, since the last alert about it. */
+  private overflowed = 0;
+  private overflowAlerted = false;
+  private readonly pendingAlerts: Alert[] = [];
+  private readonly read: typeof readAggregate;
 
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: WindowKeys,
-    private readonly producer: ProducerPort,
-    private readonly topic: string,
-  ) {}
+  constructor(private readonly o: SnapshotSchedulerOptions) {
+    this.read = o.read ?? readAggregate;
+  }
+
+  get tracked(): number {
+    return this.active.size;
+  }
 
   touch(experimentId: string, sliceKey: string, slice: SliceValues, start: number): void {
     const id = `${experimentId}|${sliceKey}|${start}`;
     const a = this.active.get(id);
     if (a) a.dirty = true;
-    else if (this.active.size < MAX_ACTIVE) this.active.set(id, { experimentId, sliceKey, slice, start, dirty: true });
+    else if (this.active.size < this.o.maxTracked) this.active.set(id, { experimentId, sliceKey, slice, start, dirty: true });
+    else this.overflowed += 1;
   }
 
   async tick(now: number): Promise<number> {
-    const messages = [];
+    const messages: OutgoingMessage[] = [];
     for (const [id, a] of this.active) {
-      const end = a.start + this.keys.windowMs;
+      const end = a.start + this.o.keys.windowMs;
       const closed = now >= end;
       if (!a.dirty && !closed) continue;
-      const merged = await readAggregate(this.redis, this.keys, a.experimentId, a.sliceKey, a.start, end);
-      const snapshot = toSnapshot(merged, a.slice, { start: a.start, end, closed }, now);
-      messages.push(encodeEvent(aggregateSnapshotSchema, snapshot, this.topic, a.experimentId));
-      a.dirty = false;
-      if (closed) this.active.delete(id);
+      try {
+        const merged = await this.read(this.o.redis, this.o.keys, a.experimentId, a.sliceKey, a.start, end);
+        const snapshot = toSnapshot(merged, a.slice, { start: a.start, end, closed }, now);
+        messages.push(encodeEvent(aggregateSnapshotSchema, snapshot, this.o.topic, a.experimentId));
+        a.dirty = false;
+        if (closed) this.active.delete(id);
+      } catch (err) {
+        // Redis away is every window's problem, not this one's: the whole tick is tried again.
+        if (isUnavailable(err) || this.o.redis.status !== 'ready') throw err;
+        this.active.delete(id);
+        this.o.logger.error('window cannot be snapshotted; dropped from the snapshot schedule', { experimentId: a.experimentId, slice: a.sliceKey, start: a.start, err });
+        this.pendingAlerts.push(
+          this.alert(
+            `snapshot-failed:${id}`,
+            a.experimentId,
+            'snapshot-failed',
+            `window ${a.sliceKey} at ${a.start} of ${a.experimentId} cannot be snapshotted: ${describeError(err)}`,
+            now,
+            {
+              slice: a.sliceKey,
+              start: a.start,
+            },
+          ),
+        );
+      }
     }
-    await this.producer.send(messages);
+    this.capAlert(now);
+    const alerts = this.pendingAlerts.map((x) => encodeEvent(alertSchema, x, this.o.alertsTopic, x.experimentId ?? null));
+    await this.o.producer.send([...messages, ...alerts]);
+    this.pendingAlerts.length = 0;
     return messages.length;
   }
+
+  private capAlert(now: number): void {
+    if (this.overflowed > 0 && !this.overflowAlerted) {
+      this.overflowAlerted = true;
+      this.pendingAlerts.push(
+        this.alert(
+          `tracked-windows-cap:${now}`,
+          undefined,
+          'cap-reached',
+          `${this.o.maxTracked} windows are tracked for snapshots, the cap; ${this.overflowed} window update(s) not snapshotted`,
+          now,
+          {
+            cap: this.o.maxTracked,
+            untracked: this.overflowed,
+          },
+        ),
+      );
+    } else if (this.overflowAlerted && this.active.size < this.o.maxTracked) {
+      this.overflowAlerted = false;
+      this.overflowed = 0;
+    }
+  }
+
+  private alert(id: string, experimentId: string | undefined, kind: Alert['kind'], message: string, now: number, details: Record<string, unknown>): Alert {
+    return alertSchema.parse({
+      type: 'alert.v1',
+      id: id.slice(0, 512),
+      ts: now,
+      ...(experimentId ? { experimentId } : {}),
+      severity: 'warning',
+      kind,
+      source: 'aggregator',
+      message: message.slice(0, 4000),
+      details,
+    });
+  }
+}
+
+function isUnavailable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
 }

@@ -76,8 +76,9 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     const consumer = ctx.kafka.consumer({ groupId: ctx.groupId(), sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS });
     this.consumer = consumer;
     consumer.onCrash((error, willRestart) => {
-      this.crashed = willRestart ? undefined : error.message;
+      this.crashed = error.message;
       ctx.logger.error('source consumer crashed', { err: error, willRestart });
+      if (!willRestart && this.running) ctx.fatal(`audit source consumer stopped for good: ${error.message}`);
     });
     consumer.onGroupJoin((assigned) => {
       this.crashed = undefined;

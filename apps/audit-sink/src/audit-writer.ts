@@ -1,4 +1,4 @@
-import { type AuditRecord } from '@penumbra/contracts';
+import { type AuditRecord, GLOBAL_AUDIT_STREAM } from '@penumbra/contracts';
 import { createHash } from 'node:crypto';
 import { type AuditDraft, type AuditedTopic, type ChainHead, type DescribeOptions, auditKey, auditPartition, chainRecord, describeSourceRecord } from '@penumbra/audit';
 import { UnavailableError, describeError } from '@penumbra/errors';
@@ -61,12 +61,36 @@ export class AuditWriter {
   private chain(kind: AuditedTopic, chunk: FetchedBatch['records']): AuditRecord[] {
     const heads = new Map<string, ChainHead | undefined>();
     return chunk.map((source) => {
-      const draft = this.bounded(describeSourceRecord(kind, source, this.o.describe));
-      const head = heads.has(draft.experimentId) ? heads.get(draft.experimentId) : this.o.index.head(draft.experimentId);
-      const record = chainRecord(head, draft, auditKey(source.topic, source.partition, source.offset), { topic: source.topic, partition: source.partition, offset: source.offset });
-      heads.set(draft.experimentId, { seq: record.seq, hash: record.hash });
+      const link = (draft: AuditDraft) => {
+        const head = heads.has(draft.experimentId) ? heads.get(draft.experimentId) : this.o.index.head(draft.experimentId);
+        return chainRecord(head, draft, auditKey(source.topic, source.partition, source.offset), { topic: source.topic, partition: source.partition, offset: source.offset });
+      };
+      let record: AuditRecord;
+      try {
+        record = link(this.bounded(describeSourceRecord(kind, source, this.o.describe)));
+      } catch (err) {
+        record = link(this.unreadable(source, err));
+      }
+      heads.set(record.experimentId, { seq: record.seq, hash: record.hash });
       return record;
     });
+  }
+
+  /** A record that defeated description is still audited, as invalid with the reason, and never stops the sink. */
+  private unreadable(source: FetchedBatch['records'][number], err: unknown): AuditDraft {
+    this.o.logger.warn('could not describe a source record; auditing it as invalid', { topic: source.topic, partition: source.partition, offset: source.offset, err });
+    const bytes = source.value ?? Buffer.alloc(0);
+    return {
+      experimentId: GLOBAL_AUDIT_STREAM,
+      eventType: 'invalid',
+      actor: 'unknown',
+      ts: Number.isSafeInteger(Number(source.timestamp)) ? Number(source.timestamp) : 0,
+      event: {
+        errorClass: 'handler',
+        reason: `could not describe the record: ${describeError(err)}`.slice(0, 2000),
+        value: { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+      },
+    };
   }
 
   private bounded(draft: AuditDraft): AuditDraft {

@@ -3,7 +3,7 @@ import { type ServiceEnv } from '@penumbra/config';
 import { ComparatorMetrics, RedisNoiseStore, comparatorHandler } from '@penumbra/comparator';
 import { pairSchema } from '@penumbra/contracts';
 import { BatchConsumer } from '@penumbra/kafka';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 
 export type ComparatorEnv = ServiceEnv<'comparator'>;
 
@@ -33,18 +33,17 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
         diffsTopic: ctx.topics.diffs,
         keyPrefix: ctx.env.REDIS_KEY_PREFIX,
         maxBodyBytes: ctx.env.COMPARATOR_MAX_BODY_BYTES,
+        maxJsonDepth: ctx.env.COMPARATOR_MAX_JSON_DEPTH,
         metrics: new ComparatorMetrics(ctx.registry),
       }),
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'pairs' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
       partitionsConsumedConcurrently: 2,
     });
     await consumer.start();
     this.stops.push('pairs consumer', () => consumer.stop());
-    ctx.health.register('pairs-consumer', () => consumer.health());
+    watchConsumer(ctx, 'pairs-consumer', consumer);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { type ServiceEnv } from '@penumbra/config';
 import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema, verifyMessage } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
@@ -79,11 +79,9 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
           }
         }
       },
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'sentinel' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     // Operators' requests have a consumer of their own: a backlog of snapshots or a flood of
     // forged requests on one input never delays a kill on the other.
@@ -95,18 +93,16 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
       handler: async (records) => {
         for (const r of records) await router.route(r.value);
       },
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'sentinel-control' }),
-      metrics: ctx.metrics,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     await consumer.start();
     this.stops.push('consumer', () => consumer.stop());
     await control.start();
     this.stops.push('control consumer', () => control.stop());
-    ctx.health.register('sentinel-consumer', () => consumer.health());
-    ctx.health.register('sentinel-control-consumer', () => control.health());
+    watchConsumer(ctx, 'sentinel-consumer', consumer);
+    watchConsumer(ctx, 'sentinel-control-consumer', control);
 
     const timer = setInterval(
       () =>

@@ -4,7 +4,7 @@ import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts'
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
 import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
@@ -52,17 +52,15 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       groupId: ctx.groupId(),
       topics: [{ topic: ctx.topics.traffic, schema: trafficRecordSchema }],
       handler: trafficHandler(engine, producer, ctx.topics.pairs),
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'traffic' }),
-      metrics: ctx.metrics,
       fromBeginning: ctx.env.MIRROR_START_FROM === 'earliest',
       partitionsConsumedConcurrently: ctx.env.MIRROR_PARTITIONS_CONCURRENTLY,
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
     });
     await consumer.start();
     this.stops.push('traffic consumer', () => consumer.stop());
-    ctx.health.register('traffic-consumer', () => consumer.health());
+    watchConsumer(ctx, 'traffic-consumer', consumer);
   }
 
   private async startGoReplay(topic: string, producer: ProducerPort, metrics: MirrorMetrics): Promise<void> {
@@ -79,14 +77,12 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       groupId,
       topics: [{ topic, schema: goReplayMessageSchema }],
       handler: goReplayHandler({ joiner, producer, trafficTopic: ctx.topics.traffic, deadLetterTopic: ctx.topics.dlq, consumerGroup: groupId, metrics }),
-      deadLetterTopic: ctx.topics.dlq,
+      ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'goreplay' }),
-      sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
-      metrics: ctx.metrics,
     });
     await consumer.start();
     this.stops.push('goreplay consumer', () => consumer.stop());
-    ctx.health.register('goreplay-consumer', () => consumer.health());
+    watchConsumer(ctx, 'goreplay-consumer', consumer);
   }
 }

@@ -4,6 +4,10 @@
  * skipped (an upstream duplicate), and the applied offset moves in the same script. Dedupe keys
  * carry the experiment's rebuild generation, so a rebuild re-counts what the last generation saw.
  *
+ * All or nothing: Redis does not undo the writes of a script that fails half way, so every check
+ * that can fail (a float sum leaving the double range) runs before the first write, and the dedupe
+ * markers and the offset are written last. A refused batch returns an error and writes nothing.
+ *
  * KEYS[1] applied-offset key of the partition
  * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix
  * ARGV[4] JSON [{id, x: experiment, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
@@ -20,6 +24,7 @@ local ints, floats, mins, maxs, lasts, zs, windows = {}, {}, {}, {}, {}, {}, {}
 local last = applied
 local count = 0
 local gens = {}
+local markers = {}
 local function generation(experiment)
   local g = gens[experiment]
   if not g then
@@ -33,7 +38,9 @@ for _, e in ipairs(events) do
   local o = tonumber(e.o)
   if o > applied then
     if o > last then last = o end
-    if redis.call('SET', ARGV[3] .. generation(e.x) .. ':' .. e.id, '1', 'NX', 'EX', tonumber(ARGV[2])) then
+    local marker = ARGV[3] .. generation(e.x) .. ':' .. e.id
+    if not markers[marker] and redis.call('EXISTS', marker) == 0 then
+      markers[marker] = true
       count = count + 1
       for _, op in ipairs(e.ops) do
         local t, key, field = op[1], op[2], op[3]
@@ -67,6 +74,14 @@ local function split(kf)
   local i = string.find(kf, '\0', 1, true)
   return string.sub(kf, 1, i - 1), string.sub(kf, i + 1)
 end
+-- Checked before any write: HINCRBYFLOAT fails on a sum outside the double range, after earlier writes.
+for kf, n in pairs(floats) do
+  local k, f = split(kf)
+  local total = (tonumber(redis.call('HGET', k, f) or '0') or 0) + n
+  if total ~= total or total == math.huge or total == -math.huge then
+    return redis.error_reply('FLOAT_OVERFLOW ' .. k .. ' ' .. f)
+  end
+end
 for kf, n in pairs(ints) do local k, f = split(kf); redis.call('HINCRBY', k, f, n) end
 for kf, n in pairs(floats) do local k, f = split(kf); redis.call('HINCRBYFLOAT', k, f, n) end
 for kf, v in pairs(mins) do
@@ -90,6 +105,7 @@ for key, t in pairs(touched) do
   if t == 'z' then redis.call('ZREMRANGEBYRANK', key, 0, -(maxTop + 1)) end
   redis.call('EXPIRE', key, retention)
 end
+for marker in pairs(markers) do redis.call('SET', marker, '1', 'EX', tonumber(ARGV[2])) end
 redis.call('SET', KEYS[1], last)
 return count
 `;

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { startRedisServer, type TestRedis } from '@penumbra/testing';
-import { diffEventOps, metricOps } from './window-ops';
+import { type EventOps, type WindowOp, diffEventOps, metricOps } from './window-ops';
 import { readAggregate } from './window-read';
 import { WindowStore } from './window-store';
 
@@ -23,8 +23,8 @@ const diff = (i: number, over: Partial<DiffEvent> = {}): DiffEvent =>
     latencyMs: { primary: 10 + i, candidate: 20 + i },
     ...over,
   });
-const metric = (i: number, value: number): MetricObservation =>
-  metricObservationSchema.parse({ type: 'metric.v1', id: `m${i}`, ts: T0 + i * 1000, experimentId: 'e', name: 'precision', value });
+const metric = (i: number, value: number, experimentId = 'e'): MetricObservation =>
+  metricObservationSchema.parse({ type: 'metric.v1', id: `m${i}`, ts: T0 + i * 1000, experimentId, name: 'precision', value });
 
 describe('WindowStore on a real redis-server', () => {
   let server: TestRedis;
@@ -41,6 +41,29 @@ describe('WindowStore on a real redis-server', () => {
   afterAll(async () => {
     redis.disconnect();
     await server.stop();
+  });
+
+  it('refuses a batch whose float sums would overflow without writing anything, then applies the rest in full', async () => {
+    const huge = (i: number): EventOps => ({ ...metricOps(metric(i, 1, 'ovf'), String(i), keys), id: `metric:huge${i}` });
+    const overflowing = [huge(900), huge(901)].map((e): EventOps => ({ ...e, ops: e.ops.map((op): WindowOp => (op[0] === 'f' ? ['f', op[1], op[2], 1.5e308] : op)) }));
+    const fine = metricOps(metric(902, 0.5, 'ovf'), '902', keys);
+    const key = 'test:off:overflow';
+    await expect(store.apply(key, [...overflowing, fine])).rejects.toMatchObject({ code: 'AGGREGATE_OVERFLOW', retriable: false });
+    expect(await store.appliedOffset(key)).toBeUndefined();
+    expect(await redis.exists('test:agg:seen:0:metric:m902', 'test:agg:seen:0:metric:huge900')).toBe(0);
+    const before = await readAggregate(redis, keys, 'ovf');
+    expect(before.metrics).toEqual({});
+    // Narrowed to one event at a time, as the consumer does: the first huge one fits, the second is refused, the valid one lands.
+    expect(await store.apply(key, [overflowing[0]!])).toBe(1);
+    await expect(store.apply(key, [overflowing[1]!])).rejects.toMatchObject({ code: 'AGGREGATE_OVERFLOW' });
+    expect(await store.apply(key, [fine])).toBe(1);
+    expect(await store.appliedOffset(key)).toBe(902n);
+  });
+
+  it('counts an id repeated inside one batch once, the marker written with the rest', async () => {
+    const a = metricOps(metric(950, 1, 'dupes'), '950', keys);
+    expect(await store.apply('test:off:dupes', [a, { ...a, offset: '951' }])).toBe(1);
+    expect(await redis.exists('test:agg:seen:0:metric:m950')).toBe(1);
   });
 
   it('applies a batch once, whatever is redelivered, and merges windows on read', async () => {

@@ -1,4 +1,4 @@
-import { UnavailableError } from '@penumbra/errors';
+import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
 import { type EventOps, type WindowKeys, windowIndexKey } from './window-ops';
@@ -62,7 +62,15 @@ export class WindowStore {
         return Number(await this.redis.eval(APPLY_SCRIPT, 1, offsetKey, ...args));
       }
     } catch (err) {
-      throw new UnavailableError(`redis window update failed: ${(err as Error).message}`, { offsetKey }, err);
+      const message = String((err as Error).message);
+      // The script refused the batch before writing anything: not worth retrying, so the consumer narrows it to the event at fault.
+      if (message.includes('FLOAT_OVERFLOW'))
+        throw new PenumbraError(`window update refused: a sum would leave the double range (${message.slice(0, 300)})`, {
+          code: 'AGGREGATE_OVERFLOW',
+          retriable: false,
+          context: { offsetKey },
+        });
+      throw new UnavailableError(`redis window update failed: ${message}`, { offsetKey }, err);
     }
   }
 

@@ -12,6 +12,7 @@ export interface ComparatorDeps {
   diffsTopic: string;
   keyPrefix: string;
   maxBodyBytes: number;
+  maxJsonDepth?: number;
   metrics: ComparatorMetrics;
   clock?: () => number;
 }
@@ -20,12 +21,15 @@ export interface ComparatorDeps {
 class ConfigCache {
   private readonly cache = new WeakMap<ExperimentSpec, CompareConfig>();
   private fallback: CompareConfig | undefined;
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(
+    private readonly maxBodyBytes: number,
+    private readonly maxJsonDepth: number | undefined,
+  ) {}
   get(spec: ExperimentSpec | undefined): CompareConfig {
-    if (!spec) return (this.fallback ??= compareConfigOf(undefined, this.maxBodyBytes));
+    if (!spec) return (this.fallback ??= compareConfigOf(undefined, this.maxBodyBytes, this.maxJsonDepth));
     let c = this.cache.get(spec);
     if (!c) {
-      c = compareConfigOf(spec, this.maxBodyBytes);
+      c = compareConfigOf(spec, this.maxBodyBytes, this.maxJsonDepth);
       this.cache.set(spec, c);
     }
     return c;
@@ -34,7 +38,7 @@ class ConfigCache {
 
 /** Diffs a batch of pairs, judges noise with the shared counters, and makes the diff events durable. */
 export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
-  const configs = new ConfigCache(deps.maxBodyBytes);
+  const configs = new ConfigCache(deps.maxBodyBytes, deps.maxJsonDepth);
   const clock = deps.clock ?? Date.now;
   return async (records) => {
     const comparisons = records.map((r) => {

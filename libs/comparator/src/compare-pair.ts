@@ -5,18 +5,23 @@ export interface CompareConfig {
   rules: CompiledRules;
   headers: readonly string[];
   maxBodyBytes: number;
+  /** Response bodies nested deeper than this are not compared (outcome too_large): COMPARATOR_MAX_JSON_DEPTH. */
+  maxJsonDepth: number;
   noise: ExperimentSpec['compare']['noise'];
 }
 
+export const DEFAULT_MAX_JSON_DEPTH = 1000;
+
 const DEFAULT_NOISE = { relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false };
 
-export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number): CompareConfig {
-  if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, noise: DEFAULT_NOISE };
+export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): CompareConfig {
+  if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, maxJsonDepth, noise: DEFAULT_NOISE };
   const c = spec.compare;
   return {
     rules: compileRules({ ignore: c.ignore, tolerances: c.tolerances, unordered: c.unordered, redact: c.redact }),
     headers: c.headers,
     maxBodyBytes: Math.min(maxBodyBytes, c.maxBodyBytes),
+    maxJsonDepth,
     noise: c.noise,
   };
 }
@@ -60,7 +65,7 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   if (candidateError) return { ...base, outcome: 'candidate_error' };
   if (primaryError) return { ...base, outcome: 'primary_error' };
   if (!pair.candidate.ok) return { ...base, outcome: 'candidate_error' };
-  const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: LIMITS };
+  const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: { ...LIMITS, maxDepth: config.maxJsonDepth } };
   // Parsed once for both comparisons.
   const primary = prepareResponse(pair.primary);
   const raw = diffResponses(primary, pair.candidate.response, options);

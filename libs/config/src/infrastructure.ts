@@ -23,6 +23,8 @@ export const kafkaEnvShape = {
   /** How long the group waits for a silent member before handing its partitions to others. */
   KAFKA_SESSION_TIMEOUT_MS: envInt(30_000, { min: 6_000, max: 300_000 }),
   /** Consumer groups are named <prefix><service>[-<input>], so fleets (and tests) can share a cluster. */
+  /** How many bytes of a rejected record's value its dead letter keeps; the size and sha256 cover the rest. */
+  DEAD_LETTER_MAX_VALUE_BYTES: envInt(64 * 1024, { min: 0, max: 512 * 1024 }),
   KAFKA_GROUP_PREFIX: envString('penumbra.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
 };
 

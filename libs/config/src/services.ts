@@ -39,6 +39,12 @@ export const serviceEnvSchemas = {
       AGGREGATOR_REBUILD_ON_START: envBool(true),
       /** How long an event id is remembered to drop upstream duplicates. */
       AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
+      /** Events stamped further ahead than this are dead-lettered: their windows would never close. */
+      AGGREGATOR_MAX_SKEW_MS: envInt(5 * 60_000, { min: 1_000, max: 7 * 24 * 3_600_000 }),
+      /** Events older than this are dead-lettered; 0 keeps every retained event (a rebuild replays them). */
+      AGGREGATOR_MAX_AGE_MS: envInt(0, { min: 0 }),
+      /** The most windows tracked for snapshots at once; past it an alert is raised and new windows wait. */
+      AGGREGATOR_MAX_TRACKED_WINDOWS: envInt(10_000, { min: 10, max: 1_000_000 }),
     })
     .superRefine(refineKafkaSecurity),
   sentinel: z

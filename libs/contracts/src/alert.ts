@@ -1,7 +1,22 @@
 import { z } from 'zod';
 import { epochMs, eventId, experimentId } from './common';
 
-export const alertKind = z.enum(['stalled', 'gate-warning', 'command-unacknowledged', 'dlq-spike', 'control-rejected', 'rollback', 'kill', 'consumer-lag', 'other']);
+export const alertKind = z.enum([
+  'stalled',
+  'gate-warning',
+  'command-unacknowledged',
+  'dlq-spike',
+  'control-rejected',
+  'rollback',
+  'kill',
+  'consumer-lag',
+  'dead-letter-fallback',
+  'consumer-crashed',
+  'evictions',
+  'cap-reached',
+  'snapshot-failed',
+  'other',
+]);
 export type AlertKind = z.infer<typeof alertKind>;
 
 export const alertSchema = z.object({

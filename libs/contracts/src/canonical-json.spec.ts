@@ -13,7 +13,31 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   return Object.fromEntries(rotated.map(([k, v]) => [k, shuffleKeys(v, seed + 1)]));
 }
 
+/** The recursive definition the iterative one must match byte for byte. */
+function reference(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const members = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${reference(record[k])}`);
+  return `{${members.join(',')}}`;
+}
+
 describe('canonicalJson', () => {
+  it('matches the recursive definition on any JSON value', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => expect(canonicalJson(value)).toBe(reference(value))));
+    expect(canonicalJson({ b: [undefined, 1], a: undefined, c: { '': null } })).toBe('{"b":[null,1],"c":{"":null}}');
+  });
+
+  it('serializes a value nested 100,000 deep without exhausting the stack', () => {
+    const deep = JSON.parse(`${'{"a":['.repeat(50_000)}1${']}'.repeat(50_000)}`);
+    const text = canonicalJson(deep);
+    expect(text.length).toBe(50_000 * 8 + 1);
+    expect(sha256Hex(text)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('serializes equal values to equal text whatever the key order', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.nat(50), (value, seed) => {

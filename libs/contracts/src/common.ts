@@ -27,11 +27,15 @@ export type Body = z.infer<typeof body>;
 export const sliceValues = z.record(z.string(), z.string());
 export type SliceValues = z.infer<typeof sliceValues>;
 
+/** Latencies are bounded so that sums over a window stay finite and a corrupt value cannot skew a histogram. */
+export const MAX_LATENCY_MS = 3_600_000;
+export const latencyMs = z.number().finite().nonnegative().max(MAX_LATENCY_MS, 'must be at most one hour (3600000 ms)');
+
 export const responseSnapshot = z.object({
   status: z.number().int().min(100).max(599),
   headers: httpHeaders.default({}),
   body: body.optional(),
-  latencyMs: z.number().nonnegative(),
+  latencyMs,
 });
 export type ResponseSnapshot = z.infer<typeof responseSnapshot>;
 
@@ -42,7 +46,7 @@ export const replayResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), response: responseSnapshot }),
   z.object({
     ok: z.literal(false),
-    error: z.object({ kind: replayErrorKind, message: z.string().max(2000), latencyMs: z.number().nonnegative().optional() }),
+    error: z.object({ kind: replayErrorKind, message: z.string().max(2000), latencyMs: latencyMs.optional() }),
   }),
 ]);
 export type ReplayResult = z.infer<typeof replayResult>;

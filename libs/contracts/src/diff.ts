@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMs, experimentId, replayErrorKind, sliceValues } from './common';
+import { epochMs, experimentId, latencyMs, replayErrorKind, sliceValues } from './common';
 
 export const diffOutcome = z.enum(['match', 'mismatch', 'candidate_error', 'primary_error', 'both_error', 'too_large']);
 export type DiffOutcome = z.infer<typeof diffOutcome>;
@@ -35,7 +35,7 @@ export const diffEventSchema = z.object({
   differencesOmitted: z.number().int().nonnegative().default(0),
   suppressedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
   suspectedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
-  latencyMs: z.object({ primary: z.number().nonnegative(), candidate: z.number().nonnegative().optional(), secondary: z.number().nonnegative().optional() }),
+  latencyMs: z.object({ primary: latencyMs, candidate: latencyMs.optional(), secondary: latencyMs.optional() }),
   errors: z.object({ candidate: replayErrorKind.optional(), secondary: replayErrorKind.optional() }).default({}),
 });
 export type DiffEvent = z.infer<typeof diffEventSchema>;

@@ -17,4 +17,5 @@ export * from './metric';
 export * from './pair';
 export * from './topics';
 export * from './traffic';
+export * from './json-bounds';
 export * from './signing';

@@ -109,6 +109,36 @@ describe('BatchConsumer on the real broker', () => {
     }
   });
 
+  it('keeps consuming past a 900 KB invalid record: its dead letter is a bounded prefix with size and digest', async () => {
+    const group = kafka.ns.groupId('oversized');
+    const consumerTopic = await kafka.createTopic('oversized');
+    const huge = Buffer.from(JSON.stringify({ ...observation(1), id: 'x'.repeat(900_000) }));
+    await kafka.send([{ topic: consumerTopic, key: 'exp-1', value: huge }, encodeEvent(metricObservationSchema, observation(2), consumerTopic, 'exp-1')]);
+    const handled: string[] = [];
+    const consumer = new BatchConsumer({
+      client: kafka.client,
+      groupId: group,
+      topics: [{ topic: consumerTopic, schema: metricObservationSchema }],
+      deadLetterTopic: kafka.topics.dlq,
+      deadLetters: kafka.producer,
+      logger: silentLogger,
+      handler: async (records) => void handled.push(...records.map((r) => r.value.id)),
+    });
+    await consumer.start();
+    try {
+      await waitFor(() => handled.includes('m-2'), { what: 'the valid record after the huge one' });
+      await waitFor(async () => (await kafka.admin.groupOffsets(group, consumerTopic))[0]?.offset === '2', { what: 'offset 2 committed' });
+      const all = await kafka.readAll(kafka.topics.dlq, 1);
+      const raw = all.find((r) => deadLetterSchema.parse(JSON.parse(r.value!.toString())).source.topic === consumerTopic);
+      const letter = deadLetterSchema.parse(JSON.parse(raw!.value!.toString()));
+      expect(letter).toMatchObject({ errorClass: 'schema', size: huge.length, truncated: true, minimal: false, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(raw!.value!.length).toBeLessThan(128 * 1024);
+      expect(consumer.liveness().ok).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('redelivers a batch whose consumer was killed after its handler ran and before the commit', async () => {
     const topic = await kafka.createTopic('crash');
     const group = kafka.ns.groupId('crash');

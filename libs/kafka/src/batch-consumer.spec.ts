@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnavailableError } from '@penumbra/errors';
+import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { silentLogger } from '@penumbra/observability';
 import { BatchConsumer, type BatchHandler } from './batch-consumer';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type KafkaClient, type OutgoingMessage, type ProducerPort } from './ports';
@@ -17,7 +17,13 @@ class FakeConsumer implements ConsumerPort {
     this.onBatch = onBatch;
   }
   async disconnect(): Promise<void> {}
-  onCrash(): void {}
+  crashListeners: Array<(error: Error, willRestart: boolean) => void> = [];
+  onCrash(listener: (error: Error, willRestart: boolean) => void): void {
+    this.crashListeners.push(listener);
+  }
+  crash(error: Error, willRestart: boolean): void {
+    for (const l of this.crashListeners) l(error, willRestart);
+  }
   onGroupJoin(): void {}
   deliver(values: Array<string | null>, firstOffset = 0): Promise<void> {
     const records = values.map((v, i) => ({
@@ -44,13 +50,17 @@ class FakeConsumer implements ConsumerPort {
 
 class FakeProducer implements ProducerPort {
   sent: OutgoingMessage[] = [];
+  /** Like a broker's message.max.bytes: a batch holding a bigger message is refused, not retriably. */
+  maxMessageBytes = Infinity;
   async send(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.some((m) => Buffer.byteLength(String(m.value)) > this.maxMessageBytes))
+      throw new PenumbraError('kafka produce failed: message too large', { code: 'KAFKA_REQUEST_REJECTED', retriable: false });
     this.sent.push(...messages);
   }
   async disconnect(): Promise<void> {}
 }
 
-async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500) {
+async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500, onFatal?: (reason: string) => void) {
   const consumer = new FakeConsumer();
   const dlq = new FakeProducer();
   const client: KafkaClient = { clientId: 'c', admin: () => Promise.reject(new Error('unused')), producer: async () => dlq, consumer: () => consumer };
@@ -65,6 +75,8 @@ async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500) {
     maxRecordsPerCall,
     retry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 1 },
     clock: () => 42,
+    alertTopic: 'alerts',
+    ...(onFatal ? { onFatal } : {}),
   });
   await runner.start();
   return { consumer, dlq, runner };
@@ -133,5 +145,52 @@ describe('BatchConsumer', () => {
     await consumer.deliver([v(1)]);
     expect(handler).not.toHaveBeenCalled();
     expect(consumer.commits).toEqual([]);
+  });
+});
+
+describe('BatchConsumer dead letters and liveness', () => {
+  const letters = (dlq: FakeProducer) => dlq.sent.filter((m) => m.topic === 'dlq').map((m) => JSON.parse(String(m.value)));
+  const alerts = (dlq: FakeProducer) => dlq.sent.filter((m) => m.topic === 'alerts').map((m) => JSON.parse(String(m.value)));
+
+  it('dead-letters two 450 KB invalid records in one batch as bounded letters and commits', async () => {
+    const { consumer, dlq } = await setup(async () => undefined);
+    dlq.maxMessageBytes = 1024 * 1024;
+    const big = JSON.stringify({ n: 'x'.repeat(450_000) });
+    await consumer.deliver([big, big, v(1)]);
+    expect(letters(dlq)).toEqual([expect.objectContaining({ size: big.length, truncated: true }), expect.objectContaining({ size: big.length, truncated: true })]);
+    expect(alerts(dlq)).toEqual([]);
+    expect(consumer.commits).toEqual(['3']);
+  });
+
+  it('falls back to a minimal letter when the broker refuses the full one, alerts, and commits', async () => {
+    const { consumer, dlq } = await setup(async () => undefined);
+    dlq.maxMessageBytes = 2_000;
+    await consumer.deliver([JSON.stringify({ n: 'x'.repeat(10_000) }), 'nope']);
+    expect(letters(dlq)).toEqual([
+      expect.objectContaining({ id: 'in:0:0', minimal: true, value: null, size: 10_008 }),
+      expect.objectContaining({ id: 'in:0:1', minimal: false, value: Buffer.from('nope').toString('base64') }),
+    ]);
+    expect(alerts(dlq)).toEqual([expect.objectContaining({ kind: 'dead-letter-fallback', severity: 'warning', details: expect.objectContaining({ offsets: ['0'], lost: 0 }) })]);
+    expect(consumer.commits).toEqual(['2']);
+  });
+
+  it('commits even when no letter at all can be written, counting it lost and alerting', async () => {
+    const { consumer, dlq } = await setup(async () => undefined);
+    dlq.maxMessageBytes = 10;
+    await consumer.deliver(['nope']);
+    expect(letters(dlq)).toEqual([]);
+    expect(consumer.commits).toEqual(['1']);
+  });
+
+  it('makes the consumer not live once it crashed for good, and says so once', async () => {
+    const fatal = jest.fn();
+    const { consumer, runner } = await setup(async () => undefined, 500, fatal);
+    consumer.crash(new Error('leader moved'), true);
+    expect(runner.liveness().ok).toBe(true);
+    consumer.crash(new Error('offset out of range'), false);
+    consumer.crash(new Error('again'), false);
+    expect(runner.liveness()).toEqual({ ok: false, detail: 'consumer stopped for good: offset out of range' });
+    expect(runner.health().ok).toBe(false);
+    expect(fatal).toHaveBeenCalledTimes(1);
   });
 });

@@ -2,7 +2,7 @@ import { type z } from 'zod';
 import { type DeadLetterErrorClass } from '@penumbra/contracts';
 import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
-import { deadLetterFor, deadLetterMessage } from './dead-letters';
+import { DeadLetterWriter, type Rejection } from './dead-letter-writer';
 import { decodeRecord } from './decode';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type IncomingRecord, type KafkaClient, type ProducerPort } from './ports';
 
@@ -20,7 +20,7 @@ export interface ConsumedRecord<T> {
 
 export interface BatchOutcome {
   /** Records the handler refused on their own merits: dead-lettered with the reason, then committed. */
-  rejected?: Array<{ offset: string; reason: string }>;
+  rejected?: Array<{ offset: string; reason: string; errorClass?: DeadLetterErrorClass }>;
   /**
    * For handlers that hold records across batches (a join window): commit only offsets below
    * this one, so that what is held comes again after a crash.
@@ -58,15 +58,15 @@ export interface BatchConsumerOptions<T> {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   clock?: () => number;
+  /** How many bytes of a rejected record's value its dead letter keeps (64 KiB by default). */
+  deadLetterMaxValueBytes?: number;
+  /** Where to alert when a dead letter falls back to its minimal form. */
+  alertTopic?: string;
+  /** Called once when the consumer stops for good (a crash the client will not restart from). */
+  onFatal?: (reason: string) => void;
 }
 
 const DEFAULT_HANDLER_RETRY: RetryOptions = { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 };
-
-interface Rejection {
-  record: IncomingRecord;
-  errorClass: DeadLetterErrorClass;
-  reason: string;
-}
 
 /**
  * Consumes with eachBatch: validates every record, hands the valid ones to the handler in
@@ -77,15 +77,38 @@ export class BatchConsumer<T> {
   private readonly abort = new AbortController();
   private running = false;
   private crashed: string | undefined;
+  /** Set when the client gave up and will not restart: only a new process brings the consumer back. */
+  private dead: string | undefined;
   /** The last offset committed per topic:partition, so a held-back commit is not repeated. */
   private readonly committed = new Map<string, string>();
+  private readonly letters: DeadLetterWriter;
 
-  constructor(private readonly options: BatchConsumerOptions<T>) {}
+  constructor(private readonly options: BatchConsumerOptions<T>) {
+    const o = options;
+    this.letters = new DeadLetterWriter({
+      topic: o.deadLetterTopic,
+      producer: o.deadLetters,
+      groupId: o.groupId,
+      logger: o.logger,
+      metrics: o.metrics,
+      retry: o.retry ?? DEFAULT_HANDLER_RETRY,
+      signal: this.abort.signal,
+      clock: o.clock,
+      maxValueBytes: o.deadLetterMaxValueBytes,
+      alertTopic: o.alertTopic,
+    });
+  }
 
   /** Readiness: subscribed, running and not crashed. */
   health(): { ok: boolean; detail?: string } {
+    if (this.dead) return { ok: false, detail: `consumer stopped for good: ${this.dead}` };
     if (this.crashed) return { ok: false, detail: `consumer crashed: ${this.crashed}` };
     return this.running ? { ok: true } : { ok: false, detail: 'consumer not running' };
+  }
+
+  /** Liveness: false once the consumer crashed without a restart, so the process is restarted. */
+  liveness(): { ok: boolean; detail?: string } {
+    return this.dead ? { ok: false, detail: `consumer stopped for good: ${this.dead}` } : { ok: true };
   }
 
   async start(): Promise<void> {
@@ -97,8 +120,11 @@ export class BatchConsumer<T> {
     });
     this.consumer = consumer;
     consumer.onCrash((error, willRestart) => {
-      this.crashed = willRestart ? undefined : error.message;
+      this.crashed = error.message;
       o.logger.error('consumer crashed', { groupId: o.groupId, err: error, willRestart });
+      if (willRestart || this.dead || !this.running) return;
+      this.dead = error.message.slice(0, 500);
+      o.onFatal?.(`consumer ${o.groupId} stopped for good: ${this.dead}`);
     });
     consumer.onGroupJoin((assigned) => {
       this.crashed = undefined;
@@ -184,7 +210,7 @@ export class BatchConsumer<T> {
       commitBefore = outcome.commitBefore;
       for (const r of outcome.rejected ?? []) {
         const record = byOffset.get(r.offset);
-        if (record) rejections.push({ record, errorClass: 'handler', reason: r.reason });
+        if (record) rejections.push({ record, errorClass: r.errorClass ?? 'handler', reason: r.reason });
       }
     }
     await this.deadLetter(rejections);
@@ -224,14 +250,6 @@ export class BatchConsumer<T> {
   }
 
   private async deadLetter(rejections: Rejection[]): Promise<void> {
-    if (rejections.length === 0) return;
-    const o = this.options;
-    const now = (o.clock ?? Date.now)();
-    const messages = rejections.map((r) => deadLetterMessage(o.deadLetterTopic, deadLetterFor(r.record, o.groupId, r.errorClass, r.reason, now)));
-    await retry(() => o.deadLetters.send(messages), { ...(o.retry ?? DEFAULT_HANDLER_RETRY), signal: this.abort.signal });
-    for (const r of rejections) {
-      o.metrics?.deadLettered.inc({ topic: r.record.topic, error_class: r.errorClass });
-      o.logger.warn('record dead-lettered', { topic: r.record.topic, partition: r.record.partition, offset: r.record.offset, errorClass: r.errorClass, reason: r.reason });
-    }
+    await this.letters.write(rejections);
   }
 }

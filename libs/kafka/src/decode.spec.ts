@@ -20,6 +20,16 @@ describe('decodeRecord', () => {
     expect(r.ok ? '' : r.reason).toMatch(/^value is not JSON: /);
   });
 
+  it('refuses a value nested 100,000 deep before the schema walks it, and never throws', () => {
+    const deep = Buffer.from(`{"id":"a","n":1,"details":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(decodeRecord(deep, z.object({ id: z.string(), details: z.unknown() }))).toEqual({ ok: false, errorClass: 'bounds', reason: 'value is nested deeper than 256 levels' });
+  });
+
+  it('refuses a value with more nodes than its bound', () => {
+    const wide = Buffer.from(JSON.stringify({ id: 'a', n: 1, xs: new Array(5000).fill(0) }));
+    expect(decodeRecord(wide, schema.passthrough(), undefined, { maxDepth: 10, maxNodes: 1000 })).toMatchObject({ ok: false, errorClass: 'bounds' });
+  });
+
   it('names the wrong and the missing field', () => {
     const r = decodeRecord(Buffer.from('{"id":7}'), schema);
     expect(r.ok ? '' : r.reason).toMatch(/schema violation: id: .*expected string.*; n: .*expected number/);

@@ -1,6 +1,5 @@
-import { type DeadLetterErrorClass } from '@penumbra/contracts';
+import { type DeadLetterErrorClass, DEFAULT_JSON_BOUNDS, type JsonBounds, issuePath, jsonBoundsViolation } from '@penumbra/contracts';
 import { type z } from 'zod';
-import { issuePath } from '@penumbra/contracts';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; errorClass: DeadLetterErrorClass; reason: string };
 
@@ -9,10 +8,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAX_REASON_ISSUES = 10;
 
 /**
- * bytes → UTF-8 text → JSON → schema. A null value (a tombstone) decodes as JSON null, so a
- * schema that allows tombstones says so with .nullable(). Never throws.
+ * bytes → UTF-8 text → JSON → bounds on depth and node count → schema. A null value (a tombstone)
+ * decodes as JSON null, so a schema that allows tombstones says so with .nullable(). Never throws:
+ * the bounds are checked iteratively before anything walks the value recursively.
  */
-export function decodeRecord<T>(value: Buffer | null, schema: z.ZodType<T>, maxBytes = 16 * 1024 * 1024): Decoded<T> {
+export function decodeRecord<T>(value: Buffer | null, schema: z.ZodType<T>, maxBytes = 16 * 1024 * 1024, bounds: JsonBounds = DEFAULT_JSON_BOUNDS): Decoded<T> {
   let json: unknown = null;
   if (value !== null) {
     if (value.length > maxBytes) return { ok: false, errorClass: 'too-large', reason: `value is ${value.length} bytes, over the ${maxBytes}-byte bound` };
@@ -25,10 +25,17 @@ export function decodeRecord<T>(value: Buffer | null, schema: z.ZodType<T>, maxB
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return { ok: false, errorClass: 'json', reason: `value is not JSON: ${(err as Error).message}` };
+      return { ok: false, errorClass: 'json', reason: `value is not JSON: ${(err as Error).message.slice(0, 500)}` };
     }
+    const violation = jsonBoundsViolation(json, bounds);
+    if (violation) return { ok: false, errorClass: 'bounds', reason: violation };
   }
-  const parsed = schema.safeParse(json);
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(json);
+  } catch (err) {
+    return { ok: false, errorClass: 'schema', reason: `schema check failed: ${err instanceof Error ? err.message.slice(0, 500) : 'unknown error'}` };
+  }
   if (parsed.success) return { ok: true, value: parsed.data };
   if (value === null) return { ok: false, errorClass: 'schema', reason: 'tombstone (null value) where an event was expected' };
   const issues = parsed.error.issues;

@@ -1,5 +1,6 @@
 export * from './batch-consumer';
 export * from './connection';
+export * from './dead-letter-writer';
 export * from './dead-letters';
 export * from './decode';
 export * from './kafkajs-adapter';

@@ -13,11 +13,32 @@ export interface HealthReport {
 /** Named readiness checks (Kafka, Redis…), each bounded in time so /health never hangs. */
 export class HealthRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly liveChecks = new Map<string, () => CheckResult>();
 
   constructor(private readonly timeoutMs = 2000) {}
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
+  }
+
+  /**
+   * A liveness check: false only when the process cannot recover by itself (a consumer that
+   * stopped for good), so the supervisor restarts it. Synchronous and cheap.
+   */
+  registerLiveness(name: string, check: () => CheckResult): void {
+    this.liveChecks.set(name, check);
+  }
+
+  liveness(): HealthReport {
+    const checks: Record<string, CheckResult> = {};
+    for (const [name, check] of this.liveChecks) {
+      try {
+        checks[name] = check();
+      } catch (err) {
+        checks[name] = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    return { status: Object.values(checks).every((r) => r.ok) ? 'ok' : 'unavailable', checks };
   }
 
   async readiness(): Promise<HealthReport> {

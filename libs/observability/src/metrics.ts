@@ -15,6 +15,7 @@ export class PipelineMetrics {
   readonly deadLettered: Counter<'topic' | 'error_class'>;
   readonly batchSeconds: Histogram<'topic'>;
   readonly handlerRetries: Counter<'topic'>;
+  readonly deadLetterFallbacks: Counter<'topic' | 'outcome'>;
   readonly lag: Gauge<'topic' | 'partition'>;
 
   constructor(registry: Registry) {
@@ -35,6 +36,12 @@ export class PipelineMetrics {
       registers,
     });
     this.handlerRetries = new Counter({ name: 'penumbra_handler_retries_total', help: 'Batch handler retries after retriable errors', labelNames: ['topic'], registers });
+    this.deadLetterFallbacks = new Counter({
+      name: 'penumbra_dead_letter_fallbacks_total',
+      help: 'Dead letters the broker refused in full: written minimal (coordinates, size, digest) or lost',
+      labelNames: ['topic', 'outcome'],
+      registers,
+    });
     this.lag = new Gauge({ name: 'penumbra_consumer_lag', help: 'High watermark minus the last consumed offset', labelNames: ['topic', 'partition'], registers });
   }
 }

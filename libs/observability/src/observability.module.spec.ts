@@ -50,6 +50,16 @@ describe('ObservabilityModule', () => {
     expect(await res.json()).toMatchObject({ status: 'unavailable', checks: { redis: { ok: false, detail: 'connection closed' } } });
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
   });
+
+  it('fails liveness once a liveness check says the process cannot recover by itself', async () => {
+    let dead = false;
+    health.registerLiveness('consumer', () => (dead ? { ok: false, detail: 'stopped for good' } : { ok: true }));
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    dead = true;
+    const res = await fetch(`${base}/health/live`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', checks: { consumer: { ok: false, detail: 'stopped for good' } } });
+  });
 });
 
 describe('HealthRegistry', () => {

@@ -23,8 +23,9 @@ export class ObservabilityController {
   }
 
   @Get('health/live')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  live(@Res() res: StatusResponse): void {
+    const report = this.health.liveness();
+    res.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(report);
   }
 
   @Get(['health', 'health/ready'])

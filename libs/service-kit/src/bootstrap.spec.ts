@@ -37,4 +37,19 @@ describe('bootstrapService', () => {
       await app.close();
     }
   });
+
+  it('answers /health/live 503 once part of the service died for good, without exiting when not asked to', async () => {
+    const ctx = createServiceContext('comparator', env);
+    const app = await bootstrapService(ctx, ProbeModule);
+    try {
+      const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      ctx.fatal('consumer penumbra.comparator stopped for good: offset out of range');
+      const res = await fetch(`${base}/health/live`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'unavailable', checks: { process: { ok: false, detail: expect.stringMatching(/stopped for good/) } } });
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { type ExperimentRecord, experimentRecordSchema } from '@penumbra/contracts';
 import { TopicTable } from '@penumbra/kafka';
-import { type Logger } from '@penumbra/observability';
+import { type CheckResult, type Logger } from '@penumbra/observability';
 import { type RedisClient, type RedisEnv, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
 import { type ServiceContext } from './service-context';
 
@@ -54,4 +54,22 @@ export async function connectRedis(ctx: ServiceContext<ServiceContext['env'] & R
   stops.push('redis', () => redis.quit());
   ctx.health.register('redis', () => redisReadiness(redis));
   return redis;
+}
+
+/** What every service's BatchConsumer shares: bounded, alerted dead letters, and a death made fatal. */
+export function consumerDefaults(ctx: ServiceContext) {
+  return {
+    deadLetterTopic: ctx.topics.dlq,
+    alertTopic: ctx.topics.alerts,
+    deadLetterMaxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+    onFatal: (reason: string) => ctx.fatal(reason),
+    metrics: ctx.metrics,
+    sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
+  };
+}
+
+/** A consumer's readiness and liveness under one name. */
+export function watchConsumer(ctx: ServiceContext, name: string, consumer: { health(): CheckResult; liveness(): CheckResult }): void {
+  ctx.health.register(name, () => consumer.health());
+  ctx.health.registerLiveness(name, () => consumer.liveness());
 }

@@ -8,7 +8,9 @@ import { createServiceContext } from './service-context';
 export function runService(name: ServiceName, feature: Type | DynamicModule): void {
   const start = async () => {
     const env = parseEnv(serviceEnvSchemas[name], process.env, name) as ServiceEnv<typeof name>;
-    await bootstrapService(createServiceContext(name, env), feature);
+    const ctx = createServiceContext(name, env);
+    ctx.exitOnFatal = true;
+    await bootstrapService(ctx, feature);
   };
   start().catch((err: unknown) => {
     process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
