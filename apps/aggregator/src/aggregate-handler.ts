@@ -33,7 +33,8 @@ export function aggregateHandler(deps: AggregateHandlerDeps): BatchHandler<Aggre
       const ts = r.value.ts;
       if (ts > now + deps.maxFutureSkewMs)
         rejected.push({ offset: r.offset, errorClass: 'skew', reason: `ts ${ts} is more than ${deps.maxFutureSkewMs} ms ahead of now (${now})` });
-      else if (deps.maxAgeMs !== undefined && ts < now - deps.maxAgeMs) rejected.push({ offset: r.offset, errorClass: 'skew', reason: `ts ${ts} is older than the ${deps.maxAgeMs} ms the windows are kept` });
+      else if (deps.maxAgeMs !== undefined && ts < now - deps.maxAgeMs)
+        rejected.push({ offset: r.offset, errorClass: 'skew', reason: `ts ${ts} is older than the ${deps.maxAgeMs} ms the windows are kept` });
       else return true;
       return false;
     });
