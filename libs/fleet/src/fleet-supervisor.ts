@@ -76,7 +76,8 @@ export class FleetSupervisor {
     const clock = this.options.clock ?? Date.now;
     const startedAt = clock();
     const exited = new Promise<void>((resolve) => {
-      child.once('exit', (code) => {
+      // 'close', not 'exit': the last lines a service printed are logged before it counts as gone.
+      child.once('close', (code) => {
         resolve();
         const member = this.members.get(service);
         if (this.stopped || member?.stopping) return;
