@@ -2,3 +2,8 @@ export * from './log-histogram';
 export * from './confidence-sequence';
 export * from './seeded-random';
 export * from './threshold-test';
+export * from './paired-difference';
+export * from './e-bh';
+export * from './path-verdicts';
+export * from './noise-simulation';
+export * from './noise-simulation-summary';
