@@ -1,3 +1,5 @@
+import { smallestDecidingSize } from './sample-search';
+
 /**
  * A paired, anytime-valid test of "the candidate differs at a path no more often than production
  * differs from itself".
@@ -169,16 +171,5 @@ export function pairsToDecide(c: PairCounts, options: { logTarget: number; delta
   const bound = Math.log(1 / options.alpha);
   const decided = (m: number) =>
     towardsRegression ? logExcessEvidence(scaled(m), 0, 'above') >= options.logTarget : logExcessEvidence(scaled(m), options.delta, 'below') >= bound;
-  let hi = c.n;
-  while (!decided(hi)) {
-    hi *= 2;
-    if (hi > limit) return undefined;
-  }
-  let lo = Math.max(1, Math.floor(hi / 2));
-  while (hi - lo > Math.max(1, hi * 0.05)) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (decided(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return smallestDecidingSize(c.n, decided, limit);
 }
