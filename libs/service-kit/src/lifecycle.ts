@@ -62,6 +62,7 @@ export function consumerDefaults(ctx: ServiceContext) {
     deadLetterTopic: ctx.topics.dlq,
     alertTopic: ctx.topics.alerts,
     deadLetterMaxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+    credentials: ctx.credentials,
     onFatal: (reason: string) => ctx.fatal(reason),
     metrics: ctx.metrics,
     sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS,
