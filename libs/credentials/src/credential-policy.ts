@@ -21,6 +21,7 @@ export const DEFAULT_SECRET_QUERY_PARAMS = [
   'session',
   'sessionid',
   'session_id',
+  'jsessionid',
 ] as const;
 
 /** Parameter names that look like credentials whatever their prefix (x-amz-signature, private_key, auth-token). */
@@ -54,6 +55,8 @@ export interface CredentialPolicy {
   hash(value: string): string;
   /** A copy with credential header values (any casing of the name) hashed. */
   headers(headers: Record<string, string>): Record<string, string>;
+  /** Headers as kept for reading rather than replay: credential values hashed, every other value scrubbed as free text. */
+  headersAtRest(headers: Record<string, string>): Record<string, string>;
   /** A query string (with or without its leading `?`) with secret parameter values hashed. */
   query(query: string): string;
   /** Free text with URL userinfo redacted and query secrets and Bearer/Basic tokens hashed. */
@@ -111,6 +114,12 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
     return out;
   };
 
+  const headersAtRest = (h: Record<string, string>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(h)) out[name] = isCredentialHeader(name) ? hash(value) : text(value);
+    return out;
+  };
+
   const walk = (value: unknown, name: string | undefined, secret: boolean, depth: number): unknown => {
     if (typeof value === 'string') {
       if (secret || (name !== undefined && isCredentialHeader(name))) return hash(value);
@@ -137,5 +146,5 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
     return Buffer.from(JSON.stringify(json(parsed)), 'utf8');
   };
 
-  return { isCredentialHeader, isSecretParam, hash, headers, query, text, json, jsonBytes };
+  return { isCredentialHeader, isSecretParam, hash, headers, headersAtRest, query, text, json, jsonBytes };
 }
