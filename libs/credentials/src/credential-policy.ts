@@ -59,7 +59,7 @@ export interface CredentialPolicy {
   headersAtRest(headers: Record<string, string>): Record<string, string>;
   /** A query string (with or without its leading `?`) with secret parameter values hashed. */
   query(query: string): string;
-  /** Free text with URL userinfo redacted and query secrets and Bearer/Basic tokens hashed. */
+  /** Free text with URL userinfo redacted and query secrets and Bearer/Basic tokens (8 characters or more, so prose is left alone) hashed. */
   text(text: string): string;
   /**
    * A copy of a JSON value: members named like a credential header hashed, every value of a
@@ -107,7 +107,7 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
       .replace(/([?&;])([^=&#\s?;"'<>]{1,256})=([^&#\s;"'<>]*)/g, (all: string, sep: string, name: string, value: string) =>
         value !== '' && isSecretParam(name) ? `${sep}${name}=${hash(value)}` : all,
       )
-      .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]+)/gi, (_all: string, scheme: string, space: string, token: string) => `${scheme}${space}${hash(token)}`);
+      .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (_all: string, scheme: string, space: string, token: string) => `${scheme}${space}${hash(token)}`);
   const headers = (h: Record<string, string>): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(h)) out[name] = isCredentialHeader(name) ? hash(value) : value;
