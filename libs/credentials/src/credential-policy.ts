@@ -101,10 +101,12 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
     return lead + q.slice(lead.length).split('&').map(param).join('&');
   };
   // Every pattern is bounded or anchored on a separator, so scrubbing stays linear in the text's length.
+  // A backslash ends a match, so that an escape inside a JSON string is never cut in two; `\u0026`
+  // is how JSON may write the `&` between query parameters.
   const text = (s: string): string =>
     s
-      .replace(/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>]+@/gi, `$1${REDACTED_USERINFO}@`)
-      .replace(/([?&;])([^=&#\s?;"'<>]{1,256})=([^&#\s;"'<>]*)/g, (all: string, sep: string, name: string, value: string) =>
+      .replace(/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>\\]+@/gi, `$1${REDACTED_USERINFO}@`)
+      .replace(/([?&;]|\\u0026)([^=&#\s?;"'<>\\]{1,256})=([^&#\s;"'<>\\]*)/g, (all: string, sep: string, name: string, value: string) =>
         value !== '' && isSecretParam(name) ? `${sep}${name}=${hash(value)}` : all,
       )
       .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (_all: string, scheme: string, space: string, token: string) => `${scheme}${space}${hash(token)}`);
