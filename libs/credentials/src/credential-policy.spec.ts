@@ -43,6 +43,7 @@ describe('credentialPolicy', () => {
     expect(t).toContain('https://[redacted]@api.example/v1?token=hmac-sha256:');
     expect(t).toContain('&x=1');
     for (const secret of ['hunter2', 't0k', 'eyJabc.def', 'dXNlcjpwdw==']) expect(t).not.toContain(secret);
+    expect(policy.text('Basic authentication failed')).toBe('Basic authentication failed');
   });
 
   it('redacts JSON: credential-named members, headers.add values, query members and URLs in strings', () => {

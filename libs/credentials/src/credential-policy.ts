@@ -109,7 +109,10 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
       .replace(/([?&;]|\\u0026)([^=&#\s?;"'<>\\]{1,256})=([^&#\s;"'<>\\]*)/g, (all: string, sep: string, name: string, value: string) =>
         value !== '' && isSecretParam(name) ? `${sep}${name}=${hash(value)}` : all,
       )
-      .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (_all: string, scheme: string, space: string, token: string) => `${scheme}${space}${hash(token)}`);
+      .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (all: string, scheme: string, space: string, token: string) =>
+        // "Basic authentication" is prose; Basic credentials are base64, which almost always has a digit or padding.
+        scheme.toLowerCase() === 'basic' && !/[0-9+/=]/.test(token) ? all : `${scheme}${space}${hash(token)}`,
+      );
   const headers = (h: Record<string, string>): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(h)) out[name] = isCredentialHeader(name) ? hash(value) : value;
