@@ -1,4 +1,5 @@
 export * from './chain';
+export * from './checkpoint';
 export * from './describe';
 export * from './history';
 export * from './keys';
