@@ -5,3 +5,4 @@ export * from './history';
 export * from './keys';
 export * from './redact';
 export * from './timeline';
+export * from './verify';
