@@ -24,5 +24,6 @@ export function describeVerdict(v: AuditVerdict): string {
   if (!v.checkpointsChecked) return `${v.experimentId}: the hash chain verifies (${v.count} records${copies}); checkpoints not checked`;
   const cp = v.checkpoint;
   const signed = cp ? `signed checkpoint at seq ${cp.seq} by ${cp.keyId} (${new Date(cp.ts).toISOString()})` : 'no signed checkpoint yet';
-  return `${v.experimentId}: the chain verifies (${v.count} records${copies}; ${signed}; ${v.notYetCheckpointed} not yet checkpointed, hash-verified only)`;
+  const past = v.notYetCheckpointed > 0 ? `; ${v.notYetCheckpointed} records past it not yet checkpointed (hash-verified only)` : '';
+  return `${v.experimentId}: the chain verifies (${v.count} records${copies}; ${signed}${past})`;
 }
