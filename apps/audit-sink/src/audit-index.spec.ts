@@ -41,6 +41,9 @@ describe('AuditIndex', () => {
     expect(index.mayHaveEvicted).toBe(true);
     // An unknown chain may be on the topic once heads were evicted: its history is read from there.
     expect(index.history('b')).toBeUndefined();
+    // Written again past its start, its head is known but its history stays on the topic.
+    index.add(records('b', 3)[2]!);
+    expect([index.head('b')?.seq, index.history('b')]).toEqual([3, undefined]);
     const fresh = new AuditIndex(100, 3);
     expect([fresh.mayHaveEvicted, fresh.history('b')]).toEqual([false, []]);
   });

@@ -88,7 +88,8 @@ export class AuditIndex {
     const id = record.experimentId;
     let stream = this.streams.get(id);
     if (!stream) {
-      stream = { head: { seq: record.seq, hash: record.hash }, checkpointed: 0, records: [] };
+      // A chain first seen past its start (its head was let go) has its history on the topic only.
+      stream = { head: { seq: record.seq, hash: record.hash }, checkpointed: 0, records: record.seq === 1 ? [] : undefined };
     } else {
       if (record.seq > stream.head.seq) stream.head = { seq: record.seq, hash: record.hash };
       this.streams.delete(id);

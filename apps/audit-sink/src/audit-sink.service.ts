@@ -85,6 +85,16 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       clock: () => Date.now(),
     });
 
+    const flush = setInterval(
+      () => void writer.flushCheckpoints().catch((err: unknown) => ctx.logger.warn('audit checkpoint flush failed', { err })),
+      ctx.env.AUDIT_CHECKPOINT_INTERVAL_MS,
+    );
+    // Pushed before the consumer, so stopped after it: the last flush covers the last batch.
+    this.stops.push('checkpoint timer', async () => {
+      clearInterval(flush);
+      await writer.flushCheckpoints();
+    });
+
     const consumer = ctx.kafka.consumer({ groupId: ctx.groupId(), sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS });
     this.consumer = consumer;
     consumer.onCrash((error, willRestart) => {
@@ -102,14 +112,6 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     this.stops.push('source consumer', async () => {
       this.running = false;
       await consumer.disconnect();
-    });
-    const flush = setInterval(
-      () => void writer.flushCheckpoints().catch((err: unknown) => ctx.logger.warn('audit checkpoint flush failed', { err })),
-      ctx.env.AUDIT_CHECKPOINT_INTERVAL_MS,
-    );
-    this.stops.push('checkpoint timer', async () => {
-      clearInterval(flush);
-      await writer.flushCheckpoints();
     });
     ctx.health.register('audit-consumer', () =>
       this.crashed
