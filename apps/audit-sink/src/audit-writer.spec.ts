@@ -3,7 +3,7 @@ import { type AuditRecord, auditCheckpointSchema, auditRecordSchema, generateSig
 import { type BatchControl, type OutgoingMessage, type TransactionalProducerPort } from '@penumbra/kafka';
 import { PipelineMetrics, createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { AuditIndex } from './audit-index';
-import { AuditWriter } from './audit-writer';
+import { AuditWriter, type AuditWriterOptions } from './audit-writer';
 
 class FakeTransactions implements TransactionalProducerPort {
   sent: OutgoingMessage[] = [];
@@ -34,7 +34,7 @@ const control: BatchControl = { heartbeat: async () => undefined, isRunning: () 
 
 const keyFiles = generateSigningKeyFiles('audit-unit');
 
-function writer(producer: FakeTransactions, checkpointEveryRecords = 1000, index = new AuditIndex(1000)) {
+function writer(producer: FakeTransactions, checkpointEveryRecords = 1000, index = new AuditIndex(1000), loadHeads: AuditWriterOptions['loadHeads'] = async () => new Map()) {
   return new AuditWriter({
     auditTopic: 'audit',
     auditPartitions: 3,
@@ -52,7 +52,7 @@ function writer(producer: FakeTransactions, checkpointEveryRecords = 1000, index
     signingKey: signingKeyFromJson(keyFiles.signingKey),
     checkpointEveryRecords,
     maxUncheckpointed: 10_000,
-    loadHeads: async () => new Map(),
+    loadHeads,
     clock: () => 1_700_000_000_500,
   });
 }
@@ -72,8 +72,8 @@ const batchOf = (values: string[], first = 0) => ({
   })),
 });
 
-const alert = (id: string, detailsJson: string) =>
-  `{"type":"alert.v1","id":"${id}","ts":1700000000000,"experimentId":"exp-a","severity":"warning","kind":"other","source":"s","message":"m","details":${detailsJson}}`;
+const alert = (id: string, detailsJson: string, experimentId = 'exp-a') =>
+  `{"type":"alert.v1","id":"${id}","ts":1700000000000,"experimentId":"${experimentId}","severity":"warning","kind":"other","source":"s","message":"m","details":${detailsJson}}`;
 
 describe('AuditWriter', () => {
   it('audits a 20 KB alert nested 10,000 deep as invalid and goes on with the next record', async () => {
@@ -127,5 +127,22 @@ describe('AuditWriter', () => {
     await w.flushCheckpoints();
     expect(producer.sent).toHaveLength(7);
     expect(producer.offsets).toEqual(['4', '5']);
+  });
+
+  it('reads back the head of a chain the index let go before extending it, never restarting it at seq 1', async () => {
+    const producer = new FakeTransactions();
+    const index = new AuditIndex(1000, 1);
+    const asked: string[][] = [];
+    const w = writer(producer, 1000, index, async (ids) => {
+      asked.push(ids);
+      const first = auditRecordSchema.parse(JSON.parse(String(producer.sent[0]?.value)));
+      return new Map([['exp-a', { head: { seq: first.seq, hash: first.hash }, checkpointed: 0 }]]);
+    });
+    await w.onBatch(batchOf([alert('a1', '{}'), alert('b1', '{}', 'exp-b')]), control);
+    expect(index.head('exp-a')).toBeUndefined();
+    await w.onBatch(batchOf([alert('a2', '{}')], 2), control);
+    const last = auditRecordSchema.parse(JSON.parse(String(producer.sent[2]?.value)));
+    expect(asked).toEqual([['exp-a']]);
+    expect(last).toMatchObject({ experimentId: 'exp-a', seq: 2, prevHash: auditRecordSchema.parse(JSON.parse(String(producer.sent[0]?.value))).hash });
   });
 });
