@@ -38,7 +38,7 @@ export interface AuditWriterOptions {
   signingKey: SigningKey;
   /** A chain is checkpointed in the transaction that takes it this many records past its last checkpoint. */
   checkpointEveryRecords: number;
-  /** Past this many chains awaiting a checkpoint, they are all checkpointed with the next chunk. */
+  /** Past this many chains awaiting a checkpoint, the oldest (up to a transaction's worth) are checkpointed with the next chunk. */
   maxUncheckpointed: number;
   /** The heads of chains the index let go, read back from the topic. */
   loadHeads: (experimentIds: string[]) => Promise<Map<string, RestoredHead>>;
@@ -148,11 +148,12 @@ export class AuditWriter {
     }
   }
 
-  /** Checkpoints to write with these records: chains they take N records past their checkpoint, or every due chain when too many are. */
+  /** Checkpoints to write with these records: chains they take N records past their checkpoint, and the oldest due chains when too many are. */
   private dueWith(records: AuditRecord[]): AuditCheckpoint[] {
     const { index } = this.o;
     const heads = new Map<string, ChainHead>();
-    if (index.uncheckpointedCount + records.length > this.o.maxUncheckpointed) for (const [id, head] of index.uncheckpointed()) heads.set(id, head);
+    if (index.uncheckpointedCount + records.length > this.o.maxUncheckpointed)
+      for (const [id, head] of index.uncheckpointed().slice(0, this.o.maxRecordsPerTransaction)) heads.set(id, head);
     for (const r of records) {
       if (heads.has(r.experimentId) || r.seq - index.checkpointedSeq(r.experimentId) >= this.o.checkpointEveryRecords) heads.set(r.experimentId, { seq: r.seq, hash: r.hash });
     }
