@@ -72,6 +72,14 @@ export const serviceEnvSchemas = {
       AUDIT_REDACT_DEFAULT: envBool(true),
       /** Records the history index holds in memory; past it, the least recently written experiments are read from the topic on demand. */
       AUDIT_INDEX_MAX_RECORDS: envInt(500_000, { min: 100, max: 50_000_000 }),
+      /** Chain heads the index holds; past it, the least recently written are read back from the topic when their experiment writes again. */
+      AUDIT_INDEX_MAX_HEADS: envInt(200_000, { min: 1_000, max: 50_000_000 }),
+      /** The audit-sink's Ed25519 key (JSON: keyId, privateKey PEM) that signs checkpoints of the chain heads; required. */
+      AUDIT_SIGNING_KEY_FILE: envOptionalString(),
+      /** A chain is checkpointed once this many records were written past its last checkpoint… */
+      AUDIT_CHECKPOINT_EVERY_RECORDS: envInt(1_000, { min: 1, max: 1_000_000 }),
+      /** …and every chain written since its last checkpoint, at this interval. */
+      AUDIT_CHECKPOINT_INTERVAL_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
       /** The sentinel's public keys: a command none of them signed is audited with its actor marked unverified. */
       PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
       /** The appliers' public keys: likewise for acknowledgements. */

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readHistory, verifyChain } from '@penumbra/audit';
-import { type ExperimentRecord, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
+import { readHistory, verifyAuditTrail } from '@penumbra/audit';
+import { type ExperimentRecord, commandSchema, experimentRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
 import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
@@ -90,7 +90,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
 
     const history = await waitForAudit(o.log, stack.topics.audit, spec.id);
-    const verified = verifyChain(history.raw).ok;
+    const verified = verifyAuditTrail(history, trustedKeysFromJson(JSON.parse(readFileSync(stack.auditKeysFile, 'utf8')))).ok;
     const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
     const report = await gatherReport({
       redis: o.redis,

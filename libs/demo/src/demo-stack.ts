@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CapturePublisher, createCaptureProxy } from '@penumbra/capture';
 import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
 import { type KafkaClient, type ProducerPort, provisionTopics } from '@penumbra/kafka';
 import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { type DemoApi, type DemoScenario, startDemoApi } from './demo-api';
@@ -48,6 +48,8 @@ export interface DemoStack {
   teeUrl: string;
   fleet: FleetSupervisor;
   keysFile: string;
+  /** The audit-sink's public keys: what the audit's checkpoints are verified with. */
+  auditKeysFile: string;
   operatorKey: { keyId: string; secret: string; operator: string };
   stop(): Promise<void>;
 }
@@ -106,6 +108,7 @@ export async function startDemoStack(input: {
     const keysFile = join(names.dir, 'operator-keys.json');
     writeFileSync(keysFile, JSON.stringify({ keys: [{ ...operatorKey, roles: ['operator'] }] }), { mode: 0o600 });
     const commandKeys = ensureCommandKeyFiles(names.dir, 'sentinel-demo');
+    const auditKeys = ensureAuditKeyFiles(names.dir, 'audit-demo');
     const ports = Object.fromEntries(await Promise.all(FLEET_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<FleetService, number>;
     const log = createWriteStream(join(names.dir, 'fleet.log'));
     const fleet = new FleetSupervisor({
@@ -129,6 +132,8 @@ export async function startDemoStack(input: {
         SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
         AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
+        AUDIT_SIGNING_KEY_FILE: auditKeys.signingKeyFile,
+        AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
         LOG_LEVEL: 'warn',
       },
     });
@@ -140,7 +145,7 @@ export async function startDemoStack(input: {
     progress(`fleet starting (logs: ${join(names.dir, 'fleet.log')})`);
     await waitForFleet(ports, 180_000);
     progress('fleet ready: traffic-mirror, comparator, aggregator, sentinel, audit-sink');
-    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, keysFile, operatorKey, stop };
+    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, keysFile, auditKeysFile: auditKeys.trustedKeysFile, operatorKey, stop };
   } catch (err) {
     await stop();
     throw err;

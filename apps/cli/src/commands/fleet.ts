@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Command } from 'commander';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
 import { repoRoot } from '../local-stack';
 import { type Output } from '../output';
 
@@ -52,6 +52,8 @@ function fleetEnv(): Record<string, string> {
   // A local applier (an SDK service on this machine) signs its acks with this pair.
   if (process.env['SENTINEL_APPLIER_KEYS_FILE'] === undefined)
     env['SENTINEL_APPLIER_KEYS_FILE'] = ensureCommandKeyFiles(join(stateDir(), 'applier'), 'applier-local').trustedKeysFile;
+  // The audit-sink signs checkpoints of its chains; audit verify checks them with audit-keys.json.
+  if (process.env['AUDIT_SIGNING_KEY_FILE'] === undefined) env['AUDIT_SIGNING_KEY_FILE'] = ensureAuditKeyFiles(stateDir()).signingKeyFile;
   return env;
 }
 
@@ -102,6 +104,7 @@ export function registerFleet(program: Command, out: Output): void {
       out.line(`logs: ${join(stateDir(), 'fleet.log')} · status: npx penumbra fleet status · stop: npx penumbra fleet stop`);
       if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined)
         out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
+      if (process.env['AUDIT_SIGNING_KEY_FILE'] === undefined) out.line(`to verify the audit: export PENUMBRA_AUDIT_KEYS_FILE=${join(stateDir(), 'audit-keys.json')}`);
     });
 
   fleet
