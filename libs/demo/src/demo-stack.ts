@@ -128,7 +128,7 @@ export async function startDemoStack(input: {
         SENTINEL_OPERATOR_KEYS_FILE: keysFile,
         SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
-        AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
+        AUDIT_TRANSACTIONAL_ID: `penumbra-audit-sink.demo.${names.runId}`,
         LOG_LEVEL: 'warn',
       },
     });
