@@ -67,6 +67,7 @@ export async function startDemoStack(input: {
   brokers: string[];
   redisUrl: string;
   progress: (text: string) => void;
+  serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
 }): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
@@ -112,6 +113,7 @@ export async function startDemoStack(input: {
       root: input.root,
       ports,
       log,
+      ...(input.serviceEnv ? { serviceEnv: input.serviceEnv } : {}),
       env: {
         KAFKA_BROKERS: input.brokers.join(','),
         TOPIC_PREFIX: names.topicPrefix,
