@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KAFKA_PRINCIPALS, type LocalKafkaCredentials, findWorkspaceRoot, localKafkaCredentialsSchema, parseSecureStackAnswer, parseStackAnswer } from '@penumbra/config';
 import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
-import { runDemo } from '@penumbra/demo';
+import { runDemo } from './demo-run';
 import { FLEET_SERVICES, type FleetService } from '@penumbra/fleet';
 import { type KafkaClient, type KafkaConnectionConfig, createKafkaClient, createTransactionalKafka, provisionTopics } from '@penumbra/kafka';
 import { silentLogger } from '@penumbra/observability';
