@@ -69,6 +69,7 @@ export async function startDemoStack(input: {
   brokers: string[];
   redisUrl: string;
   progress: (text: string) => void;
+  serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
 }): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
@@ -115,6 +116,7 @@ export async function startDemoStack(input: {
       root: input.root,
       ports,
       log,
+      ...(input.serviceEnv ? { serviceEnv: input.serviceEnv } : {}),
       env: {
         KAFKA_BROKERS: input.brokers.join(','),
         TOPIC_PREFIX: names.topicPrefix,
@@ -131,7 +133,7 @@ export async function startDemoStack(input: {
         SENTINEL_OPERATOR_KEYS_FILE: keysFile,
         SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
-        AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
+        AUDIT_TRANSACTIONAL_ID: `penumbra-audit-sink.demo.${names.runId}`,
         AUDIT_SIGNING_KEY_FILE: auditKeys.signingKeyFile,
         AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
         LOG_LEVEL: 'warn',
