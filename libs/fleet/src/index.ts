@@ -1,2 +1,3 @@
 export * from './fleet-supervisor';
 export * from './command-keys';
+export * from './console-login';
