@@ -31,5 +31,7 @@ button { font: inherit; padding: .35rem .8rem; border: 1px solid #10243e; backgr
 button.danger { background: var(--bad); border-color: var(--bad); }
 input, select, textarea { font: inherit; padding: .3rem; border: 1px solid #767676; border-radius: .2rem; }
 #answer { margin-top: .6rem; }
+#gates figure { display: inline-block; margin: .4rem 1rem .8rem 0; max-width: 540px; vertical-align: top; }
+figcaption { font-size: .85rem; color: var(--muted); }
 svg.chart text { font-size: 11px; fill: var(--muted); }
 `;

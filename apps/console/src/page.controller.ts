@@ -25,6 +25,12 @@ export class PageController {
     this.send(res, 'text/javascript', await this.script);
   }
 
+  @Get('favicon.ico')
+  favicon(@Res() res: ServerResponse): void {
+    res.statusCode = 204;
+    res.end();
+  }
+
   @Get('assets/console.css')
   css(@Res() res: ServerResponse): void {
     this.send(res, 'text/css', CONSOLE_CSS);

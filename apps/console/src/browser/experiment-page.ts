@@ -18,7 +18,11 @@ function gateSection(d: Json): HTMLElement {
         g.threshold,
         `${g.gate}: value and confidence bound over time against the threshold ${g.threshold}`,
       ),
-      el('figcaption', {}, `${g.kind === 'rollback' ? 'trigger' : 'gate'} ${g.gate}: value (blue), confidence bound (orange), threshold ${g.op} ${g.threshold} (dashed)`),
+      el(
+        'figcaption',
+        {},
+        `${g.kind === 'rollback' ? 'trigger' : 'gate'} ${g.gate}: value (blue), the confidence bound the sentinel judged on (orange), threshold ${g.op} ${g.threshold} (dashed)`,
+      ),
     ),
   );
   const rows = now.map((g) => [
@@ -67,7 +71,7 @@ function diffSection(diffs: Json, refresh: () => void): HTMLElement {
       ),
     );
   const picker = examples.map((p) => {
-    const b = el('button', { type: 'button', 'aria-pressed': String(p === pair) }, `${str(p['endpoint'])} ${str(p['pairId']).slice(0, 12)}`);
+    const b = el('button', { type: 'button', 'aria-pressed': String(p === pair) }, `${str(p['endpoint'])} ${str(p['pairId']).split(':').pop()?.slice(0, 8) ?? ''}`);
     b.addEventListener('click', () => {
       selectedPair = str(p['pairId']);
       refresh();
@@ -128,17 +132,19 @@ export function detailView(d: Json, diffs: Json, audit: Json, refresh: () => voi
     ),
   );
   const slices = list(d['slices']);
-  const progressRows = slices.map((sl) => {
-    const p = sl['progress'] as Json | null;
-    return el(
-      'div',
-      { class: 'slice-progress' },
-      el('h3', {}, `slice ${str(sl['slice'])}: ${str(sl['status'])} at stage ${str(sl['stage'])}`),
-      p ? progress('samples', Number(p['samples']), Number(p['minSamples']), `${str(p['samples'])}/${str(p['minSamples'])}`) : null,
-      p ? progress('bake time', Number(p['bakedMs']), Number(p['bakeMs']), `${secs(Number(p['bakedMs']))}/${secs(Number(p['bakeMs']))}`) : null,
-      sl['why'] ? el('p', { class: 'why' }, el('strong', {}, 'Why: '), str(sl['why'])) : null,
-    );
-  });
+  const progressRows = slices
+    .filter((sl) => sl['progress'] !== null || sl['why'] !== null)
+    .map((sl) => {
+      const p = sl['progress'] as Json | null;
+      return el(
+        'div',
+        { class: 'slice-progress' },
+        el('h3', {}, `slice ${str(sl['slice'])}: ${str(sl['status'])} at stage ${str(sl['stage'])}`),
+        p ? progress('samples', Number(p['samples']), Number(p['minSamples']), `${str(p['samples'])}/${str(p['minSamples'])}`) : null,
+        p ? progress('bake time', Number(p['bakedMs']), Number(p['bakeMs']), `${secs(Number(p['bakedMs']))}/${secs(Number(p['bakeMs']))}`) : null,
+        sl['why'] ? el('p', { class: 'why' }, el('strong', {}, 'Why: '), str(sl['why'])) : null,
+      );
+    });
   const halted = d['halted'] as Json | null;
   return [
     el('h1', {}, str(s['experimentId']), ' ', badge(str(s['decision']))),
