@@ -1,31 +1,36 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findWorkspaceRoot } from '@penumbra/config';
 
 /** The pages' modules under browser/, the entry last. */
 const BROWSER_MODULES = ['dom', 'experiment-page', 'console-app'] as const;
 
-async function compiled(dir: string, name: string): Promise<string> {
-  if (__filename.endsWith('.js')) return readFileSync(join(dir, 'browser', `${name}.js`), 'utf8');
-  const swc = await import('@swc/core');
-  const out = await swc.transformFile(join(dir, 'browser', `${name}.ts`), {
-    swcrc: false,
-    configFile: false,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2020' },
-    module: { type: 'commonjs' },
-  });
-  return out.code;
+/**
+ * The browser modules as JavaScript: compiled by the project's build (`npm run build`, SWC, like
+ * every file) next to this file; run from source, the same build script compiles the console
+ * once into a temporary directory.
+ */
+function compiledDir(dir: string): { dir: string; cleanup: () => void } {
+  if (__filename.endsWith('.js')) return { dir: join(dir, 'browser'), cleanup: () => undefined };
+  const root = findWorkspaceRoot(dir);
+  const out = mkdtempSync(join(tmpdir(), 'penumbra-console-'));
+  execFileSync(process.execPath, [join(root, 'tools', 'build', 'compile.mjs'), 'apps/console', '--out', out], { cwd: root, stdio: 'ignore', timeout: 60_000 });
+  return { dir: join(out, 'apps', 'console', 'src', 'browser'), cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
-/**
- * The pages' script: the modules under browser/, compiled by the project's build (SWC, like every
- * file) and served from dist/, or, run from source, compiled here once by the same SWC. Their
- * CommonJS output is linked by a loader of a few lines, so no bundler is needed.
- */
-export async function browserScript(dir = __dirname): Promise<string> {
+/** The pages' one script: the browser modules' CommonJS output linked by a loader of a few lines, so no bundler is needed. */
+export function browserScript(dir = __dirname): string {
+  const compiled = compiledDir(dir);
   const defs: string[] = [];
-  for (const name of BROWSER_MODULES) {
-    const code = (await compiled(dir, name)).replace(/\n\/\/# sourceMappingURL=.*$/gm, '');
-    defs.push(`defs[${JSON.stringify(name)}] = function (exports, require) {\n${code}\n};`);
+  try {
+    for (const name of BROWSER_MODULES) {
+      const code = readFileSync(join(compiled.dir, `${name}.js`), 'utf8').replace(/\n\/\/# sourceMappingURL=.*$/gm, '');
+      defs.push(`defs[${JSON.stringify(name)}] = function (exports, require) {\n${code}\n};`);
+    }
+  } finally {
+    compiled.cleanup();
   }
   return [
     '(function () {',

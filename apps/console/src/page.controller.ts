@@ -6,7 +6,7 @@ import { CONSOLE_CSS } from './console-style';
 /** The pages: one HTML shell holding no data, its script and stylesheet; the script fills the page from /api. */
 @Controller()
 export class PageController {
-  private script: Promise<string> | undefined;
+  private script: string | undefined;
 
   private send(res: ServerResponse, type: string, body: string): void {
     res.statusCode = 200;
@@ -20,9 +20,9 @@ export class PageController {
   }
 
   @Get('assets/console.js')
-  async js(@Res() res: ServerResponse): Promise<void> {
+  js(@Res() res: ServerResponse): void {
     this.script ??= browserScript();
-    this.send(res, 'text/javascript', await this.script);
+    this.send(res, 'text/javascript', this.script);
   }
 
   @Get('favicon.ico')
