@@ -1,7 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { type ExperimentRecord, experimentId as experimentIdSchema, formatIssues } from '@penumbra/contracts';
-import { userOf } from './auth.middleware';
 import { ConsoleService } from './console.service';
 import { type ControlAnswer, controlFormSchema } from './control';
 import { type AuditView, type DiffsView, auditView, diffsView } from './diffs-audit';
@@ -21,7 +20,7 @@ export class ApiController {
 
   @Get('me')
   me(@Req() req: IncomingMessage): { name: string; operator: string } {
-    const user = userOf(req);
+    const user = this.console.user(req);
     return { name: user.name, operator: user.operator };
   }
 
@@ -51,7 +50,7 @@ export class ApiController {
     const record = this.record(id);
     const form = controlFormSchema.safeParse(body);
     if (!form.success) throw new BadRequestException(formatIssues(form.error));
-    return this.console.control(record.experimentId, userOf(req), form.data);
+    return this.console.control(record.experimentId, this.console.user(req), form.data);
   }
 
   /** One stream per page: `changed` names the experiments whose data changed, `control` carries the sentinel's answers. */

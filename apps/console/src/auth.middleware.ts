@@ -1,16 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { type ConsoleUser, authenticate } from './auth';
+import { authenticate } from './auth';
 import { ConsoleService } from './console.service';
-
-const users = new WeakMap<IncomingMessage, ConsoleUser>();
-
-/** The logged-in user of a request that went through the middleware. */
-export function userOf(req: IncomingMessage): ConsoleUser {
-  const user = users.get(req);
-  if (user === undefined) throw new Error('no authenticated user on this request');
-  return user;
-}
 
 /** Inputs from Kafka and Redis are untrusted: pages load only this origin's script and style, and are framed by no one. */
 export const CONTENT_SECURITY_POLICY =
@@ -39,7 +30,6 @@ export class AuthMiddleware implements NestMiddleware {
       res.end('log in: a bearer token or basic auth from the console users file');
       return;
     }
-    users.set(req, user);
     next();
   }
 }

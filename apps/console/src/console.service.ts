@@ -1,10 +1,12 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type IncomingMessage } from 'node:http';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, UnauthorizedException } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
 import { type ExperimentRecord } from '@penumbra/contracts';
+import { UnavailableError } from '@penumbra/errors';
 import { type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { type TopicTable } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable } from '@penumbra/service-kit';
-import { type ConsoleUser, loadUsers } from './auth';
+import { type ConsoleUser, authenticate, loadUsers } from './auth';
 import { type ConsoleSources } from './console-sources';
 import { type ControlAnswer, type ControlForm, sendControl } from './control';
 import { EventHub, changedIds } from './event-hub';
@@ -35,8 +37,15 @@ export class ConsoleService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   get sources(): ConsoleSources {
-    if (this.sourcesValue === undefined) throw new Error('the console has not started');
+    if (this.sourcesValue === undefined) throw new UnavailableError('the console is still starting');
     return this.sourcesValue;
+  }
+
+  /** The logged-in user of a request (the middleware let only those through). */
+  user(req: IncomingMessage): ConsoleUser {
+    const user = authenticate(this.users, req.headers.authorization);
+    if (user === undefined) throw new UnauthorizedException('log in: a bearer token or basic auth from the console users file');
+    return user;
   }
 
   async onApplicationBootstrap(): Promise<void> {
