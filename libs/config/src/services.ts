@@ -86,6 +86,21 @@ export const serviceEnvSchemas = {
       SENTINEL_APPLIER_KEYS_FILE: envOptionalString(),
     })
     .superRefine(refineKafkaSecurity),
+  console: z
+    .object({
+      ...base,
+      /** Who may log in (JSON: users[].name, token of 32+ characters, operator); required: the console has no anonymous access. */
+      CONSOLE_USERS_FILE: z.string({ error: 'required: a JSON file of users (name, token, operator)' }).min(1, 'required: a JSON file of users (name, token, operator)'),
+      /** The operator keys the console signs control requests with, one per operator; unset: control requests are refused. */
+      PENUMBRA_OPERATOR_KEY_FILE: envOptionalString(),
+      /** How often the console looks for changes to push to open pages. */
+      CONSOLE_PUSH_INTERVAL_MS: envInt(1_000, { min: 200, max: 60_000 }),
+      /** Open event streams at once; past it a new one is refused with 503. */
+      CONSOLE_MAX_STREAMS: envInt(100, { min: 1, max: 10_000 }),
+      /** Must equal the aggregator's: the console reads its windows. */
+      AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
+    })
+    .superRefine(refineKafkaSecurity),
 } as const;
 
 export type ServiceName = keyof typeof serviceEnvSchemas;

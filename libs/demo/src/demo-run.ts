@@ -79,6 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       progress: o.out.progress,
       ...(o.serviceEnv ? { serviceEnv: o.serviceEnv } : {}),
     });
+    o.out.line(`console: ${stack.console.url} (log in as ${stack.console.user}, password ${stack.console.token})`);
     const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
     const record: ExperimentRecord = { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: 'demo', spec };
     await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { backoffDelay } from '@penumbra/errors';
 
-export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink'] as const;
+export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink', 'console'] as const;
 export type FleetService = (typeof FLEET_SERVICES)[number];
 
 export interface FleetOptions {
