@@ -3,6 +3,7 @@ export * from './connection';
 export * from './dead-letter-writer';
 export * from './dead-letters';
 export * from './decode';
+export * from './idle-partitions';
 export * from './kafkajs-adapter';
 export * from './ports';
 export * from './provision';
