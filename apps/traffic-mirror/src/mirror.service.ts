@@ -70,16 +70,29 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       service: ctx.env.GOREPLAY_SERVICE,
       windowMs: ctx.env.GOREPLAY_WINDOW_MS,
       maxPending: ctx.env.GOREPLAY_MAX_PENDING,
+      maxPendingBytes: ctx.env.GOREPLAY_MAX_PENDING_BYTES,
+      maxBodyBytes: ctx.env.GOREPLAY_MAX_BODY_BYTES,
       attributeHeaders: ctx.env.GOREPLAY_ATTRIBUTE_HEADERS,
     });
     const consumer = new BatchConsumer({
       client: ctx.kafka,
       groupId,
       topics: [{ topic, schema: goReplayMessageSchema }],
-      handler: goReplayHandler({ joiner, producer, trafficTopic: ctx.topics.traffic, deadLetterTopic: ctx.topics.dlq, consumerGroup: groupId, metrics }),
+      handler: goReplayHandler({
+        joiner,
+        producer,
+        trafficTopic: ctx.topics.traffic,
+        deadLetterTopic: ctx.topics.dlq,
+        consumerGroup: groupId,
+        metrics,
+        alertTopic: ctx.topics.alerts,
+        deadLetterMaxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+      }),
       ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'goreplay' }),
+      // Halves expire on time even when no further message comes to carry the check.
+      idleTickMs: Math.max(100, Math.min(1_000, Math.floor(ctx.env.GOREPLAY_WINDOW_MS / 4))),
     });
     await consumer.start();
     this.stops.push('goreplay consumer', () => consumer.stop());

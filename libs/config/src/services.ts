@@ -23,6 +23,10 @@ export const serviceEnvSchemas = {
       GOREPLAY_SERVICE: envString('default'),
       GOREPLAY_WINDOW_MS: envInt(10_000, { min: 100, max: 600_000 }),
       GOREPLAY_MAX_PENDING: envInt(50_000, { min: 10, max: 10_000_000 }),
+      /** The most bytes the halves waiting for their other half may hold; past it the oldest are evicted and dead-lettered. */
+      GOREPLAY_MAX_PENDING_BYTES: envInt(64 * 1024 * 1024, { min: 1024 * 1024, max: 16 * 1024 * 1024 * 1024 }),
+      /** A request or response body larger than this is dead-lettered at once, with its other half. */
+      GOREPLAY_MAX_BODY_BYTES: envInt(1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
       /** header:attribute pairs, such as x-tenant:tenant,x-region:region */
       GOREPLAY_ATTRIBUTE_HEADERS: envHeaderMap(),
     })

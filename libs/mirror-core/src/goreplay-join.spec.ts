@@ -68,9 +68,7 @@ describe('GoReplayJoiner', () => {
     const events = Array.from({ length: 10 }, (_, i) => j.add(req(`r${i}`, { Req_Body: body }), at(0, i), 0, 1_000)).flat();
     expect(j.pendingBytes).toBeLessThanOrEqual(12_000);
     expect(j.size).toBe(3);
-    expect(events.map((e) => (e.kind === 'rejected' ? [e.coord.offset, e.cause] : e.kind))).toEqual(
-      ['0', '1', '2', '3', '4', '5', '6'].map((o) => [o, 'evicted']),
-    );
+    expect(events.map((e) => (e.kind === 'rejected' ? [e.coord.offset, e.cause] : e.kind))).toEqual(['0', '1', '2', '3', '4', '5', '6'].map((o) => [o, 'evicted']));
     expect(j.lowestPendingOffset(0)).toBe(7n);
     expect(j.expire(2_000)).toHaveLength(3);
     expect(j.pendingBytes).toBe(0);
