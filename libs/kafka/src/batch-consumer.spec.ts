@@ -221,6 +221,16 @@ describe('BatchConsumer dead letters and liveness', () => {
     expect(consumer.commits).toEqual(['1']);
   });
 
+  it('raises one dlq-spike alert when the dead letters of a topic cross the threshold', async () => {
+    const { consumer, dlq } = await setup(async () => undefined, 500, undefined, { deadLetterSpike: { threshold: 3, windowMs: 60_000 } });
+    await consumer.deliver(['a', 'b'], 0);
+    expect(alerts(dlq)).toEqual([]);
+    await consumer.deliver(['c', 'd'], 2);
+    await consumer.deliver(['e'], 4);
+    expect(alerts(dlq)).toEqual([expect.objectContaining({ kind: 'dlq-spike', source: 'g', details: expect.objectContaining({ topic: 'in', count: 4 }) })]);
+    expect(letters(dlq)).toHaveLength(5);
+  });
+
   it('makes the consumer not live once it crashed for good, and says so once', async () => {
     const fatal = jest.fn();
     const { consumer, runner } = await setup(async () => undefined, 500, fatal);

@@ -4,6 +4,7 @@ import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } f
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { DeadLetterWriter, type Rejection } from './dead-letter-writer';
 import { decodeRecord } from './decode';
+import { type DlqSpikeOptions } from './dlq-spike';
 import { type HeldPartition, IdlePartitions, SerialLock } from './idle-partitions';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type IncomingRecord, type KafkaClient, type ProducerPort } from './ports';
 
@@ -61,8 +62,9 @@ export interface BatchConsumerOptions<T> {
   clock?: () => number;
   /** How many bytes of a rejected record's value its dead letter keeps (64 KiB by default). */
   deadLetterMaxValueBytes?: number;
-  /** Where to alert when a dead letter falls back to its minimal form. */
+  /** Where to alert when a dead letter falls back to its minimal form, or dead letters spike. */
   alertTopic?: string;
+  deadLetterSpike?: DlqSpikeOptions;
   /** Called once when the consumer stops for good (a crash the client will not restart from). */
   onFatal?: (reason: string) => void;
   /**
@@ -107,6 +109,7 @@ export class BatchConsumer<T> {
       clock: o.clock,
       maxValueBytes: o.deadLetterMaxValueBytes,
       alertTopic: o.alertTopic,
+      spike: o.deadLetterSpike,
     });
   }
 

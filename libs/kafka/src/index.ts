@@ -2,6 +2,7 @@ export * from './batch-consumer';
 export * from './connection';
 export * from './dead-letter-writer';
 export * from './dead-letters';
+export * from './dlq-spike';
 export * from './decode';
 export * from './idle-partitions';
 export * from './kafkajs-adapter';
