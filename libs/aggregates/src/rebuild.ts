@@ -4,6 +4,7 @@ import { PenumbraError } from '@penumbra/errors';
 import { type ConsumerPort, type KafkaClient, decodeRecord } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
 import { WIPE_SCRIPT } from './rebuild-script';
+import { SliceAdmission } from './slice-admission';
 import { type EventOps, diffEventOps, generationKey, metricOps, windowIndexKey } from './window-ops';
 import { type WindowStore } from './window-store';
 
@@ -128,6 +129,8 @@ function replay(
 ): Promise<void> {
   const { store, experimentId } = req;
   const keys = store.options;
+  // Only the slices the live aggregators admitted get their own windows again; the rest stay in (other).
+  const slices = new SliceAdmission(req.redis, keys, 0);
   const byPartition = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t]));
   const pending = () => targets.some((t) => t.read < t.cutoff);
   return new Promise<void>((resolve, reject) => {
@@ -160,7 +163,7 @@ function replay(
         const lastOffset = batch.records.at(-1)?.offset;
         if (lastOffset !== undefined) control.resolveOffset(lastOffset);
         if (target === undefined || target.read >= target.cutoff) return;
-        const ops: EventOps[] = [];
+        const events: Array<{ event: DiffEvent | MetricObservation; offset: string }> = [];
         let read = target.read;
         for (const r of batch.records) {
           const offset = BigInt(r.offset);
@@ -169,8 +172,13 @@ function replay(
           read = offset;
           const event = decodeEvent(batch.topic === req.topics.diffs, r.value);
           if (event === undefined || event.experimentId !== experimentId) continue;
-          ops.push(event.type === 'diff.v1' ? diffEventOps(event, r.offset, keys, req.histogramAlpha) : metricOps(event, r.offset, keys));
+          events.push({ event, offset: r.offset });
         }
+        const capped = (await slices.apply(events.map((e) => e.event))).events;
+        const ops: EventOps[] = capped.map((event, i) => {
+          const offset = events[i]?.offset ?? '';
+          return event.type === 'diff.v1' ? diffEventOps(event, offset, keys, req.histogramAlpha) : metricOps(event, offset, keys);
+        });
         progress.applied += await store.apply(progressKey(batch.topic, batch.partition), ops);
         if (read === target.read) return;
         lastRead = Date.now();

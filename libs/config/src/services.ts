@@ -49,6 +49,10 @@ export const serviceEnvSchemas = {
       AGGREGATOR_MAX_AGE_MS: envInt(0, { min: 0 }),
       /** The most windows tracked for snapshots at once; past it an alert is raised and new windows wait. */
       AGGREGATOR_MAX_TRACKED_WINDOWS: envInt(10_000, { min: 10, max: 1_000_000 }),
+      /** Slices one experiment may have (slice values come from request headers); past it new ones count in its (other) slice, alerted. */
+      AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
+      /** At most one cap-reached alert per experiment for its slices in this interval. */
+      AGGREGATOR_CAP_ALERT_INTERVAL_MS: envInt(5 * 60_000, { min: 1_000, max: 24 * 3_600_000 }),
     })
     .superRefine(refineKafkaSecurity),
   sentinel: z
