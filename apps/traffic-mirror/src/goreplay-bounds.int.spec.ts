@@ -3,8 +3,8 @@ import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka } from '@penumbra/kafka-testing';
 import { type ServiceContext, createServiceContext } from '@penumbra/service-kit';
+import { type MirrorEnv, MirrorService } from './mirror.service';
 import { waitFor } from '@penumbra/testing';
-import { MirrorService } from './mirror.service';
 
 jest.setTimeout(180_000);
 
@@ -14,7 +14,7 @@ const request = (id: string, body = ''): GoReplayMessage =>
 describe('traffic-mirror GoReplay join bounds on the real broker', () => {
   let kafka: TestKafka;
   let topic: string;
-  let ctx: ServiceContext;
+  let ctx: ServiceContext<MirrorEnv>;
   let mirror: MirrorService;
   let group: string;
 
@@ -58,7 +58,7 @@ describe('traffic-mirror GoReplay join bounds on the real broker', () => {
       what: 'the dead letter of the lone half',
     });
     expect(letter).toMatchObject({ errorClass: 'handler', reason: 'no response for Req_ID lone within 2000 ms', source: { offset: '0' } });
-    await waitFor(async () => (await committed()) === '1', { timeoutMs: 30_000, what: async () => `the commit to pass the lone half (at ${await committed()})` });
+    await waitFor(async () => (await committed()) === '1', { timeoutMs: 30_000, what: 'the commit to pass the lone half' });
     expect(await end()).toBe('1');
   });
 
@@ -78,7 +78,7 @@ describe('traffic-mirror GoReplay join bounds on the real broker', () => {
     expect(evicted.length).toBeGreaterThan(0);
     expect(new Set(letters.map((l) => l.source.offset)).size).toBe(20);
     expect(letters.every((l) => l.truncated && (l.value?.length ?? 0) <= Math.ceil((64 * 1024) / 3) * 4)).toBe(true);
-    await waitFor(async () => (await committed()) === '21', { timeoutMs: 30_000, what: async () => `the commit to reach the end (at ${await committed()})` });
+    await waitFor(async () => (await committed()) === '21', { timeoutMs: 30_000, what: 'the commit to reach the end' });
 
     const counted = (await ctx.registry.getSingleMetric('penumbra_mirror_goreplay_messages_total')?.get())?.values.find((v) => v.labels['outcome'] === 'evicted')?.value;
     expect(counted).toBe(evicted.length);
