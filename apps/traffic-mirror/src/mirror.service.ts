@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { type ServiceEnv } from '@penumbra/config';
 import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
-import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
+import { BatchConsumer, DeadLetterWriter, type ProducerPort } from '@penumbra/kafka';
 import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
@@ -82,11 +82,20 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
         joiner,
         producer,
         trafficTopic: ctx.topics.traffic,
-        deadLetterTopic: ctx.topics.dlq,
+        letters: new DeadLetterWriter({
+          topic: ctx.topics.dlq,
+          producer,
+          groupId,
+          logger: ctx.logger.child({ consumer: 'goreplay' }),
+          metrics: ctx.metrics,
+          retry: { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 },
+          maxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+          alertTopic: ctx.topics.alerts,
+          spike: { threshold: ctx.env.DEAD_LETTER_SPIKE_COUNT, windowMs: ctx.env.DEAD_LETTER_SPIKE_WINDOW_MS },
+        }),
         consumerGroup: groupId,
         metrics,
         alertTopic: ctx.topics.alerts,
-        deadLetterMaxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
       }),
       ...consumerDefaults(ctx),
       deadLetters: producer,

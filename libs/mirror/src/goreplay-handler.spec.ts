@@ -1,5 +1,6 @@
 import { type GoReplayMessage } from '@penumbra/contracts';
-import { type ConsumedRecord, type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
+import { type ConsumedRecord, DeadLetterWriter, type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
+import { silentLogger } from '@penumbra/observability';
 import { GoReplayJoiner } from '@penumbra/mirror-core';
 import { Registry } from 'prom-client';
 import { goReplayHandler } from './goreplay-handler';
@@ -18,7 +19,8 @@ function setup(joiner: GoReplayJoiner) {
   const producer: ProducerPort = { send: async (m) => void sent.push(...m), disconnect: async () => undefined };
   const registry = new Registry();
   const metrics = new MirrorMetrics(registry);
-  const handler = goReplayHandler({ joiner, producer, trafficTopic: 't', deadLetterTopic: 'dlq', consumerGroup: 'g', metrics, alertTopic: 'alerts', clock: () => now });
+  const letters = new DeadLetterWriter({ topic: 'dlq', producer, groupId: 'g', logger: silentLogger, retry: { attempts: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+  const handler = goReplayHandler({ joiner, producer, trafficTopic: 't', letters, consumerGroup: 'g', metrics, alertTopic: 'alerts', clock: () => now });
   const context = { topic: 'gor', partition: 0, signal: new AbortController().signal };
   const on = (topic: string) => sent.filter((m) => m.topic === topic).map((m) => JSON.parse(String(m.value)));
   return { handler, context, on, metrics, setNow: (t: number) => (now = t) };

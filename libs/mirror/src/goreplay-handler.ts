@@ -1,6 +1,6 @@
 import { type GoReplayMessage, alertSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { isRetriable } from '@penumbra/errors';
-import { type BatchHandler, type IncomingRecord, type OutgoingMessage, type ProducerPort, deadLetterFor, deadLetterMessage, encodeEvent } from '@penumbra/kafka';
+import { type BatchHandler, type DeadLetterWriter, type IncomingRecord, type OutgoingMessage, type ProducerPort, type Rejection, encodeEvent } from '@penumbra/kafka';
 import { type GoReplayJoiner, type JoinEvent, type SourceCoord } from '@penumbra/mirror-core';
 import { type MirrorMetrics } from './mirror-metrics';
 
@@ -8,14 +8,13 @@ export interface GoReplayHandlerDeps {
   joiner: GoReplayJoiner;
   producer: ProducerPort;
   trafficTopic: string;
-  deadLetterTopic: string;
+  /** The service's dead-letter writer: bounded letters, counted, and dlq-spike alerts. */
+  letters: Pick<DeadLetterWriter, 'write'>;
   consumerGroup: string;
   metrics: MirrorMetrics;
   /** Where evictions from the join buffer are alerted, at most once per `alertIntervalMs`. */
   alertTopic?: string;
   alertIntervalMs?: number;
-  /** How many bytes of a rejected message's value its dead letter keeps. */
-  deadLetterMaxValueBytes?: number;
   clock?: () => number;
 }
 
@@ -30,7 +29,7 @@ export function goReplayHandler(deps: GoReplayHandlerDeps): BatchHandler<GoRepla
   const keyOf = (c: SourceCoord) => `${c.partition}:${c.offset}`;
   const evictions = new EvictionAlerts(deps);
   // What a send that failed for a while took out of the joiner: sent first by the next call (the retry).
-  let unsent: OutgoingMessage[] = [];
+  let unsent: { messages: OutgoingMessage[]; letters: Rejection[] } = { messages: [], letters: [] };
   return async (records, context) => {
     const now = clock();
     const events: JoinEvent[] = [];
@@ -40,8 +39,8 @@ export function goReplayHandler(deps: GoReplayHandlerDeps): BatchHandler<GoRepla
       events.push(...deps.joiner.add(r.value, coord, now, (r.source.value?.length ?? 0) + (r.source.key?.length ?? 0)));
     }
     events.push(...deps.joiner.expire(now));
-    const messages: OutgoingMessage[] = unsent;
-    unsent = [];
+    const { messages, letters } = unsent;
+    unsent = { messages: [], letters: [] };
     for (const event of events) {
       if (event.kind === 'joined') {
         messages.push(encodeEvent(trafficRecordSchema, event.record, deps.trafficTopic, event.record.id));
@@ -52,19 +51,18 @@ export function goReplayHandler(deps: GoReplayHandlerDeps): BatchHandler<GoRepla
         sources.delete(keyOf(event.coord));
         deps.metrics.goreplay.inc({ outcome: event.cause });
         if (event.cause === 'evicted') evictions.count(event.reason);
-        if (source)
-          messages.push(
-            deadLetterMessage(deps.deadLetterTopic, deadLetterFor(source, deps.consumerGroup, 'handler', event.reason, now, { maxValueBytes: deps.deadLetterMaxValueBytes })),
-          );
+        if (source) letters.push({ record: source, errorClass: 'handler', reason: event.reason });
       }
     }
     messages.push(...evictions.take(now));
     deps.metrics.goreplayPending.set(deps.joiner.size);
     deps.metrics.goreplayPendingBytes.set(deps.joiner.pendingBytes);
     try {
+      await deps.letters.write(letters);
+      letters.length = 0;
       await deps.producer.send(messages);
     } catch (err) {
-      if (isRetriable(err)) unsent = messages;
+      if (isRetriable(err)) unsent = { messages, letters };
       throw err;
     }
     const held = deps.joiner.lowestPendingOffset(context.partition);
