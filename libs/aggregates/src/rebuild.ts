@@ -30,6 +30,12 @@ export interface RebuildRequest {
   topics: { diffs: string; metrics: string };
   experimentId: string;
   histogramAlpha: number;
+  /**
+   * The aggregator's slice cap. A slice the live aggregators admitted is in the experiment's slice
+   * set and keeps its own windows; a new one is admitted only while the set has room, as live.
+   * 0 (the default) admits none.
+   */
+  maxSlicesPerExperiment?: number;
   onProgress?: (p: RebuildProgress) => void;
   /** Fails when no record arrives for this long. */
   idleTimeoutMs?: number;
@@ -129,8 +135,7 @@ function replay(
 ): Promise<void> {
   const { store, experimentId } = req;
   const keys = store.options;
-  // Only the slices the live aggregators admitted get their own windows again; the rest stay in (other).
-  const slices = new SliceAdmission(req.redis, keys, 0);
+  const slices = new SliceAdmission(req.redis, keys, req.maxSlicesPerExperiment ?? 0);
   const byPartition = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t]));
   const pending = () => targets.some((t) => t.read < t.cutoff);
   return new Promise<void>((resolve, reject) => {
