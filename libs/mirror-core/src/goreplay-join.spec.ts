@@ -110,7 +110,10 @@ describe('GoReplayJoiner', () => {
     const j = joiner();
     expect(j.add(res('r', { Req_Type: '3' }), at(0, 0), 0)[0]).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/Req_Type 3/) });
     j.add(req('m', { Req_Method: 'BREW' }), at(0, 1), 0);
-    expect(j.add(res('m'), at(0, 2), 0)[0]).toMatchObject({ kind: 'rejected', reason: 'unknown request method "BREW"' });
+    expect(j.add(res('m'), at(0, 2), 0)).toEqual([
+      { kind: 'rejected', coord: at(0, 1), reason: 'unknown request method "BREW"', cause: 'invalid' },
+      { kind: 'rejected', coord: at(0, 2), reason: 'unknown request method "BREW"', cause: 'invalid' },
+    ]);
     j.add(req('s'), at(0, 3), 0);
     expect(j.add(res('s', { Req_URL: 'OK' }), at(0, 4), 0)[0]).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/not an HTTP status/) });
   });

@@ -82,7 +82,7 @@ export class GoReplayJoiner {
       const other = half === 'request' ? waiting.response : waiting.request;
       if (other) {
         const mine = { msg, coord, bytes: 0 };
-        events.push(half === 'request' ? this.join(mine, other) : this.join(other, mine));
+        events.push(...(half === 'request' ? this.join(mine, other) : this.join(other, mine)));
         return events;
       }
     }
@@ -154,11 +154,12 @@ export class GoReplayJoiner {
     return unmatched(id, entry, 'evicted', why);
   }
 
-  private join(request: Half, response: Half): JoinEvent {
+  /** A pair that does not make a valid record rejects both halves, so neither is kept waiting by its caller. */
+  private join(request: Half, response: Half): JoinEvent[] {
     const coords = [request.coord, response.coord];
     const record = toTrafficRecord(request.msg, response.msg, this.options);
-    if (typeof record === 'string') return { kind: 'rejected', coord: request.coord, reason: record, cause: 'invalid' };
-    return { kind: 'joined', record, coords };
+    if (typeof record === 'string') return coords.map((coord) => ({ kind: 'rejected', coord, reason: record, cause: 'invalid' }));
+    return [{ kind: 'joined', record, coords }];
   }
 }
 
