@@ -11,6 +11,8 @@ const cliEnvSchema = z
     AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
     /** The audit-sink's public keys (JSON: keys[].keyId, publicKey PEM): what audit verify checks checkpoints against. */
     PENUMBRA_AUDIT_KEYS_FILE: envOptionalString(),
+    /** Must equal the aggregator's: a rebuild admits new slices under the same cap. */
+    AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
   })
   .superRefine(refineKafkaSecurity);
 export type CliEnv = z.infer<typeof cliEnvSchema>;

@@ -7,6 +7,8 @@ import { type NoiseStore } from './noise-store';
 
 export interface ComparatorDeps {
   experiments: (id: string) => ExperimentSpec | undefined;
+  /** True for an experiment the sentinel halted: its pairs are skipped, not diffed. */
+  halted?: (id: string) => boolean;
   store: NoiseStore;
   producer: ProducerPort;
   diffsTopic: string;
@@ -20,13 +22,11 @@ export interface ComparatorDeps {
 /** Compiles each experiment's compare rules once per version of its spec. */
 class ConfigCache {
   private readonly cache = new WeakMap<ExperimentSpec, CompareConfig>();
-  private fallback: CompareConfig | undefined;
   constructor(
     private readonly maxBodyBytes: number,
     private readonly maxJsonDepth: number | undefined,
   ) {}
-  get(spec: ExperimentSpec | undefined): CompareConfig {
-    if (!spec) return (this.fallback ??= compareConfigOf(undefined, this.maxBodyBytes, this.maxJsonDepth));
+  get(spec: ExperimentSpec): CompareConfig {
     let c = this.cache.get(spec);
     if (!c) {
       c = compareConfigOf(spec, this.maxBodyBytes, this.maxJsonDepth);
@@ -41,13 +41,18 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
   const configs = new ConfigCache(deps.maxBodyBytes, deps.maxJsonDepth);
   const clock = deps.clock ?? Date.now;
   return async (records) => {
-    const comparisons = records.map((r) => {
-      const config = configs.get(deps.experiments(r.value.experimentId));
+    const comparisons = records.flatMap((r) => {
+      const spec = deps.experiments(r.value.experimentId);
+      // Counted under one bounded label: experiment ids of unknown experiments come from whoever produced the pair.
+      if (!spec) return skip(deps.metrics, 'unknown');
+      if (deps.halted?.(r.value.experimentId)) return skip(deps.metrics, 'halted');
+      const config = configs.get(spec);
       const timer = deps.metrics.diffSeconds.startTimer();
       const c = comparePair(r.value, config);
       timer();
-      return { c, config };
+      return [{ c, config }];
     });
+    if (comparisons.length === 0) return;
     const judged = await judgeNoise(comparisons, deps.store, deps.keyPrefix, clock());
     for (const e of judged.events) {
       deps.metrics.outcomes.inc({ experiment: e.experimentId, outcome: e.outcome });
@@ -56,4 +61,9 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
     }
     await deps.producer.send(judged.events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
   };
+}
+
+function skip(metrics: ComparatorMetrics, reason: 'unknown' | 'halted'): [] {
+  metrics.skipped.inc({ reason });
+  return [];
 }

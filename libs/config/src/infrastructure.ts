@@ -27,6 +27,9 @@ export const kafkaEnvShape = {
   /** Consumer groups are named <prefix><service>[-<input>], so fleets (and tests) can share a cluster. */
   /** How many bytes of a rejected record's value its dead letter keeps; the size and sha256 cover the rest. */
   DEAD_LETTER_MAX_VALUE_BYTES: envInt(64 * 1024, { min: 0, max: 512 * 1024 }),
+  /** A consumer that dead-letters this many records of one topic within DEAD_LETTER_SPIKE_WINDOW_MS raises a dlq-spike alert; 0 turns it off. */
+  DEAD_LETTER_SPIKE_COUNT: envInt(100, { min: 0, max: 100_000_000 }),
+  DEAD_LETTER_SPIKE_WINDOW_MS: envInt(60_000, { min: 1_000, max: 24 * 3_600_000 }),
   KAFKA_GROUP_PREFIX: envString('penumbra.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
 };
 

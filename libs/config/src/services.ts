@@ -23,6 +23,10 @@ export const serviceEnvSchemas = {
       GOREPLAY_SERVICE: envString('default'),
       GOREPLAY_WINDOW_MS: envInt(10_000, { min: 100, max: 600_000 }),
       GOREPLAY_MAX_PENDING: envInt(50_000, { min: 10, max: 10_000_000 }),
+      /** The most bytes the halves waiting for their other half may hold; past it the oldest are evicted and dead-lettered. */
+      GOREPLAY_MAX_PENDING_BYTES: envInt(64 * 1024 * 1024, { min: 1024 * 1024, max: 16 * 1024 * 1024 * 1024 }),
+      /** A request or response body larger than this is dead-lettered at once, with its other half. */
+      GOREPLAY_MAX_BODY_BYTES: envInt(1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
       /** header:attribute pairs, such as x-tenant:tenant,x-region:region */
       GOREPLAY_ATTRIBUTE_HEADERS: envHeaderMap(),
     })
@@ -45,6 +49,10 @@ export const serviceEnvSchemas = {
       AGGREGATOR_MAX_AGE_MS: envInt(0, { min: 0 }),
       /** The most windows tracked for snapshots at once; past it an alert is raised and new windows wait. */
       AGGREGATOR_MAX_TRACKED_WINDOWS: envInt(10_000, { min: 10, max: 1_000_000 }),
+      /** Slices one experiment may have (slice values come from request headers); past it new ones count in its (other) slice, alerted. */
+      AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
+      /** At most one cap-reached alert per experiment for its slices in this interval. */
+      AGGREGATOR_CAP_ALERT_INTERVAL_MS: envInt(5 * 60_000, { min: 1_000, max: 24 * 3_600_000 }),
     })
     .superRefine(refineKafkaSecurity),
   sentinel: z

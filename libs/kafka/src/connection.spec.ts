@@ -12,6 +12,8 @@ const base: KafkaEnv = {
   KAFKA_SASL_USERNAME: 'comparator',
   KAFKA_CONNECTION_TIMEOUT_MS: 1000,
   DEAD_LETTER_MAX_VALUE_BYTES: 1024,
+  DEAD_LETTER_SPIKE_COUNT: 100,
+  DEAD_LETTER_SPIKE_WINDOW_MS: 60_000,
 };
 
 describe('kafkaConnectionFromEnv', () => {

@@ -2,6 +2,7 @@ import { type DeadLetter, type DeadLetterErrorClass, alertSchema } from '@penumb
 import { type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { deadLetterFor, deadLetterMessage, minimalDeadLetter } from './dead-letters';
+import { DlqSpikeDetector, type DlqSpikeOptions } from './dlq-spike';
 import { type IncomingRecord, type OutgoingMessage, type ProducerPort } from './ports';
 
 export interface Rejection {
@@ -22,6 +23,8 @@ export interface DeadLetterWriterOptions {
   maxValueBytes?: number | undefined;
   /** Where to raise an alert when a letter had to fall back to its minimal form or was lost. */
   alertTopic?: string | undefined;
+  /** Raise a dlq-spike alert (on alertTopic) when dead letters of one topic pile up. */
+  spike?: DlqSpikeOptions | undefined;
 }
 
 export type LetterOutcome = 'full' | 'minimal' | 'lost';
@@ -32,7 +35,11 @@ export type LetterOutcome = 'full' | 'minimal' | 'lost';
  * logged and counted as lost. Only a broker that stays unavailable makes the batch come again.
  */
 export class DeadLetterWriter {
-  constructor(private readonly o: DeadLetterWriterOptions) {}
+  private readonly spikes: DlqSpikeDetector | undefined;
+
+  constructor(private readonly o: DeadLetterWriterOptions) {
+    this.spikes = o.spike && o.alertTopic ? new DlqSpikeDetector(o.spike, o.groupId) : undefined;
+  }
 
   async write(rejections: Rejection[]): Promise<LetterOutcome[]> {
     if (rejections.length === 0) return [];
@@ -62,6 +69,7 @@ export class DeadLetterWriter {
     }
     const degraded = rejections.filter((_, i) => outcomes[i] !== 'full');
     if (degraded.length > 0) await this.alert(degraded, outcomes, now);
+    await this.spikeAlerts(rejections, now);
     return outcomes;
   }
 
@@ -105,6 +113,19 @@ export class DeadLetterWriter {
 
   private send(messages: OutgoingMessage[]): Promise<void> {
     return retry(() => this.o.producer.send(messages), { ...this.o.retry, signal: this.o.signal });
+  }
+
+  private async spikeAlerts(rejections: Rejection[], now: number): Promise<void> {
+    const alerts = this.spikes?.record(
+      rejections.map((r) => r.record.topic),
+      now,
+    );
+    if (!alerts?.length || !this.o.alertTopic) return;
+    try {
+      await this.o.producer.send(alerts.map((a) => ({ topic: this.o.alertTopic ?? '', key: a.id, value: JSON.stringify(alertSchema.parse(a)) })));
+    } catch (err) {
+      this.o.logger.error('could not raise the dlq-spike alert', { err: describeError(err) });
+    }
   }
 
   /** One alert per batch that degraded; never retried past the producer's own retries, never blocking. */
