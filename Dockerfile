@@ -41,4 +41,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # exec: node becomes PID 1 and receives SIGTERM itself, so a stop finishes the batch in hand.
-CMD ["sh", "-c", "case \"$APP\" in traffic-mirror|comparator|aggregator|sentinel|audit-sink) exec node \"dist/apps/$APP/src/main.js\" ;; *) echo \"set APP to traffic-mirror, comparator, aggregator, sentinel or audit-sink (got '$APP')\" >&2; exit 2 ;; esac"]
+CMD ["sh", "-c", "case \"$APP\" in traffic-mirror|comparator|aggregator|sentinel|audit-sink|console) exec node \"dist/apps/$APP/src/main.js\" ;; *) echo \"set APP to traffic-mirror, comparator, aggregator, sentinel, audit-sink or console (got '$APP')\" >&2; exit 2 ;; esac"]

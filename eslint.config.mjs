@@ -29,6 +29,7 @@ function boundaries(inTests) {
       { sourceTag: 'scope:audit-sink', onlyDependOnLibsWithTags: ['scope:audit-sink', 'scope:shared'] },
       { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
       { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['scope:demo', 'scope:shared'] },
+      { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
       { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
     ],
   };

@@ -10,7 +10,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const name = process.argv[2];
 const main = name ? join(root, 'apps', name, 'src', 'main.ts') : '';
 if (!name || !existsSync(main) || name === 'cli') {
-  process.stderr.write('usage: npm run service -- <traffic-mirror|comparator|aggregator|sentinel|audit-sink>\n');
+  process.stderr.write('usage: npm run service -- <traffic-mirror|comparator|aggregator|sentinel|audit-sink|console>\n');
   process.exit(2);
 }
 const child = spawn(process.execPath, ['-r', '@swc-node/register', main], {

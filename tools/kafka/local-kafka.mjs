@@ -3,10 +3,13 @@
 // Fetches org.apache.kafka:kafka_2.13 and its runtime dependencies through Maven into a cache,
 // formats storage once, starts the broker in the background and waits until it answers.
 //
-//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet] [--json]
+//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet] [--json] [--secure [--extra-user NAME]…]
 //
 // `up` prints only the broker list on stdout (`{"address": …}` with --json) and records it in
 // <state>/kafka/address.json; progress and Maven's output go to stderr and logs.
+// `up --secure` starts it with SASL/SCRAM, the StandardAuthorizer, one user per principal of the ACL table
+// and their ACLs for TOPIC_PREFIX and KAFKA_GROUP_PREFIX (state in <state>/kafka-secure; the answer adds
+// `sasl: {mechanism, credentialsFile}`, the passwords being in that file only). --extra-user adds a user without ACLs.
 //
 // Environment: KAFKA_BROKERS (use that cluster instead; up/down do nothing), PENUMBRA_KAFKA_VERSION
 // (default 3.9.1), PENUMBRA_KAFKA_PORT (default 9092), PENUMBRA_CACHE_DIR (default ~/.cache/penumbra),
@@ -17,6 +20,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answerFile, dispatch, isBrokerList, livePid, portOpen, sleep } from '../lib/local-service.mjs';
+import { aclPlan, applyAcls, ensureCredentials, scramFormatArgs, secureProps } from './secure.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const version = process.env.PENUMBRA_KAFKA_VERSION ?? '3.9.1';
@@ -24,12 +28,18 @@ const port = Number(process.env.PENUMBRA_KAFKA_PORT ?? '9092');
 const controllerPort = port + 1;
 const cacheDir = process.env.PENUMBRA_CACHE_DIR ?? join(homedir(), '.cache', 'penumbra');
 const stateDir = process.env.PENUMBRA_STATE_DIR ?? join(repoRoot, '.penumbra');
-const kafkaState = join(stateDir, 'kafka');
+const secure = process.argv.includes('--secure');
+const extraUsers = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--extra-user' ? [a] : []));
+const stateOf = (secured) => join(stateDir, secured ? 'kafka-secure' : 'kafka');
+const kafkaState = stateOf(secure);
 const libDir = join(cacheDir, 'kafka', version, 'libs');
 const pidFile = join(kafkaState, 'kafka.pid');
 const logFile = join(kafkaState, 'kafka.log');
 const lockDir = join(kafkaState, 'start.lock');
+const credentialsFile = join(kafkaState, 'credentials.json');
 const quiet = process.argv.includes('--quiet');
+/** What `up --secure` adds to its answer. */
+let answerExtra = {};
 
 class SetupError extends Error {}
 
@@ -108,7 +118,7 @@ function java(mainClass, args, opts = {}) {
   return ['java', [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaState, 'log4j.properties')}`, '-cp', cp, mainClass, ...args], opts];
 }
 
-function writeConfig() {
+function writeConfig(credentials) {
   mkdirSync(kafkaState, { recursive: true });
   const props = {
     'process.roles': 'broker,controller',
@@ -130,12 +140,14 @@ function writeConfig() {
     'group.initial.rebalance.delay.ms': '0',
     'log.cleaner.backoff.ms': '1000',
     'delete.topic.enable': 'true',
+    ...(credentials ? secureProps(port, controllerPort, credentials) : {}),
   };
   writeFileSync(
     join(kafkaState, 'server.properties'),
     Object.entries(props)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n') + '\n',
+    { mode: 0o600 },
   );
   writeFileSync(
     join(kafkaState, 'log4j.properties'),
@@ -151,7 +163,7 @@ function writeConfig() {
   );
 }
 
-function formatStorage() {
+function formatStorage(extraArgs = []) {
   if (existsSync(join(kafkaState, 'data', 'meta.properties'))) return;
   const [cmd, args] = java('kafka.tools.StorageTool', [
     'format',
@@ -161,6 +173,7 @@ function formatStorage() {
     'penumbra-local-cluster-0001',
     '-c',
     join(kafkaState, 'server.properties'),
+    ...extraArgs,
   ]);
   let res = spawnSync(cmd, args, { encoding: 'utf8' });
   if (res.status !== 0 && /standalone/.test(`${res.stderr}${res.stdout}`)) {
@@ -199,15 +212,21 @@ async function up() {
   try {
     if (readPid() && (await portOpen(port))) {
       say(`already running on ${brokers}`);
+      if (secure) await secureUp(brokers, false);
       return brokers;
     }
+    if (livePid(join(stateOf(!secure), 'kafka.pid')) && (await portOpen(port))) {
+      throw new SetupError(`the ${secure ? 'unsecured' : 'secure'} local broker runs on ${brokers}; stop it first (local-kafka.mjs down)`);
+    }
+    if (secure && (await portOpen(port))) throw new SetupError(`something already listens on ${brokers}; a secure broker needs the port to itself`);
     if (await portOpen(port)) {
       say(`something already listens on ${brokers}; using it as the broker`);
       return brokers;
     }
     fetchKafka();
-    writeConfig();
-    formatStorage();
+    const plan = secure ? await secureUp(brokers, true) : undefined;
+    writeConfig(plan?.credentials);
+    formatStorage(plan ? scramFormatArgs(plan.credentials) : []);
     const out = openSync(logFile, 'a');
     const [cmd, args] = java('kafka.Kafka', [join(kafkaState, 'server.properties')]);
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out] });
@@ -219,7 +238,8 @@ async function up() {
       if (!readPid()) throw new SetupError(`the broker exited during start; see ${logFile}`);
       if (await portOpen(port)) {
         await sleep(500);
-        say(`ready on ${brokers}`);
+        if (plan) await applyAcls(brokers, plan.credentials, plan.bindings);
+        say(`ready on ${brokers}${plan ? ` (SASL/SCRAM, ${plan.bindings.length} ACLs; credentials in ${credentialsFile})` : ''}`);
         return brokers;
       }
       await sleep(300);
@@ -230,24 +250,44 @@ async function up() {
   }
 }
 
+/**
+ * The ACL plan and credentials of the secure broker; with `before` false (already running) its ACLs are
+ * applied again, for the prefixes of this call.
+ */
+async function secureUp(brokers, before) {
+  const names = { topicPrefix: process.env.TOPIC_PREFIX ?? 'shadow.', groupPrefix: process.env.KAFKA_GROUP_PREFIX ?? 'penumbra.' };
+  mkdirSync(kafkaState, { recursive: true });
+  const plan = aclPlan(repoRoot, names);
+  const credentials = ensureCredentials(credentialsFile, plan, extraUsers, brokers);
+  answerExtra = { sasl: { mechanism: credentials.mechanism, credentialsFile } };
+  if (!before) await applyAcls(brokers, credentials, plan.bindings);
+  return { credentials, bindings: plan.bindings };
+}
+
 async function down() {
   if (process.env.KAFKA_BROKERS) return say('KAFKA_BROKERS is set: not stopping an external cluster');
-  const pid = readPid();
-  if (!pid) return say('not running');
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && readPid()) await sleep(200);
-  if (readPid()) process.kill(pid, 'SIGKILL');
-  rmSync(pidFile, { force: true });
-  say('stopped');
+  let stopped = false;
+  for (const dir of [stateOf(false), stateOf(true)]) {
+    const file = join(dir, 'kafka.pid');
+    const pid = livePid(file);
+    if (!pid) continue;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && livePid(file)) await sleep(200);
+    if (livePid(file)) process.kill(pid, 'SIGKILL');
+    rmSync(file, { force: true });
+    stopped = true;
+  }
+  say(stopped ? 'stopped' : 'not running');
 }
 
 async function status() {
   const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`;
-  const pid = process.env.KAFKA_BROKERS ? undefined : readPid();
+  const securePid = process.env.KAFKA_BROKERS ? undefined : livePid(join(stateOf(true), 'kafka.pid'));
+  const pid = process.env.KAFKA_BROKERS ? undefined : (livePid(join(stateOf(false), 'kafka.pid')) ?? securePid);
   const [h, p] = (brokers.split(',')[0] ?? '').split(':');
   const reachable = await portOpen(Number(p), h);
-  process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version }) + '\n');
+  process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version, secure: securePid !== undefined }) + '\n');
   return reachable;
 }
 
@@ -255,5 +295,5 @@ await dispatch(
   'local-kafka.mjs',
   { up, down, status, logs: async () => process.stdout.write(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') },
   (err) => `[kafka] error: ${err instanceof SetupError ? err.message : err.stack}`,
-  { validate: isBrokerList, answerFile: answerFile(stateDir, 'kafka') },
+  { validate: isBrokerList, answerFile: answerFile(stateDir, 'kafka'), extra: () => answerExtra },
 );

@@ -60,11 +60,12 @@ export async function dispatch(name, actions, describeError, options = {}) {
     const result = await action();
     if (cmd === 'up') {
       if (options.validate && !options.validate(result)) throw new Error(`refusing to report a malformed address: ${JSON.stringify(result)}`);
+      const answer = { address: result, ...(options.extra?.() ?? {}) };
       if (options.answerFile) {
         mkdirSync(dirname(options.answerFile), { recursive: true });
-        writeFileSync(options.answerFile, JSON.stringify({ address: result, at: new Date().toISOString() }) + '\n');
+        writeFileSync(options.answerFile, JSON.stringify({ ...answer, at: new Date().toISOString() }) + '\n');
       }
-      process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify({ address: result })}\n` : `${result}\n`);
+      process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(answer)}\n` : `${result}\n`);
     }
     if (cmd === 'status') process.exitCode = result ? 0 : 1;
   } catch (err) {

@@ -1,11 +1,12 @@
-import { type EventOps } from '@penumbra/aggregates';
+import { type EventOps, otherSliceOf } from '@penumbra/aggregates';
 import { type DiffEvent, diffEventSchema } from '@penumbra/contracts';
 import { type ConsumedRecord } from '@penumbra/kafka';
 import { type AggregateInput, aggregateHandler } from './aggregate-handler';
 
 const NOW = 1_763_776_800_000;
-const diff = (ts: number): DiffEvent =>
+const diff = (ts: number, slice: Record<string, string> = {}): DiffEvent =>
   diffEventSchema.parse({
+    slice,
     type: 'diff.v1',
     id: `e:${ts}`,
     ts,
@@ -34,6 +35,8 @@ describe('aggregateHandler', () => {
       group: 'g',
       store: { options: { prefix: 'p:', windowMs: 10_000 }, offsetKey: () => 'off', apply: async (_k, ops) => applied.push(...ops) },
       snapshots: { touch: () => undefined },
+      slices: { apply: async (events) => ({ events, refused: new Map() }) },
+      sliceAlerts: { count: () => undefined },
       histogramAlpha: 0.01,
       maxFutureSkewMs: 300_000,
       maxAgeMs: 3_600_000,
@@ -49,5 +52,30 @@ describe('aggregateHandler', () => {
         { offset: '3', errorClass: 'skew', reason: expect.stringMatching(/older than/) },
       ],
     });
+  });
+
+  it('counts a slice refused by the cap in the (other) slice, and hands the refusals to the alerts', async () => {
+    const applied: EventOps[] = [];
+    const touched: string[] = [];
+    const counted: Array<Map<string, number>> = [];
+    const handler = aggregateHandler({
+      group: 'g',
+      store: { options: { prefix: 'p:', windowMs: 10_000 }, offsetKey: () => 'off', apply: async (_k, ops) => applied.push(...ops) },
+      snapshots: { touch: (_e, sliceKey, slice) => void touched.push(`${sliceKey}=${JSON.stringify(slice)}`) },
+      slices: {
+        apply: async (events) => {
+          const refused = new Map([['e', 1]]);
+          return { events: events.map((e) => (e.slice['tenant'] === 'mallory' ? { ...e, slice: otherSliceOf(e.slice) } : e)), refused };
+        },
+      },
+      sliceAlerts: { count: (refused) => void counted.push(refused) },
+      histogramAlpha: 0.01,
+      maxFutureSkewMs: 300_000,
+      clock: () => NOW,
+    });
+    await handler([diff(NOW, { tenant: 'acme' }), diff(NOW, { tenant: 'mallory' })].map(consumed), { topic: 'diffs', partition: 0, signal: new AbortController().signal });
+    expect(applied.flatMap((o) => o.windows.map((w) => w.sliceKey))).toEqual(['*', 'tenant=acme', '*', 'tenant=(other)']);
+    expect(touched).toContain('tenant=(other)={"tenant":"(other)"}');
+    expect(counted).toEqual([new Map([['e', 1]])]);
   });
 });

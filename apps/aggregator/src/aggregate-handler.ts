@@ -1,6 +1,7 @@
-import { type EventOps, type WindowKeys, diffEventOps, metricOps } from '@penumbra/aggregates';
+import { type EventOps, type SliceAdmission, type WindowKeys, diffEventOps, metricOps } from '@penumbra/aggregates';
 import { type DiffEvent, type MetricObservation } from '@penumbra/contracts';
 import { type BatchHandler, type BatchOutcome } from '@penumbra/kafka';
+import { type SliceCapAlerts } from './slice-cap-alerts';
 import { type SnapshotScheduler } from './snapshot-scheduler';
 
 export type AggregateInput = DiffEvent | MetricObservation;
@@ -15,6 +16,9 @@ export interface AggregateHandlerDeps {
   group: string;
   store: AggregateStore;
   snapshots: Pick<SnapshotScheduler, 'touch'>;
+  /** Caps the slices per experiment; past the cap an event counts in the experiment's (other) slice. */
+  slices: Pick<SliceAdmission, 'apply'>;
+  sliceAlerts: Pick<SliceCapAlerts, 'count'>;
   histogramAlpha: number;
   /** Events stamped further ahead than this are dead-lettered: their windows would never close. */
   maxFutureSkewMs: number;
@@ -23,7 +27,10 @@ export interface AggregateHandlerDeps {
   clock?: () => number;
 }
 
-/** Applies diff events and metric observations to their windows; a timestamp outside the skew window is dead-lettered. */
+/**
+ * Applies diff events and metric observations to their windows; a timestamp outside the skew
+ * window is dead-lettered, and a slice past the experiment's cap counts in its (other) slice.
+ */
 export function aggregateHandler(deps: AggregateHandlerDeps): BatchHandler<AggregateInput> {
   const clock = deps.clock ?? Date.now;
   return async (records, batch) => {
@@ -39,9 +46,14 @@ export function aggregateHandler(deps: AggregateHandlerDeps): BatchHandler<Aggre
       return false;
     });
     const keys = deps.store.options;
-    const ops: EventOps[] = accepted.map((r) => (r.value.type === 'diff.v1' ? diffEventOps(r.value, r.offset, keys, deps.histogramAlpha) : metricOps(r.value, r.offset, keys)));
+    const capped = await deps.slices.apply(accepted.map((r) => r.value));
+    const ops: EventOps[] = capped.events.map((e, i) => {
+      const offset = accepted[i]?.offset ?? '';
+      return e.type === 'diff.v1' ? diffEventOps(e, offset, keys, deps.histogramAlpha) : metricOps(e, offset, keys);
+    });
     await deps.store.apply(deps.store.offsetKey(deps.group, batch.topic, batch.partition), ops);
-    const sliceAt = new Map(accepted.map((r) => [r.offset, r.value.slice]));
+    deps.sliceAlerts.count(capped.refused);
+    const sliceAt = new Map(capped.events.map((e, i) => [accepted[i]?.offset, e.slice]));
     for (const o of ops) for (const w of o.windows) deps.snapshots.touch(w.experimentId, w.sliceKey, w.sliceKey === '*' ? {} : (sliceAt.get(o.offset) ?? {}), w.start);
     return { rejected };
   };

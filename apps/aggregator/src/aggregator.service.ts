@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { WindowStore } from '@penumbra/aggregates';
+import { SliceAdmission, WindowStore } from '@penumbra/aggregates';
 import { type ServiceEnv } from '@penumbra/config';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
@@ -7,12 +7,18 @@ import { type RedisClient } from '@penumbra/redis';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { aggregateHandler } from './aggregate-handler';
+import { SliceCapAlerts } from './slice-cap-alerts';
 import { SnapshotScheduler } from './snapshot-scheduler';
 
 export type AggregatorEnv = ServiceEnv<'aggregator'>;
 type Input = DiffEvent | MetricObservation;
 
 const HISTOGRAM_ALPHA = 0.01;
+
+interface SliceCaps {
+  slices: SliceAdmission;
+  sliceAlerts: SliceCapAlerts;
+}
 
 @Injectable()
 export class AggregatorService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,6 +38,8 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
 
     const keys = { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS };
     const store = new WindowStore(redis, { ...keys, retentionMs: ctx.env.AGGREGATOR_RETENTION_MS, dedupeMs: ctx.env.AGGREGATOR_DEDUPE_MS, maxTopPaths: 100, maxExamples: 3 });
+    const sliceAlerts = new SliceCapAlerts(ctx.env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT, ctx.env.AGGREGATOR_CAP_ALERT_INTERVAL_MS);
+    const slices = new SliceAdmission(redis, keys, ctx.env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT);
     const snapshots = new SnapshotScheduler({
       redis,
       keys,
@@ -40,13 +48,15 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
       alertsTopic: ctx.topics.alerts,
       logger: ctx.logger.child({ component: 'snapshots' }),
       maxTracked: ctx.env.AGGREGATOR_MAX_TRACKED_WINDOWS,
+      alerts: sliceAlerts,
     });
 
     const group = await this.groupFromMarker(redis, store, ctx.env.AGGREGATOR_REBUILD_ON_START);
-    await this.startConsumer(group, store, producer, snapshots);
+    const caps = { slices, sliceAlerts };
+    await this.startConsumer(group, store, producer, snapshots, caps);
     this.stops.push('consumer', () => this.consumer?.stop() ?? Promise.resolve());
 
-    this.timer = setInterval(() => void this.tick(redis, store, producer, snapshots), ctx.env.AGGREGATOR_PARTIAL_SNAPSHOT_MS);
+    this.timer = setInterval(() => void this.tick(redis, store, producer, snapshots, caps), ctx.env.AGGREGATOR_PARTIAL_SNAPSHOT_MS);
     this.stops.push('snapshot timer', async () => clearInterval(this.timer));
   }
 
@@ -68,7 +78,7 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
     return group;
   }
 
-  private async startConsumer(group: string, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {
+  private async startConsumer(group: string, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler, caps: SliceCaps): Promise<void> {
     const { ctx } = this;
     const consumer = new BatchConsumer<Input>({
       client: ctx.kafka,
@@ -81,6 +91,7 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
         group,
         store,
         snapshots,
+        ...caps,
         histogramAlpha: HISTOGRAM_ALPHA,
         maxFutureSkewMs: ctx.env.AGGREGATOR_MAX_SKEW_MS,
         maxAgeMs: ctx.env.AGGREGATOR_MAX_AGE_MS > 0 ? ctx.env.AGGREGATOR_MAX_AGE_MS : undefined,
@@ -96,14 +107,14 @@ export class AggregatorService implements OnApplicationBootstrap, OnApplicationS
     watchConsumer(ctx, 'diffs-consumer', consumer);
   }
 
-  private async tick(redis: RedisClient, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler): Promise<void> {
+  private async tick(redis: RedisClient, store: WindowStore, producer: ProducerPort, snapshots: SnapshotScheduler, caps: SliceCaps): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
       const group = await this.groupFromMarker(redis, store, true);
       if (group !== this.group) {
         await this.consumer?.stop();
-        await this.startConsumer(group, store, producer, snapshots);
+        await this.startConsumer(group, store, producer, snapshots, caps);
       }
       await snapshots.tick(Date.now());
     } catch (err) {

@@ -22,6 +22,8 @@ export interface SnapshotSchedulerOptions {
   logger: Logger;
   /** The most windows tracked at once; past it new windows are not snapshotted until room frees, and an alert says so. */
   maxTracked: number;
+  /** Further alerts to publish on each tick (slice caps hit). */
+  alerts?: { drain(now: number): Alert[] };
   /** Read one window's aggregate; the Redis read by default. */
   read?: typeof readAggregate;
 }
@@ -88,6 +90,7 @@ export class SnapshotScheduler {
       }
     }
     this.capAlert(now);
+    this.pendingAlerts.push(...(this.o.alerts?.drain(now) ?? []));
     const alerts = this.pendingAlerts.map((x) => encodeEvent(alertSchema, x, this.o.alertsTopic, x.experimentId ?? null));
     await this.o.producer.send([...messages, ...alerts]);
     this.pendingAlerts.length = 0;

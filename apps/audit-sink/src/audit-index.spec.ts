@@ -30,6 +30,47 @@ describe('AuditIndex', () => {
     expect(index.heldRecords).toBeLessThanOrEqual(100);
   });
 
+  it('evicts histories and heads least recently written first, a write moving a chain to the back', () => {
+    const index = new AuditIndex(100, 3);
+    for (const id of ['a', 'b', 'c']) records(id, 2).forEach((r) => index.add(r));
+    index.add(records('a', 3)[2]!);
+    records('d', 1).forEach((r) => index.add(r));
+    expect(index.size).toBe(3);
+    expect(index.head('b')).toBeUndefined();
+    expect(index.head('a')).toMatchObject({ seq: 3 });
+    expect(index.mayHaveEvicted).toBe(true);
+    // An unknown chain may be on the topic once heads were evicted: its history is read from there.
+    expect(index.history('b')).toBeUndefined();
+    // Written again past its start, its head is known but its history stays on the topic.
+    index.add(records('b', 3)[2]!);
+    expect([index.head('b')?.seq, index.history('b')]).toEqual([3, undefined]);
+    const fresh = new AuditIndex(100, 3);
+    expect([fresh.mayHaveEvicted, fresh.history('b')]).toEqual([false, []]);
+  });
+
+  it('bounds 40,000 chains to the configured heads and records, keeping the most recent', () => {
+    const index = new AuditIndex(1_000, 10_000);
+    for (let i = 0; i < 40_000; i += 1) records(`e${i}`, 2).forEach((r) => index.add(r));
+    expect([index.size, index.heldRecords]).toEqual([10_000, 1_000]);
+    expect(index.head('e39999')).toMatchObject({ seq: 2 });
+    expect(index.head('e29999')).toBeUndefined();
+    expect(index.history('e39999')).toHaveLength(2);
+  });
+
+  it('tracks the heads past their latest checkpoint, also for a head read back from the topic', () => {
+    const index = new AuditIndex(100, 2);
+    const a = records('a', 3);
+    a.forEach((r) => index.add(r));
+    expect(index.uncheckpointed()).toEqual([['a', { seq: 3, hash: a[2]!.hash }]]);
+    index.checkpointed('a', 2);
+    expect(index.uncheckpointedCount).toBe(1);
+    index.checkpointed('a', 3);
+    expect([index.uncheckpointedCount, index.checkpointedSeq('a')]).toEqual([0, 3]);
+    index.restore('z', { head: { seq: 9, hash: 'f'.repeat(64) }, checkpointed: 5 });
+    expect(index.uncheckpointed().map(([id, h]) => [id, h.seq])).toEqual([['z', 9]]);
+    expect([index.checkpointedSeq('z'), index.history('z')]).toEqual([5, undefined]);
+  });
+
   it("remembers each experiment's redaction paths from its last published spec", () => {
     const index = new AuditIndex(100);
     const spec = {

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AUDITED_TOPICS, type AuditedTopic, historyJson, readHistory } from '@penumbra/audit';
+import { AUDITED_TOPICS, type AuditedTopic, auditPartition, historyJson, readHistory } from '@penumbra/audit';
 import { type ServiceEnv } from '@penumbra/config';
 import { ConfigError, UnavailableError } from '@penumbra/errors';
-import { type AuditRecord, type TrustedKeys, auditRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
-import { type ConsumerPort, type TransactionalKafka, type TransactionalProducerPort, createTransactionalKafka, decodeRecord, kafkaConnectionFromEnv } from '@penumbra/kafka';
+import { type SigningKey, type TrustedKeys, trustedKeysFromJson } from '@penumbra/contracts';
+import { type ConsumerPort, type TransactionalKafka, type TransactionalProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
-import { AuditIndex } from './audit-index';
+import { AuditIndex, type RestoredHead } from './audit-index';
+import { HeadScan, loadAuditSigningKey, readAuditLogValue } from './audit-log';
 import { AuditWriter } from './audit-writer';
 
 export type AuditSinkEnv = ServiceEnv<'audit-sink'>;
@@ -15,12 +16,16 @@ const MAX_RECORDS_PER_TRANSACTION = 500;
 /** Below the broker's default message.max.bytes (1 MiB) with room for the record around the event. */
 const MAX_EVENT_BYTES = 768 * 1024;
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** Chains awaiting their timed checkpoint; past it the next chunk checkpoints them all. */
+const MAX_UNCHECKPOINTED = 50_000;
 
 @Injectable()
 export class AuditSinkService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly stops = new StopStack();
   private readonly tk: TransactionalKafka;
   private readonly index: AuditIndex;
+  private readonly signing: { key: SigningKey; own: TrustedKeys };
+  private auditPartitions = 0;
   private producer: TransactionalProducerPort | undefined;
   private consumer: ConsumerPort | undefined;
   private crashed: string | undefined;
@@ -28,7 +33,8 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<AuditSinkEnv>) {
     this.tk = createTransactionalKafka(kafkaConnectionFromEnv(ctx.env, `penumbra-${ctx.name}`), ctx.logger.child({ component: 'kafka' }));
-    this.index = new AuditIndex(ctx.env.AUDIT_INDEX_MAX_RECORDS);
+    this.signing = loadAuditSigningKey(ctx.env.AUDIT_SIGNING_KEY_FILE);
+    this.index = new AuditIndex(ctx.env.AUDIT_INDEX_MAX_RECORDS, ctx.env.AUDIT_INDEX_MAX_HEADS);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,6 +45,7 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     const table = await startExperimentTable(ctx, this.stops);
     const admin = await ctx.kafka.admin();
     const auditPartitions = await admin.topicOffsets(ctx.topics.audit).finally(() => admin.disconnect());
+    this.auditPartitions = auditPartitions.length;
     await this.rebuildIndex();
 
     const kinds = new Map<string, AuditedTopic>(AUDITED_TOPICS.map((k) => [ctx.topics[k], k]));
@@ -72,6 +79,21 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       maxRecordsPerTransaction: MAX_RECORDS_PER_TRANSACTION,
       maxEventBytes: MAX_EVENT_BYTES,
       maxRequestBytes: MAX_REQUEST_BYTES,
+      signingKey: this.signing.key,
+      checkpointEveryRecords: ctx.env.AUDIT_CHECKPOINT_EVERY_RECORDS,
+      maxUncheckpointed: MAX_UNCHECKPOINTED,
+      loadHeads: (ids) => this.readHeads(ids),
+      clock: () => Date.now(),
+    });
+
+    const flush = setInterval(
+      () => void writer.flushCheckpoints().catch((err: unknown) => ctx.logger.warn('audit checkpoint flush failed', { err })),
+      ctx.env.AUDIT_CHECKPOINT_INTERVAL_MS,
+    );
+    // Pushed before the consumer, so stopped after it: the last flush covers the last batch.
+    this.stops.push('checkpoint timer', async () => {
+      clearInterval(flush);
+      await writer.flushCheckpoints();
     });
 
     const consumer = ctx.kafka.consumer({ groupId: ctx.groupId(), sessionTimeoutMs: ctx.env.KAFKA_SESSION_TIMEOUT_MS });
@@ -114,24 +136,38 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     this.producer = await this.tk.transactionalProducer({ transactionalId: this.ctx.env.AUDIT_TRANSACTIONAL_ID });
   }
 
-  /** Every chain head (and history, within the bound) from the committed records of the audit topic. */
+  /** Every chain head (and history, within the bound) from the committed records of the audit topic, and where each was last checkpointed. */
   private async rebuildIndex(): Promise<void> {
     const { ctx } = this;
     this.index.clear();
-    let invalid = 0;
+    let other = 0;
     const started = Date.now();
     await this.tk.readToEnd({
       topic: ctx.topics.audit,
       onRecords: (records) => {
         for (const r of records) {
-          const decoded = decodeRecord<AuditRecord>(r.value, auditRecordSchema);
-          if (decoded.ok) this.index.add(decoded.value);
-          else invalid += 1;
+          const entry = readAuditLogValue(r.value, this.signing.own);
+          if (entry.kind === 'record') this.index.add(entry.record);
+          else if (entry.kind === 'checkpoint') this.index.checkpointed(entry.experimentId, entry.seq);
+          else if (r.value !== null) other += 1;
         }
       },
     });
-    if (invalid > 0) ctx.logger.warn('records on the audit topic that are not audit records; run penumbra audit verify', { invalid });
-    ctx.logger.info('audit chains recovered', { chains: this.index.size, records: this.index.heldRecords, ms: Date.now() - started });
+    if (other > 0) ctx.logger.warn('values on the audit topic that are neither audit records nor checkpoints this sink signed; run penumbra audit verify', { other });
+    ctx.logger.info('audit chains recovered', {
+      chains: this.index.size,
+      records: this.index.heldRecords,
+      uncheckpointed: this.index.uncheckpointedCount,
+      ms: Date.now() - started,
+    });
+  }
+
+  /** The heads of chains the index let go, from their partitions of the audit topic. */
+  private async readHeads(ids: string[]): Promise<Map<string, RestoredHead>> {
+    const scan = new HeadScan(new Set(ids), this.signing.own);
+    const partitions = [...new Set(ids.map((id) => auditPartition(id, this.auditPartitions)))];
+    await this.tk.readToEnd({ topic: this.ctx.topics.audit, partitions, onRecords: (records) => scan.add(records) });
+    return scan.found;
   }
 }
 

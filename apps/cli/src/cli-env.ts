@@ -1,4 +1,4 @@
-import { DEFAULT_KAFKA_BROKERS, type Env, envInt, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
+import { DEFAULT_KAFKA_BROKERS, type Env, envInt, envOptionalString, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
 import { z } from 'zod';
 
 /** The CLI talks to the local stack unless told otherwise. */
@@ -9,6 +9,10 @@ const cliEnvSchema = z
     AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
     AGGREGATOR_RETENTION_MS: envInt(7 * 24 * 3_600_000, { min: 60_000 }),
     AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
+    /** The audit-sink's public keys (JSON: keys[].keyId, publicKey PEM): what audit verify checks checkpoints against. */
+    PENUMBRA_AUDIT_KEYS_FILE: envOptionalString(),
+    /** Must equal the aggregator's: a rebuild admits new slices under the same cap. */
+    AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
   })
   .superRefine(refineKafkaSecurity);
 export type CliEnv = z.infer<typeof cliEnvSchema>;

@@ -58,7 +58,7 @@ describe('operating an experiment with the penumbra command and a running fleet'
     const started = await run('fleet', 'start');
     expect(started).toMatchObject({ code: 0, stdout: expect.stringMatching(/the fleet is up: traffic-mirror :\d+/) });
     const status = await run('fleet', 'status', '--json');
-    expect(JSON.parse(status.stdout).services.map((s: { ready: boolean }) => s.ready)).toEqual([true, true, true, true, true]);
+    expect(JSON.parse(status.stdout).services.map((s: { ready: boolean }) => s.ready)).toEqual([true, true, true, true, true, true]);
 
     const file = join(dir, 'exp.yaml');
     writeFileSync(file, readFileSync(join(root, 'examples', 'experiments', 'checkout.yaml'), 'utf8').replace('id: checkout-v2', 'id: operate-me'));

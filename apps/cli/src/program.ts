@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAggregates } from './commands/aggregates';
 import { registerAudit } from './commands/audit';
 import { registerCompare } from './commands/compare';
+import { registerConsole } from './commands/console';
 import { registerControl } from './commands/control';
 import { registerDemo } from './commands/demo';
 import { registerExperiment } from './commands/experiment';
@@ -33,5 +34,6 @@ export function buildProgram(out: Output): Command {
   registerPolicy(program, out);
   registerAudit(program, out);
   registerKeys(program, out);
+  registerConsole(program, out);
   return program;
 }

@@ -28,6 +28,7 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
       topics: [{ topic: ctx.topics.pairs, schema: pairSchema }],
       handler: comparatorHandler({
         experiments: (id) => table.get(id)?.spec,
+        halted: (id) => table.get(id)?.halted !== undefined,
         store: new RedisNoiseStore(redis),
         producer,
         diffsTopic: ctx.topics.diffs,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { type ServiceEnv } from '@penumbra/config';
 import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
-import { BatchConsumer, type ProducerPort } from '@penumbra/kafka';
+import { BatchConsumer, DeadLetterWriter, type ProducerPort } from '@penumbra/kafka';
 import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
@@ -70,16 +70,38 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       service: ctx.env.GOREPLAY_SERVICE,
       windowMs: ctx.env.GOREPLAY_WINDOW_MS,
       maxPending: ctx.env.GOREPLAY_MAX_PENDING,
+      maxPendingBytes: ctx.env.GOREPLAY_MAX_PENDING_BYTES,
+      maxBodyBytes: ctx.env.GOREPLAY_MAX_BODY_BYTES,
       attributeHeaders: ctx.env.GOREPLAY_ATTRIBUTE_HEADERS,
     });
     const consumer = new BatchConsumer({
       client: ctx.kafka,
       groupId,
       topics: [{ topic, schema: goReplayMessageSchema }],
-      handler: goReplayHandler({ joiner, producer, trafficTopic: ctx.topics.traffic, deadLetterTopic: ctx.topics.dlq, consumerGroup: groupId, metrics }),
+      handler: goReplayHandler({
+        joiner,
+        producer,
+        trafficTopic: ctx.topics.traffic,
+        letters: new DeadLetterWriter({
+          topic: ctx.topics.dlq,
+          producer,
+          groupId,
+          logger: ctx.logger.child({ consumer: 'goreplay' }),
+          metrics: ctx.metrics,
+          retry: { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 },
+          maxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+          alertTopic: ctx.topics.alerts,
+          spike: { threshold: ctx.env.DEAD_LETTER_SPIKE_COUNT, windowMs: ctx.env.DEAD_LETTER_SPIKE_WINDOW_MS },
+        }),
+        consumerGroup: groupId,
+        metrics,
+        alertTopic: ctx.topics.alerts,
+      }),
       ...consumerDefaults(ctx),
       deadLetters: producer,
       logger: ctx.logger.child({ consumer: 'goreplay' }),
+      // Halves expire on time even when no further message comes to carry the check.
+      idleTickMs: Math.max(100, Math.min(1_000, Math.floor(ctx.env.GOREPLAY_WINDOW_MS / 4))),
     });
     await consumer.start();
     this.stops.push('goreplay consumer', () => consumer.stop());

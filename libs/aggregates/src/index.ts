@@ -5,3 +5,4 @@ export * from './window-read';
 export * from './window-store';
 export * from './rebuild';
 export * from './rebuild-script';
+export * from './slice-admission';

@@ -4,6 +4,7 @@ import { PenumbraError } from '@penumbra/errors';
 import { type ConsumerPort, type KafkaClient, decodeRecord } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
 import { WIPE_SCRIPT } from './rebuild-script';
+import { SliceAdmission } from './slice-admission';
 import { type EventOps, diffEventOps, generationKey, metricOps, windowIndexKey } from './window-ops';
 import { type WindowStore } from './window-store';
 
@@ -29,6 +30,12 @@ export interface RebuildRequest {
   topics: { diffs: string; metrics: string };
   experimentId: string;
   histogramAlpha: number;
+  /**
+   * The aggregator's slice cap. A slice the live aggregators admitted is in the experiment's slice
+   * set and keeps its own windows; a new one is admitted only while the set has room, as live.
+   * 0 (the default) admits none.
+   */
+  maxSlicesPerExperiment?: number;
   onProgress?: (p: RebuildProgress) => void;
   /** Fails when no record arrives for this long. */
   idleTimeoutMs?: number;
@@ -128,6 +135,7 @@ function replay(
 ): Promise<void> {
   const { store, experimentId } = req;
   const keys = store.options;
+  const slices = new SliceAdmission(req.redis, keys, req.maxSlicesPerExperiment ?? 0);
   const byPartition = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t]));
   const pending = () => targets.some((t) => t.read < t.cutoff);
   return new Promise<void>((resolve, reject) => {
@@ -160,7 +168,7 @@ function replay(
         const lastOffset = batch.records.at(-1)?.offset;
         if (lastOffset !== undefined) control.resolveOffset(lastOffset);
         if (target === undefined || target.read >= target.cutoff) return;
-        const ops: EventOps[] = [];
+        const events: Array<{ event: DiffEvent | MetricObservation; offset: string }> = [];
         let read = target.read;
         for (const r of batch.records) {
           const offset = BigInt(r.offset);
@@ -169,8 +177,13 @@ function replay(
           read = offset;
           const event = decodeEvent(batch.topic === req.topics.diffs, r.value);
           if (event === undefined || event.experimentId !== experimentId) continue;
-          ops.push(event.type === 'diff.v1' ? diffEventOps(event, r.offset, keys, req.histogramAlpha) : metricOps(event, r.offset, keys));
+          events.push({ event, offset: r.offset });
         }
+        const capped = (await slices.apply(events.map((e) => e.event))).events;
+        const ops: EventOps[] = capped.map((event, i) => {
+          const offset = events[i]?.offset ?? '';
+          return event.type === 'diff.v1' ? diffEventOps(event, offset, keys, req.histogramAlpha) : metricOps(event, offset, keys);
+        });
         progress.applied += await store.apply(progressKey(batch.topic, batch.partition), ops);
         if (read === target.read) return;
         lastRead = Date.now();

@@ -50,6 +50,11 @@ function claimed(value: unknown, name: 'seq' | 'id'): unknown {
  * not match the record's content.
  */
 export function verifyChain(values: readonly unknown[]): ChainVerdict {
+  return walkChain(values).verdict;
+}
+
+/** verifyChain, with the hash of every record that verified (index i holds seq i + 1). */
+export function walkChain(values: readonly unknown[]): { verdict: ChainVerdict; hashes: string[] } {
   const records: AuditRecord[] = [];
   let invalid: BrokenLink | undefined;
   for (const value of values) {
@@ -71,6 +76,7 @@ export function verifyChain(values: readonly unknown[]): ChainVerdict {
   }
   records.sort((a, b) => a.seq - b.seq);
   const accepted = new Map<string, string>();
+  const hashes: string[] = [];
   let prev: AuditRecord | undefined;
   let duplicates = 0;
   let broken: BrokenLink | undefined;
@@ -93,9 +99,10 @@ export function verifyChain(values: readonly unknown[]): ChainVerdict {
     else if (!intact) broken = link('hash does not match the record: it was modified after it was written');
     if (broken) break;
     accepted.set(r.id, r.hash);
+    hashes.push(r.hash);
     prev = r;
   }
   const first = [broken, invalid].filter((b): b is BrokenLink => b !== undefined).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))[0];
   const count = first ? Math.min(accepted.size, Math.max(0, (first.seq ?? 1) - 1)) : accepted.size;
-  return first ? { ok: false, count, duplicates, firstBroken: first } : { ok: true, count, duplicates };
+  return { verdict: first ? { ok: false, count, duplicates, firstBroken: first } : { ok: true, count, duplicates }, hashes: hashes.slice(0, count) };
 }

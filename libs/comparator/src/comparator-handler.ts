@@ -10,6 +10,8 @@ import { type NoiseStore } from './noise-store';
 
 export interface ComparatorDeps {
   experiments: (id: string) => ExperimentSpec | undefined;
+  /** True for an experiment the sentinel halted: its pairs are skipped, not diffed. */
+  halted?: (id: string) => boolean;
   store: NoiseStore;
   producer: ProducerPort;
   diffsTopic: string;
@@ -25,13 +27,11 @@ export interface ComparatorDeps {
 /** Compiles each experiment's compare rules once per version of its spec. */
 class ConfigCache {
   private readonly cache = new WeakMap<ExperimentSpec, CompareConfig>();
-  private fallback: CompareConfig | undefined;
   constructor(
     private readonly maxBodyBytes: number,
     private readonly maxJsonDepth: number | undefined,
   ) {}
-  get(spec: ExperimentSpec | undefined): CompareConfig {
-    if (!spec) return (this.fallback ??= compareConfigOf(undefined, this.maxBodyBytes, this.maxJsonDepth));
+  get(spec: ExperimentSpec): CompareConfig {
     let c = this.cache.get(spec);
     if (!c) {
       c = compareConfigOf(spec, this.maxBodyBytes, this.maxJsonDepth);
@@ -47,14 +47,19 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
   const clock = deps.clock ?? Date.now;
   const credentials = deps.credentials ?? credentialPolicy();
   return async (records) => {
-    const comparisons = records.map((r) => {
-      const config = configs.get(deps.experiments(r.value.experimentId));
+    const comparisons = records.flatMap((r) => {
+      const spec = deps.experiments(r.value.experimentId);
+      // Counted under one bounded label: experiment ids of unknown experiments come from whoever produced the pair.
+      if (!spec) return skip(deps.metrics, 'unknown');
+      if (deps.halted?.(r.value.experimentId)) return skip(deps.metrics, 'halted');
+      const config = configs.get(spec);
       const timer = deps.metrics.diffSeconds.startTimer();
       // Hashed before comparing, so a header difference can only ever show hashes.
       const c = comparePair(pairWithoutCredentials(r.value, credentials), config);
       timer();
-      return { c, config };
+      return [{ c, config }];
     });
+    if (comparisons.length === 0) return;
     const judged = await judgeNoise(comparisons, deps.store, deps.keyPrefix, clock());
     for (const e of judged.events) {
       deps.metrics.outcomes.inc({ experiment: e.experimentId, outcome: e.outcome });
@@ -64,4 +69,9 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
     const events = judged.events.map((e) => diffEventWithoutCredentials(e, credentials));
     await deps.producer.send(events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
   };
+}
+
+function skip(metrics: ComparatorMetrics, reason: 'unknown' | 'halted'): [] {
+  metrics.skipped.inc({ reason });
+  return [];
 }

@@ -2,6 +2,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 export class ComparatorMetrics {
   readonly outcomes: Counter<'experiment' | 'outcome'>;
+  readonly skipped: Counter<'reason'>;
   readonly suppressed: Counter<'experiment'>;
   readonly suspected: Counter<'experiment'>;
   readonly diffSeconds: Histogram;
@@ -9,6 +10,12 @@ export class ComparatorMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.outcomes = new Counter({ name: 'penumbra_comparator_pairs_total', help: 'Pairs compared, by outcome', labelNames: ['experiment', 'outcome'], registers });
+    this.skipped = new Counter({
+      name: 'penumbra_comparator_pairs_skipped_total',
+      help: 'Pairs not diffed: their experiment is unknown or halted',
+      labelNames: ['reason'],
+      registers,
+    });
     this.suppressed = new Counter({ name: 'penumbra_comparator_noise_suppressed_total', help: 'Differences suppressed as noise', labelNames: ['experiment'], registers });
     this.suspected = new Counter({
       name: 'penumbra_comparator_noise_suspected_total',

@@ -50,6 +50,14 @@ describe('parseEnv', () => {
     expect(secret).not.toMatch(/hunter2/);
   });
 
+  it('takes the SASL password from a file instead, but not from both', () => {
+    const sasl = { ...ok, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'comparator' };
+    expect(parseEnv(serviceEnvSchemas.comparator, { ...sasl, KAFKA_SASL_PASSWORD_FILE: 'secret/kafka' }).KAFKA_SASL_PASSWORD_FILE).toBe('secret/kafka');
+    expect(message(() => parseEnv(serviceEnvSchemas.comparator, { ...sasl, KAFKA_SASL_PASSWORD: 'p', KAFKA_SASL_PASSWORD_FILE: 'secret/kafka' }))).toMatch(
+      /KAFKA_SASL_PASSWORD_FILE: set either KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both/,
+    );
+  });
+
   it('reads TLS and SASL settings', () => {
     const env = parseEnv(serviceEnvSchemas['traffic-mirror'], {
       ...ok,

@@ -19,12 +19,17 @@ export const kafkaEnvShape = {
   KAFKA_SASL_MECHANISM: envEnum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], 'none'),
   KAFKA_SASL_USERNAME: envOptionalString(),
   KAFKA_SASL_PASSWORD: envOptionalString(),
+  /** A file holding the SASL password (a mounted secret), instead of KAFKA_SASL_PASSWORD. */
+  KAFKA_SASL_PASSWORD_FILE: envOptionalString(),
   KAFKA_CONNECTION_TIMEOUT_MS: envInt(10_000, { min: 100, max: 300_000 }),
   /** How long the group waits for a silent member before handing its partitions to others. */
   KAFKA_SESSION_TIMEOUT_MS: envInt(30_000, { min: 6_000, max: 300_000 }),
   /** Consumer groups are named <prefix><service>[-<input>], so fleets (and tests) can share a cluster. */
   /** How many bytes of a rejected record's value its dead letter keeps; the size and sha256 cover the rest. */
   DEAD_LETTER_MAX_VALUE_BYTES: envInt(64 * 1024, { min: 0, max: 512 * 1024 }),
+  /** A consumer that dead-letters this many records of one topic within DEAD_LETTER_SPIKE_WINDOW_MS raises a dlq-spike alert; 0 turns it off. */
+  DEAD_LETTER_SPIKE_COUNT: envInt(100, { min: 0, max: 100_000_000 }),
+  DEAD_LETTER_SPIKE_WINDOW_MS: envInt(60_000, { min: 1_000, max: 24 * 3_600_000 }),
   KAFKA_GROUP_PREFIX: envString('penumbra.').pipe(z.string().regex(/^[A-Za-z0-9._-]{0,200}$/, 'expected letters, digits, ".", "_" or "-" only')),
 };
 
@@ -72,12 +77,16 @@ export const httpEnvShape = {
 
 /** Cross-field rules for the Kafka security settings. */
 export function refineKafkaSecurity(
-  env: { KAFKA_SASL_MECHANISM: string; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined },
+  env: { KAFKA_SASL_MECHANISM: string; KAFKA_SASL_USERNAME?: string | undefined; KAFKA_SASL_PASSWORD?: string | undefined; KAFKA_SASL_PASSWORD_FILE?: string | undefined },
   ctx: z.RefinementCtx,
 ): void {
+  if (env.KAFKA_SASL_PASSWORD && env.KAFKA_SASL_PASSWORD_FILE) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_PASSWORD_FILE'], message: 'set either KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both' });
+  }
   if (env.KAFKA_SASL_MECHANISM === 'none') return;
-  for (const v of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
-    if (!env[v]) ctx.addIssue({ code: 'custom', path: [v], message: `required when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
+  if (!env.KAFKA_SASL_USERNAME) ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_USERNAME'], message: `required when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
+  if (!env.KAFKA_SASL_PASSWORD && !env.KAFKA_SASL_PASSWORD_FILE) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_SASL_PASSWORD'], message: `required (or KAFKA_SASL_PASSWORD_FILE) when KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM}` });
   }
 }
 

@@ -23,6 +23,10 @@ export const serviceEnvSchemas = {
       GOREPLAY_SERVICE: envString('default'),
       GOREPLAY_WINDOW_MS: envInt(10_000, { min: 100, max: 600_000 }),
       GOREPLAY_MAX_PENDING: envInt(50_000, { min: 10, max: 10_000_000 }),
+      /** The most bytes the halves waiting for their other half may hold; past it the oldest are evicted and dead-lettered. */
+      GOREPLAY_MAX_PENDING_BYTES: envInt(64 * 1024 * 1024, { min: 1024 * 1024, max: 16 * 1024 * 1024 * 1024 }),
+      /** A request or response body larger than this is dead-lettered at once, with its other half. */
+      GOREPLAY_MAX_BODY_BYTES: envInt(1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
       /** header:attribute pairs, such as x-tenant:tenant,x-region:region */
       GOREPLAY_ATTRIBUTE_HEADERS: envHeaderMap(),
     })
@@ -45,6 +49,10 @@ export const serviceEnvSchemas = {
       AGGREGATOR_MAX_AGE_MS: envInt(0, { min: 0 }),
       /** The most windows tracked for snapshots at once; past it an alert is raised and new windows wait. */
       AGGREGATOR_MAX_TRACKED_WINDOWS: envInt(10_000, { min: 10, max: 1_000_000 }),
+      /** Slices one experiment may have (slice values come from request headers); past it new ones count in its (other) slice, alerted. */
+      AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
+      /** At most one cap-reached alert per experiment for its slices in this interval. */
+      AGGREGATOR_CAP_ALERT_INTERVAL_MS: envInt(5 * 60_000, { min: 1_000, max: 24 * 3_600_000 }),
     })
     .superRefine(refineKafkaSecurity),
   sentinel: z
@@ -72,10 +80,33 @@ export const serviceEnvSchemas = {
       AUDIT_REDACT_DEFAULT: envBool(true),
       /** Records the history index holds in memory; past it, the least recently written experiments are read from the topic on demand. */
       AUDIT_INDEX_MAX_RECORDS: envInt(500_000, { min: 100, max: 50_000_000 }),
+      /** Chain heads the index holds; past it, the least recently written are read back from the topic when their experiment writes again. */
+      AUDIT_INDEX_MAX_HEADS: envInt(200_000, { min: 1_000, max: 50_000_000 }),
+      /** The audit-sink's Ed25519 key (JSON: keyId, privateKey PEM) that signs checkpoints of the chain heads; required. */
+      AUDIT_SIGNING_KEY_FILE: envOptionalString(),
+      /** A chain is checkpointed once this many records were written past its last checkpoint… */
+      AUDIT_CHECKPOINT_EVERY_RECORDS: envInt(1_000, { min: 1, max: 1_000_000 }),
+      /** …and every chain written since its last checkpoint, at this interval. */
+      AUDIT_CHECKPOINT_INTERVAL_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
       /** The sentinel's public keys: a command none of them signed is audited with its actor marked unverified. */
       PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
       /** The appliers' public keys: likewise for acknowledgements. */
       SENTINEL_APPLIER_KEYS_FILE: envOptionalString(),
+    })
+    .superRefine(refineKafkaSecurity),
+  console: z
+    .object({
+      ...base,
+      /** Who may log in (JSON: users[].name, token of 32+ characters, operator); required: the console has no anonymous access. */
+      CONSOLE_USERS_FILE: z.string({ error: 'required: a JSON file of users (name, token, operator)' }).min(1, 'required: a JSON file of users (name, token, operator)'),
+      /** The operator keys the console signs control requests with, one per operator; unset: control requests are refused. */
+      PENUMBRA_OPERATOR_KEY_FILE: envOptionalString(),
+      /** How often the console looks for changes to push to open pages. */
+      CONSOLE_PUSH_INTERVAL_MS: envInt(1_000, { min: 200, max: 60_000 }),
+      /** Open event streams at once; past it a new one is refused with 503. */
+      CONSOLE_MAX_STREAMS: envInt(100, { min: 1, max: 10_000 }),
+      /** Must equal the aggregator's: the console reads its windows. */
+      AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
     })
     .superRefine(refineKafkaSecurity),
 } as const;

@@ -1,4 +1,4 @@
-import { parseStackAnswer } from './stack-answer';
+import { parseSecureStackAnswer, parseStackAnswer } from './stack-answer';
 
 describe('parseStackAnswer', () => {
   it('takes the address from the last line of JSON', () => {
@@ -18,5 +18,11 @@ describe('parseStackAnswer', () => {
     expect(() => parseStackAnswer('redis', '{"address":"http://x"}')).toThrow(/malformed/);
     expect(() => parseStackAnswer('redis', '{"address":"redis://x\\ny"}')).toThrow(/malformed/);
     expect(() => parseStackAnswer('redis', '{}')).toThrow(/without an address/);
+  });
+
+  it('reads the SASL settings of a secure answer and refuses an answer without them', () => {
+    const answer = JSON.stringify({ address: '127.0.0.1:9092', sasl: { mechanism: 'scram-sha-512', credentialsFile: 'state/kafka-secure/credentials.json' } });
+    expect(parseSecureStackAnswer(`progress\n${answer}\n`)).toEqual({ mechanism: 'scram-sha-512', credentialsFile: 'state/kafka-secure/credentials.json' });
+    expect(() => parseSecureStackAnswer('{"address":"127.0.0.1:9092"}')).toThrow(/without SASL settings/);
   });
 });

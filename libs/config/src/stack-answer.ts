@@ -25,3 +25,28 @@ export function parseStackAnswer(component: 'kafka' | 'redis', stdout: string): 
   }
   return address;
 }
+
+const secureAnswerSchema = z.object({ sasl: z.object({ mechanism: z.enum(['scram-sha-256', 'scram-sha-512']), credentialsFile: z.string().min(1).max(4096) }) });
+
+/** The SASL part of `local-kafka.mjs up --secure --json`'s answer: the mechanism and where the passwords were written. */
+export function parseSecureStackAnswer(stdout: string): z.infer<typeof secureAnswerSchema>['sasl'] {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    throw new ConfigError('the local kafka script did not answer with JSON on its last line', { component: 'kafka' });
+  }
+  const answer = secureAnswerSchema.safeParse(parsed);
+  if (!answer.success) throw new ConfigError('the local kafka script answered without SASL settings; was it started with --secure?', { component: 'kafka' });
+  return answer.data.sasl;
+}
+
+/** The passwords file of the local secure broker: the super user's and one per principal of the ACL table. */
+export const localKafkaCredentialsSchema = z.object({
+  mechanism: z.enum(['scram-sha-256', 'scram-sha-512']),
+  brokers: z.string(),
+  admin: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+  users: z.record(z.string(), z.string().min(1)),
+});
+export type LocalKafkaCredentials = z.infer<typeof localKafkaCredentialsSchema>;

@@ -1,13 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readHistory, verifyChain } from '@penumbra/audit';
-import { type ExperimentRecord, commandSchema, experimentRecordSchema } from '@penumbra/contracts';
+import { readHistory, verifyAuditTrail } from '@penumbra/audit';
+import { type ExperimentRecord, commandSchema, experimentRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
 import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
+import { type FleetService } from '@penumbra/fleet';
 import { type RedisClient } from '@penumbra/redis';
 import { type DemoScenario } from './demo-api';
 import { demoExperiment } from './demo-experiment';
-import { type DemoStack, demoNames, startDemoStack } from './demo-stack';
+import { type DemoNames, type DemoStack, demoNames, startDemoStack } from './demo-stack';
 import { LoadGenerator } from './load-generator';
 
 export interface DemoOutput {
@@ -29,6 +30,10 @@ export interface DemoOptions {
   out: DemoOutput;
   ratePerSec?: number;
   timeoutMs?: number;
+  /** Run before the fleet starts, with the run's names (to grant its principals their topics, for example). */
+  beforeFleet?: (names: DemoNames) => Promise<void>;
+  /** Environment for one service over the shared one (its own Kafka credentials, for example). */
+  serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
   /** Keeps the fleet running after the decision until this settles, to explore it. */
   holdAfterDecision?: (result: DemoResult) => Promise<void>;
 }
@@ -62,7 +67,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let stack: DemoStack | undefined;
   const load = { current: undefined as LoadGenerator | undefined };
   try {
-    stack = await startDemoStack({ root: o.root, names, scenario: o.scenario, kafka: o.kafka, producer, brokers: o.brokers, redisUrl: o.redisUrl, progress: o.out.progress });
+    await o.beforeFleet?.(names);
+    stack = await startDemoStack({
+      root: o.root,
+      names,
+      scenario: o.scenario,
+      kafka: o.kafka,
+      producer,
+      brokers: o.brokers,
+      redisUrl: o.redisUrl,
+      progress: o.out.progress,
+      ...(o.serviceEnv ? { serviceEnv: o.serviceEnv } : {}),
+    });
+    o.out.line(`console: ${stack.console.url} (log in as ${stack.console.user}, password ${stack.console.token})`);
     const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
     const record: ExperimentRecord = { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: 'demo', spec };
     await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);
@@ -90,7 +107,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
 
     const history = await waitForAudit(o.log, stack.topics.audit, spec.id);
-    const verified = verifyChain(history.raw).ok;
+    const verified = verifyAuditTrail(history, trustedKeysFromJson(JSON.parse(readFileSync(stack.auditKeysFile, 'utf8')))).ok;
     const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
     const report = await gatherReport({
       redis: o.redis,

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CapturePublisher, createCaptureProxy } from '@penumbra/capture';
 import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, ensureConsoleUsersFile, waitForFleet } from '@penumbra/fleet';
 import { type KafkaClient, type ProducerPort, provisionTopics } from '@penumbra/kafka';
 import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { type DemoApi, type DemoScenario, startDemoApi } from './demo-api';
@@ -48,7 +48,11 @@ export interface DemoStack {
   teeUrl: string;
   fleet: FleetSupervisor;
   keysFile: string;
+  /** The audit-sink's public keys: what the audit's checkpoints are verified with. */
+  auditKeysFile: string;
   operatorKey: { keyId: string; secret: string; operator: string };
+  /** The console of the fleet, and the login it was given. */
+  console: { url: string; user: string; token: string };
   stop(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export async function startDemoStack(input: {
   brokers: string[];
   redisUrl: string;
   progress: (text: string) => void;
+  serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
 }): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
@@ -106,12 +111,18 @@ export async function startDemoStack(input: {
     const keysFile = join(names.dir, 'operator-keys.json');
     writeFileSync(keysFile, JSON.stringify({ keys: [{ ...operatorKey, roles: ['operator'] }] }), { mode: 0o600 });
     const commandKeys = ensureCommandKeyFiles(names.dir, 'sentinel-demo');
+    const auditKeys = ensureAuditKeyFiles(names.dir, 'audit-demo');
+    // The console signs as the demo operator, for a user who logs in with a token made for this run.
+    const operatorKeyFile = join(names.dir, 'operator-key.json');
+    writeFileSync(operatorKeyFile, JSON.stringify(operatorKey), { mode: 0o600 });
+    const consoleLogin = ensureConsoleUsersFile(names.dir, 'demo', operatorKey.operator);
     const ports = Object.fromEntries(await Promise.all(FLEET_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<FleetService, number>;
     const log = createWriteStream(join(names.dir, 'fleet.log'));
     const fleet = new FleetSupervisor({
       root: input.root,
       ports,
       log,
+      ...(input.serviceEnv ? { serviceEnv: input.serviceEnv } : {}),
       env: {
         KAFKA_BROKERS: input.brokers.join(','),
         TOPIC_PREFIX: names.topicPrefix,
@@ -128,7 +139,12 @@ export async function startDemoStack(input: {
         SENTINEL_OPERATOR_KEYS_FILE: keysFile,
         SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
-        AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
+        AUDIT_TRANSACTIONAL_ID: `penumbra-audit-sink.demo.${names.runId}`,
+        AUDIT_SIGNING_KEY_FILE: auditKeys.signingKeyFile,
+        AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
+        CONSOLE_USERS_FILE: consoleLogin.usersFile,
+        PENUMBRA_OPERATOR_KEY_FILE: operatorKeyFile,
+        CONSOLE_PUSH_INTERVAL_MS: '500',
         LOG_LEVEL: 'warn',
       },
     });
@@ -139,8 +155,19 @@ export async function startDemoStack(input: {
     });
     progress(`fleet starting (logs: ${join(names.dir, 'fleet.log')})`);
     await waitForFleet(ports, 180_000);
-    progress('fleet ready: traffic-mirror, comparator, aggregator, sentinel, audit-sink');
-    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, keysFile, operatorKey, stop };
+    progress(`fleet ready: ${FLEET_SERVICES.join(', ')}`);
+    const consoleUrl = `http://127.0.0.1:${ports.console}/`;
+    return {
+      topics,
+      apis: { primary, secondary, candidate },
+      teeUrl: `http://127.0.0.1:${teePort}`,
+      fleet,
+      keysFile,
+      auditKeysFile: auditKeys.trustedKeysFile,
+      operatorKey,
+      console: { url: consoleUrl, user: consoleLogin.user, token: consoleLogin.token },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -12,7 +12,7 @@ const script = (name: string, body: string) => {
   writeFileSync(path, body);
   return path;
 };
-const ports = { 'traffic-mirror': 1, comparator: 2, aggregator: 3, sentinel: 4, 'audit-sink': 5 } as const;
+const ports = { 'traffic-mirror': 1, comparator: 2, aggregator: 3, sentinel: 4, 'audit-sink': 5, console: 6 } as const;
 
 function collect(stream: PassThrough): () => string {
   let text = '';

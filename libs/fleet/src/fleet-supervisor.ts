@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { backoffDelay } from '@penumbra/errors';
 
-export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink'] as const;
+export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink', 'console'] as const;
 export type FleetService = (typeof FLEET_SERVICES)[number];
 
 export interface FleetOptions {
@@ -12,6 +12,8 @@ export interface FleetOptions {
   services?: readonly FleetService[];
   /** Environment shared by every service; each also gets its own HTTP_PORT. */
   env: Record<string, string>;
+  /** Further environment for one service, over the shared one (its own Kafka principal, for example). */
+  serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
   ports: Record<FleetService, number>;
   /** Where each service's log lines go, prefixed with its name. */
   log: Writable;
@@ -66,7 +68,14 @@ export class FleetSupervisor {
     const argv = this.options.argv?.(service) ?? serviceArgv(root, service);
     const child = spawn(process.execPath, argv, {
       cwd: root,
-      env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'), ...env, HTTP_PORT: String(ports[service]), INSTANCE_ID: `${service}-${ports[service]}` },
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: join(root, 'tsconfig.base.json'),
+        ...env,
+        ...this.options.serviceEnv?.[service],
+        HTTP_PORT: String(ports[service]),
+        INSTANCE_ID: `${service}-${ports[service]}`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const prefix = `[${service.padEnd(PAD)}] `;

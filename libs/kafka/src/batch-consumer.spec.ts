@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { silentLogger } from '@penumbra/observability';
-import { BatchConsumer, type BatchHandler } from './batch-consumer';
+import { BatchConsumer, type BatchConsumerOptions, type BatchHandler } from './batch-consumer';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type KafkaClient, type OutgoingMessage, type ProducerPort } from './ports';
 
 const schema = z.object({ n: z.number() });
@@ -17,6 +17,10 @@ class FakeConsumer implements ConsumerPort {
     this.onBatch = onBatch;
   }
   async disconnect(): Promise<void> {}
+  idleCommits: string[] = [];
+  async commitIdle(topic: string, partition: number, next: string): Promise<void> {
+    this.idleCommits.push(`${topic}:${partition}:${next}`);
+  }
   crashListeners: Array<(error: Error, willRestart: boolean) => void> = [];
   onCrash(listener: (error: Error, willRestart: boolean) => void): void {
     this.crashListeners.push(listener);
@@ -60,7 +64,7 @@ class FakeProducer implements ProducerPort {
   async disconnect(): Promise<void> {}
 }
 
-async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500, onFatal?: (reason: string) => void) {
+async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500, onFatal?: (reason: string) => void, extra: Partial<BatchConsumerOptions<Value>> = {}) {
   const consumer = new FakeConsumer();
   const dlq = new FakeProducer();
   const client: KafkaClient = { clientId: 'c', admin: () => Promise.reject(new Error('unused')), producer: async () => dlq, consumer: () => consumer };
@@ -77,6 +81,7 @@ async function setup(handler: BatchHandler<Value>, maxRecordsPerCall = 500, onFa
     clock: () => 42,
     alertTopic: 'alerts',
     ...(onFatal ? { onFatal } : {}),
+    ...extra,
   });
   await runner.start();
   return { consumer, dlq, runner };
@@ -138,6 +143,40 @@ describe('BatchConsumer', () => {
     expect(consumer.commits).toEqual(['1', '4']);
   });
 
+  it('hands an idle partition to the handler with no records and commits what it releases', async () => {
+    jest.useFakeTimers();
+    try {
+      let now = 0;
+      let hold: string | undefined = '1';
+      const calls: number[] = [];
+      const { consumer, runner } = await setup(
+        async (records) => {
+          calls.push(records.length);
+          return hold === undefined ? {} : { commitBefore: hold };
+        },
+        500,
+        undefined,
+        { idleTickMs: 1_000, clock: () => now },
+      );
+      await consumer.deliver([v(1), v(2)], 0);
+      now = 1_000;
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(consumer.idleCommits).toEqual([]);
+      hold = undefined;
+      now = 2_000;
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(calls).toEqual([2, 0, 0]);
+      expect(consumer.commits).toEqual(['1']);
+      expect(consumer.idleCommits).toEqual(['in:0:2']);
+      now = 3_000;
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(consumer.idleCommits).toEqual(['in:0:2']);
+      await runner.stop();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('drops a stale batch without committing it', async () => {
     const handler = jest.fn(async () => undefined);
     const { consumer } = await setup(handler);
@@ -180,6 +219,16 @@ describe('BatchConsumer dead letters and liveness', () => {
     await consumer.deliver(['nope']);
     expect(letters(dlq)).toEqual([]);
     expect(consumer.commits).toEqual(['1']);
+  });
+
+  it('raises one dlq-spike alert when the dead letters of a topic cross the threshold', async () => {
+    const { consumer, dlq } = await setup(async () => undefined, 500, undefined, { deadLetterSpike: { threshold: 3, windowMs: 60_000 } });
+    await consumer.deliver(['a', 'b'], 0);
+    expect(alerts(dlq)).toEqual([]);
+    await consumer.deliver(['c', 'd'], 2);
+    await consumer.deliver(['e'], 4);
+    expect(alerts(dlq)).toEqual([expect.objectContaining({ kind: 'dlq-spike', source: 'g', details: expect.objectContaining({ topic: 'in', count: 4 }) })]);
+    expect(letters(dlq)).toHaveLength(5);
   });
 
   it('makes the consumer not live once it crashed for good, and says so once', async () => {

@@ -5,6 +5,8 @@ import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { type CredentialPolicy } from '@penumbra/credentials';
 import { DeadLetterWriter, type Rejection } from './dead-letter-writer';
 import { decodeRecord } from './decode';
+import { type DlqSpikeOptions } from './dlq-spike';
+import { type HeldPartition, IdlePartitions, SerialLock } from './idle-partitions';
 import { type BatchControl, type ConsumerPort, type FetchedBatch, type IncomingRecord, type KafkaClient, type ProducerPort } from './ports';
 
 export interface ConsumedRecord<T> {
@@ -36,8 +38,8 @@ export interface BatchContext {
 }
 
 /**
- * Receives valid records in offset order for one partition. It must make its output durable
- * before it resolves: the offsets are committed right after.
+ * Receives valid records in offset order for one partition (none on an idle tick). It must make
+ * its output durable before it resolves: the offsets are committed right after.
  */
 export type BatchHandler<T> = (records: ConsumedRecord<T>[], context: BatchContext) => Promise<BatchOutcome | void>;
 
@@ -61,12 +63,19 @@ export interface BatchConsumerOptions<T> {
   clock?: () => number;
   /** How many bytes of a rejected record's value its dead letter keeps (64 KiB by default). */
   deadLetterMaxValueBytes?: number;
-  /** Where to alert when a dead letter falls back to its minimal form. */
+  /** Where to alert when a dead letter falls back to its minimal form, or dead letters spike. */
   alertTopic?: string;
   /** How credentials are hashed in dead letters. @default the default policy, with a random key */
   credentials?: CredentialPolicy;
+  deadLetterSpike?: DlqSpikeOptions;
   /** Called once when the consumer stops for good (a crash the client will not restart from). */
   onFatal?: (reason: string) => void;
+  /**
+   * For handlers that hold records (a join window): a partition that got no batch for this long
+   * is handed to the handler with no records, so it can release what expired, and its returned
+   * `commitBefore` is committed. Batches and these calls then run one at a time.
+   */
+  idleTickMs?: number;
 }
 
 const DEFAULT_HANDLER_RETRY: RetryOptions = { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 };
@@ -85,6 +94,10 @@ export class BatchConsumer<T> {
   /** The last offset committed per topic:partition, so a held-back commit is not repeated. */
   private readonly committed = new Map<string, string>();
   private readonly letters: DeadLetterWriter;
+  private readonly idle = new IdlePartitions();
+  private readonly lock = new SerialLock();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
 
   constructor(private readonly options: BatchConsumerOptions<T>) {
     const o = options;
@@ -100,6 +113,7 @@ export class BatchConsumer<T> {
       maxValueBytes: o.deadLetterMaxValueBytes,
       alertTopic: o.alertTopic,
       credentials: o.credentials,
+      spike: o.deadLetterSpike,
     });
   }
 
@@ -132,18 +146,26 @@ export class BatchConsumer<T> {
     });
     consumer.onGroupJoin((assigned) => {
       this.crashed = undefined;
+      this.idle.retain(assigned);
       o.logger.info('joined consumer group', { groupId: o.groupId, assigned });
     });
     await consumer.subscribe(
       o.topics.map((t) => t.topic),
       { fromBeginning: o.fromBeginning ?? true },
     );
-    await consumer.run((batch, control) => this.processBatch(batch, control));
+    const serial = o.idleTickMs !== undefined;
+    await consumer.run((batch, control) => (serial ? this.lock.run(() => this.processBatch(batch, control)) : this.processBatch(batch, control)));
     this.running = true;
+    if (o.idleTickMs !== undefined) {
+      const every = o.idleTickMs;
+      this.idleTimer = setInterval(() => void this.idleTick(every), every);
+      this.idleTimer.unref();
+    }
   }
 
   /** Finishes the work in hand, commits it, and leaves the group. */
   async stop(): Promise<void> {
+    clearInterval(this.idleTimer);
     if (!this.consumer) return;
     this.running = false;
     const consumer = this.consumer;
@@ -177,6 +199,7 @@ export class BatchConsumer<T> {
         await control.commit(next);
         this.committed.set(partitionKey, next);
       }
+      this.idle.done(batch.topic, batch.partition, end.toString(), (o.clock ?? Date.now)());
       control.resolveOffset(last.offset);
       await control.heartbeat();
       timer?.();
@@ -251,6 +274,31 @@ export class BatchConsumer<T> {
         o.logger.warn('handler failed with a retriable error; retrying', { topic: batch.topic, partition: batch.partition, attempt, delayMs, err });
       },
     });
+  }
+
+  /** Hands each idle partition to the handler with no records and commits what it lets go. */
+  private async idleTick(idleMs: number): Promise<void> {
+    if (!this.running || this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const p of this.idle.takeIdle((this.options.clock ?? Date.now)(), idleMs)) await this.lock.run(() => this.releaseIdle(p));
+    } catch (err) {
+      this.options.logger.warn('idle tick failed; the next one tries again', { groupId: this.options.groupId, err });
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async releaseIdle(p: HeldPartition): Promise<void> {
+    const consumer = this.consumer;
+    if (!this.running || !consumer) return;
+    const outcome = (await this.callHandler([], { topic: p.topic, partition: p.partition, highWatermark: p.end, records: [] })) ?? {};
+    const next = outcome.commitBefore !== undefined && BigInt(outcome.commitBefore) < BigInt(p.end) ? outcome.commitBefore : p.end;
+    const key = `${p.topic}:${p.partition}`;
+    const committed = this.committed.get(key);
+    if (committed !== undefined && BigInt(next) <= BigInt(committed)) return;
+    await consumer.commitIdle(p.topic, p.partition, next);
+    this.committed.set(key, next);
   }
 
   private async deadLetter(rejections: Rejection[]): Promise<void> {

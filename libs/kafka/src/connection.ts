@@ -18,8 +18,17 @@ function readPem(variable: string, path: string | undefined): string | undefined
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${variable}: cannot read ${path} (${(err as Error).message}); point it at a readable PEM file`, { variable });
+    throw new ConfigError(`${variable}: cannot read ${path} (${(err as Error).message}); point it at a readable file`, { variable });
   }
+}
+
+/** A secret file's content without its trailing newline (as `echo` or a mounted secret leaves it). */
+function readSecret(variable: string, path: string | undefined): string | undefined {
+  const text = readPem(variable, path);
+  if (text === undefined) return undefined;
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new ConfigError(`${variable}: ${path} is empty; write the password into it`, { variable });
+  return secret;
 }
 
 export function kafkaConnectionFromEnv(env: KafkaEnv, defaultClientId: string): KafkaConnectionConfig {
@@ -33,6 +42,12 @@ export function kafkaConnectionFromEnv(env: KafkaEnv, defaultClientId: string): 
         }
       : false;
   const sasl =
-    env.KAFKA_SASL_MECHANISM === 'none' ? null : { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME ?? '', password: env.KAFKA_SASL_PASSWORD ?? '' };
+    env.KAFKA_SASL_MECHANISM === 'none'
+      ? null
+      : {
+          mechanism: env.KAFKA_SASL_MECHANISM,
+          username: env.KAFKA_SASL_USERNAME ?? '',
+          password: env.KAFKA_SASL_PASSWORD ?? readSecret('KAFKA_SASL_PASSWORD_FILE', env.KAFKA_SASL_PASSWORD_FILE) ?? '',
+        };
   return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID ?? defaultClientId, connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS, ssl, sasl };
 }

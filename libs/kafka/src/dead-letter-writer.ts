@@ -3,6 +3,7 @@ import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { deadLetterFor, deadLetterMessage, minimalDeadLetter } from './dead-letters';
+import { DlqSpikeDetector, type DlqSpikeOptions } from './dlq-spike';
 import { type IncomingRecord, type OutgoingMessage, type ProducerPort } from './ports';
 
 export interface Rejection {
@@ -25,6 +26,8 @@ export interface DeadLetterWriterOptions {
   alertTopic?: string | undefined;
   /** How credentials are hashed in letters. @default the default policy, with a random key */
   credentials?: CredentialPolicy | undefined;
+  /** Raise a dlq-spike alert (on alertTopic) when dead letters of one topic pile up. */
+  spike?: DlqSpikeOptions | undefined;
 }
 
 export type LetterOutcome = 'full' | 'minimal' | 'lost';
@@ -36,9 +39,11 @@ export type LetterOutcome = 'full' | 'minimal' | 'lost';
  */
 export class DeadLetterWriter {
   private readonly credentials: CredentialPolicy;
+  private readonly spikes: DlqSpikeDetector | undefined;
 
   constructor(private readonly o: DeadLetterWriterOptions) {
     this.credentials = o.credentials ?? credentialPolicy();
+    this.spikes = o.spike && o.alertTopic ? new DlqSpikeDetector(o.spike, o.groupId) : undefined;
   }
 
   async write(rejections: Rejection[]): Promise<LetterOutcome[]> {
@@ -69,6 +74,7 @@ export class DeadLetterWriter {
     }
     const degraded = rejections.filter((_, i) => outcomes[i] !== 'full');
     if (degraded.length > 0) await this.alert(degraded, outcomes, now);
+    await this.spikeAlerts(rejections, now);
     return outcomes;
   }
 
@@ -112,6 +118,19 @@ export class DeadLetterWriter {
 
   private send(messages: OutgoingMessage[]): Promise<void> {
     return retry(() => this.o.producer.send(messages), { ...this.o.retry, signal: this.o.signal });
+  }
+
+  private async spikeAlerts(rejections: Rejection[], now: number): Promise<void> {
+    const alerts = this.spikes?.record(
+      rejections.map((r) => r.record.topic),
+      now,
+    );
+    if (!alerts?.length || !this.o.alertTopic) return;
+    try {
+      await this.o.producer.send(alerts.map((a) => ({ topic: this.o.alertTopic ?? '', key: a.id, value: JSON.stringify(alertSchema.parse(a)) })));
+    } catch (err) {
+      this.o.logger.error('could not raise the dlq-spike alert', { err: describeError(err) });
+    }
   }
 
   /** One alert per batch that degraded; never retried past the producer's own retries, never blocking. */

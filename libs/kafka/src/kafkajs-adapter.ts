@@ -101,6 +101,7 @@ function wrapConsumer(consumer: Consumer, concurrency: number): ConsumerPort {
       });
     },
     disconnect: () => consumer.disconnect(),
+    commitIdle: (topic, partition, nextOffset) => consumer.commitOffsets([{ topic, partition, offset: nextOffset }]),
     onCrash(listener) {
       consumer.on(consumer.events.CRASH, (e) => listener(e.payload.error, e.payload.restart));
     },

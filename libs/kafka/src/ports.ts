@@ -48,6 +48,8 @@ export interface ConsumerPort {
   run(onBatch: (batch: FetchedBatch, control: BatchControl) => Promise<void>): Promise<void>;
   /** Waits for the batch in hand to finish, then leaves the group. */
   disconnect(): Promise<void>;
+  /** Commits the next offset of a partition this member holds, outside a batch (when no record comes to carry it). */
+  commitIdle(topic: string, partition: number, nextOffset: string): Promise<void>;
   onCrash(listener: (error: Error, willRestart: boolean) => void): void;
   onGroupJoin(listener: (assigned: Record<string, number[]>) => void): void;
 }

@@ -51,14 +51,48 @@ describe('GoReplayJoiner', () => {
     const j = joiner();
     j.add(req('lonely'), at(0, 1), 0);
     expect(j.expire(500)).toEqual([]);
-    expect(j.expire(1001)).toEqual([{ kind: 'rejected', coord: at(0, 1), reason: 'no response for Req_ID lonely within 1000 ms' }]);
+    expect(j.expire(1001)).toEqual([{ kind: 'rejected', coord: at(0, 1), reason: 'no response for Req_ID lonely within 1000 ms', cause: 'expired' }]);
+    expect(j.pendingBytes).toBe(0);
   });
 
   it('evicts the oldest when the buffer is full', () => {
     const j = joiner();
     ['a', 'b', 'c'].forEach((id, i) => j.add(req(id), at(0, i), 0));
-    expect(j.add(req('d'), at(0, 3), 0)).toEqual([{ kind: 'rejected', coord: at(0, 0), reason: 'join buffer full (3 waiting)' }]);
+    expect(j.add(req('d'), at(0, 3), 0)).toEqual([{ kind: 'rejected', coord: at(0, 0), reason: expect.stringMatching(/^join buffer full \(3 waiting/), cause: 'evicted' }]);
     expect(j.size).toBe(3);
+  });
+
+  it('evicts the oldest halves to stay within its byte budget, counting what the caller holds too', () => {
+    const j = new GoReplayJoiner({ service: 'orders', windowMs: 1000, maxPending: 1000, maxPendingBytes: 12_000, attributeHeaders: {} });
+    const body = 'x'.repeat(2_000);
+    const events = Array.from({ length: 10 }, (_, i) => j.add(req(`r${i}`, { Req_Body: body }), at(0, i), 0, 1_000)).flat();
+    expect(j.pendingBytes).toBeLessThanOrEqual(12_000);
+    expect(j.size).toBe(3);
+    expect(events.map((e) => (e.kind === 'rejected' ? [e.coord.offset, e.cause] : e.kind))).toEqual(['0', '1', '2', '3', '4', '5', '6'].map((o) => [o, 'evicted']));
+    expect(j.lowestPendingOffset(0)).toBe(7n);
+    expect(j.expire(2_000)).toHaveLength(3);
+    expect(j.pendingBytes).toBe(0);
+  });
+
+  it('frees the bytes of joined halves', () => {
+    const j = joiner();
+    j.add(req('a', { Req_Body: 'y'.repeat(500) }), at(0, 0), 0, 700);
+    expect(j.pendingBytes).toBeGreaterThan(1_200);
+    expect(j.add(res('a'), at(0, 1), 0)[0]).toMatchObject({ kind: 'joined' });
+    expect(j.pendingBytes).toBe(0);
+  });
+
+  it('rejects a half whose body is over the bound at once, and its other half whether it waited or comes later', () => {
+    const j = new GoReplayJoiner({ service: 'orders', windowMs: 1000, maxPending: 10, maxBodyBytes: 100, attributeHeaders: {} });
+    j.add(req('big'), at(0, 0), 0);
+    expect(j.add(res('big', { Req_Body: 'z'.repeat(101) }), at(0, 1), 0)).toEqual([
+      { kind: 'rejected', coord: at(0, 1), reason: 'response body of 101 bytes is over the 100 byte bound for Req_ID big', cause: 'too-large' },
+      { kind: 'rejected', coord: at(0, 0), reason: expect.stringMatching(/^its other half was dropped/), cause: 'too-large' },
+    ]);
+    expect(j.add(req('huge', { Req_Body: 'z'.repeat(101) }), at(0, 2), 0)).toMatchObject([{ cause: 'too-large' }]);
+    expect(j.add(res('huge'), at(0, 3), 0)).toMatchObject([{ coord: at(0, 3), cause: 'too-large' }]);
+    expect(j.size).toBe(0);
+    expect(j.pendingBytes).toBe(0);
   });
 
   it('tracks the lowest offset still waiting per partition', () => {
@@ -76,7 +110,10 @@ describe('GoReplayJoiner', () => {
     const j = joiner();
     expect(j.add(res('r', { Req_Type: '3' }), at(0, 0), 0)[0]).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/Req_Type 3/) });
     j.add(req('m', { Req_Method: 'BREW' }), at(0, 1), 0);
-    expect(j.add(res('m'), at(0, 2), 0)[0]).toMatchObject({ kind: 'rejected', reason: 'unknown request method "BREW"' });
+    expect(j.add(res('m'), at(0, 2), 0)).toEqual([
+      { kind: 'rejected', coord: at(0, 1), reason: 'unknown request method "BREW"', cause: 'invalid' },
+      { kind: 'rejected', coord: at(0, 2), reason: 'unknown request method "BREW"', cause: 'invalid' },
+    ]);
     j.add(req('s'), at(0, 3), 0);
     expect(j.add(res('s', { Req_URL: 'OK' }), at(0, 4), 0)[0]).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/not an HTTP status/) });
   });

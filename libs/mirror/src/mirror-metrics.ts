@@ -11,6 +11,8 @@ export class MirrorMetrics {
   readonly replaySeconds: Histogram<'side'>;
   readonly inFlight: Gauge<'experiment'>;
   readonly goreplay: Counter<'outcome'>;
+  readonly goreplayPending: Gauge;
+  readonly goreplayPendingBytes: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -32,6 +34,17 @@ export class MirrorMetrics {
       registers,
     });
     this.inFlight = new Gauge({ name: 'penumbra_mirror_in_flight', help: 'Replays in flight', labelNames: ['experiment'], registers });
-    this.goreplay = new Counter({ name: 'penumbra_mirror_goreplay_messages_total', help: 'GoReplay messages by outcome (joined, rejected)', labelNames: ['outcome'], registers });
+    this.goreplay = new Counter({
+      name: 'penumbra_mirror_goreplay_messages_total',
+      help: 'GoReplay messages by outcome (joined, or rejected as replayed, duplicate, expired, evicted, too-large, invalid)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.goreplayPending = new Gauge({ name: 'penumbra_mirror_goreplay_pending', help: 'GoReplay halves waiting for their other half', registers });
+    this.goreplayPendingBytes = new Gauge({
+      name: 'penumbra_mirror_goreplay_pending_bytes',
+      help: 'Bytes the waiting GoReplay halves hold, as counted against the budget',
+      registers,
+    });
   }
 }

@@ -5,3 +5,4 @@ export * from './redis-server';
 export * from './wait';
 export * from './seed';
 export * from './command-keys';
+export * from './audit-keys';

@@ -46,6 +46,7 @@ export function registerAggregatesRebuild(aggregates: Command, out: Output): voi
           topics: { diffs: topics.diffs, metrics: topics.metrics },
           experimentId: experiment,
           histogramAlpha: HISTOGRAM_ALPHA,
+          maxSlicesPerExperiment: env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT,
           onProgress: (p) => {
             if (Date.now() - shown < PROGRESS_EVERY_MS && p.replayed < p.total) return;
             shown = Date.now();

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Command } from 'commander';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureCommandKeyFiles, waitForFleet } from '@penumbra/fleet';
+import { parse as parseYaml } from 'yaml';
+import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, ensureConsoleUsersFile, waitForFleet } from '@penumbra/fleet';
 import { repoRoot } from '../local-stack';
 import { type Output } from '../output';
 
@@ -49,10 +50,27 @@ function fleetEnv(): Record<string, string> {
     env['SENTINEL_SIGNING_KEY_FILE'] = commandKeys.signingKeyFile;
     env['PENUMBRA_COMMAND_KEYS_FILE'] ??= process.env['PENUMBRA_COMMAND_KEYS_FILE'] ?? commandKeys.trustedKeysFile;
   }
+  // The console signs as the local operator, for a user logging in with the token of console-users.json.
+  const localKey = join(stateDir(), 'operator-key.json');
+  if (process.env['PENUMBRA_OPERATOR_KEY_FILE'] === undefined && existsSync(localKey)) env['PENUMBRA_OPERATOR_KEY_FILE'] = localKey;
+  if (process.env['CONSOLE_USERS_FILE'] === undefined) {
+    const keyFile = env['PENUMBRA_OPERATOR_KEY_FILE'] ?? process.env['PENUMBRA_OPERATOR_KEY_FILE'];
+    const operator = keyFile === undefined ? userInfo().username : operatorOf(keyFile);
+    env['CONSOLE_USERS_FILE'] = ensureConsoleUsersFile(stateDir(), userInfo().username, operator).usersFile;
+  }
   // A local applier (an SDK service on this machine) signs its acks with this pair.
   if (process.env['SENTINEL_APPLIER_KEYS_FILE'] === undefined)
     env['SENTINEL_APPLIER_KEYS_FILE'] = ensureCommandKeyFiles(join(stateDir(), 'applier'), 'applier-local').trustedKeysFile;
+  // The audit-sink signs checkpoints of its chains; audit verify checks them with audit-keys.json.
+  if (process.env['AUDIT_SIGNING_KEY_FILE'] === undefined) env['AUDIT_SIGNING_KEY_FILE'] = ensureAuditKeyFiles(stateDir()).signingKeyFile;
   return env;
+}
+
+/** The operator a key file names (one key, or the first of `keys`). */
+export function operatorOf(keyFile: string): string {
+  const raw = parseYaml(readFileSync(keyFile, 'utf8')) as { operator?: unknown; keys?: Array<{ operator?: unknown }> } | null;
+  const name = raw?.operator ?? raw?.keys?.[0]?.operator;
+  return typeof name === 'string' ? name : userInfo().username;
 }
 
 async function health(p: Record<FleetService, number>): Promise<Array<{ service: FleetService; port: number; ready: boolean; detail: string }>> {
@@ -68,7 +86,7 @@ async function health(p: Record<FleetService, number>): Promise<Array<{ service:
 }
 
 export function registerFleet(program: Command, out: Output): void {
-  const fleet = program.command('fleet').description('the five services as separate processes on this machine, supervised, with prefixed logs');
+  const fleet = program.command('fleet').description('the services and the console as separate processes on this machine, supervised, with prefixed logs');
 
   fleet
     .command('start')
@@ -96,12 +114,14 @@ export function registerFleet(program: Command, out: Output): void {
         env: { ...process.env, ...env },
       });
       child.unref();
-      out.progress(`supervisor started (pid ${child.pid}); waiting for the five services to be ready…`);
+      out.progress(`supervisor started (pid ${child.pid}); waiting for the services to be ready…`);
       await waitForFleet(ports(), 180_000);
       out.line(`the fleet is up: ${FLEET_SERVICES.map((s) => `${s} :${ports()[s]}`).join(', ')}`);
       out.line(`logs: ${join(stateDir(), 'fleet.log')} · status: npx penumbra fleet status · stop: npx penumbra fleet stop`);
+      out.line(`console: http://127.0.0.1:${ports().console}/ (log in with a user and token of ${env['CONSOLE_USERS_FILE'] ?? 'CONSOLE_USERS_FILE'})`);
       if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined)
         out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
+      if (process.env['AUDIT_SIGNING_KEY_FILE'] === undefined) out.line(`to verify the audit: export PENUMBRA_AUDIT_KEYS_FILE=${join(stateDir(), 'audit-keys.json')}`);
     });
 
   fleet

@@ -1,4 +1,6 @@
 import { type Command } from 'commander';
+import { parseSecureStackAnswer } from '@penumbra/config';
+import { describeError } from '@penumbra/errors';
 import { runStackScript, stackUp } from '../local-stack';
 import { type Output } from '../output';
 
@@ -11,12 +13,21 @@ export function registerStack(program: Command, out: Output): void {
   stack
     .command('up')
     .description('start Kafka and Redis, or reuse the ones already running, and wait until they answer')
-    .action(async () => {
-      const kafka = await stackUp('kafka');
+    .option('--secure', 'Kafka with SASL/SCRAM, an authorizer and one principal per service with its ACLs (for TOPIC_PREFIX and KAFKA_GROUP_PREFIX)')
+    .action(async (opts: { secure?: boolean }) => {
+      const kafka = await stackUp('kafka', { secure: opts.secure === true });
       if (kafka.code !== 0) return out.fail('Kafka did not start (see above)');
       const redis = await stackUp('redis');
       if (redis.code !== 0) return out.fail('Redis did not start (see above)');
       out.line(`stack ready: KAFKA_BROKERS=${kafka.address} REDIS_URL=${redis.address}`);
+      if (!opts.secure) return;
+      try {
+        const sasl = parseSecureStackAnswer(kafka.stdout);
+        out.line(`Kafka requires SASL: KAFKA_SASL_MECHANISM=${sasl.mechanism}, KAFKA_SASL_USERNAME=<principal>, KAFKA_SASL_PASSWORD=<its password>`);
+        out.line(`the passwords of the super user and of every principal are in ${sasl.credentialsFile} (readable by you only)`);
+      } catch (err) {
+        return out.fail(describeError(err));
+      }
     });
 
   stack
