@@ -6,7 +6,7 @@ import { credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, spawnTs } from '@penumbra/kafka-testing';
 import { createServiceContext } from '@penumbra/service-kit';
-import { type TestHttpServer, type TestRedis, startHttpServer, startRedisServer } from '@penumbra/testing';
+import { type TestHttpServer, type TestRedis, startHttpServer, startRedisServer, testAuditKeys } from '@penumbra/testing';
 import { AuditSinkService } from './audit-sink.service';
 
 jest.setTimeout(300_000);
@@ -89,7 +89,13 @@ describe('credentials through mirror, comparator, dead letters and the audit on 
     };
     spawnService('traffic-mirror', { MIRROR_ALLOWED_TARGETS: '127.0.0.1/32', MIRROR_START_FROM: 'earliest' });
     spawnService('comparator', { REDIS_URL: redis.url, REDIS_KEY_PREFIX: kafka.ns.keyPrefix });
-    const env = parseEnv(serviceEnvSchemas['audit-sink'], { ...common, AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`, AUDIT_REDACT_DEFAULT: 'false', LOG_LEVEL: 'error' });
+    const env = parseEnv(serviceEnvSchemas['audit-sink'], {
+      ...common,
+      ...testAuditKeys('credentials-test').env,
+      AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`,
+      AUDIT_REDACT_DEFAULT: 'false',
+      LOG_LEVEL: 'error',
+    });
     audit = new AuditSinkService(createServiceContext('audit-sink', env));
     await audit.onApplicationBootstrap();
 
