@@ -58,6 +58,7 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
       describe: {
         redactFor: (id) => [...this.index.redactPaths(id), ...(table.get(id)?.spec.compare.redact ?? [])],
         redactOpaqueBytes: ctx.env.AUDIT_REDACT_DEFAULT,
+        credentials: ctx.credentials,
         trust: {
           ...(ctx.env.PENUMBRA_COMMAND_KEYS_FILE ? { commands: loadTrustedKeysFile('PENUMBRA_COMMAND_KEYS_FILE', ctx.env.PENUMBRA_COMMAND_KEYS_FILE) } : {}),
           ...(ctx.env.SENTINEL_APPLIER_KEYS_FILE ? { acks: loadTrustedKeysFile('SENTINEL_APPLIER_KEYS_FILE', ctx.env.SENTINEL_APPLIER_KEYS_FILE) } : {}),

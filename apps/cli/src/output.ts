@@ -1,3 +1,4 @@
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 export interface Output {
   line(text: string): void;
   json(value: unknown): void;
@@ -17,14 +18,29 @@ export function renderTable(header: string[], rows: string[][]): string {
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }
 
-export function consoleOutput(stdout: { write(s: string): unknown } = process.stdout, stderr: { write(s: string): unknown } = process.stderr): Output {
+/**
+ * Terminals, scrollback and CI logs keep what they are shown, so every output passes the credential
+ * policy: an experiment's added headers, URL userinfo, query secrets and bearer tokens print as hashes.
+ */
+export function consoleOutput(
+  stdout: { write(s: string): unknown } = process.stdout,
+  stderr: { write(s: string): unknown } = process.stderr,
+  credentials: CredentialPolicy = credentialPolicy(),
+): Output {
+  const t = (s: string) => credentials.text(s);
   return {
-    line: (text) => void stdout.write(`${text}\n`),
-    json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    table: (header, rows) => void stdout.write(`${renderTable(header, rows)}\n`),
-    progress: (text) => void stderr.write(`${text}\n`),
+    line: (text) => void stdout.write(`${t(text)}\n`),
+    json: (value) => void stdout.write(`${JSON.stringify(credentials.json(value), null, 2)}\n`),
+    table: (header, rows) =>
+      void stdout.write(
+        `${renderTable(
+          header,
+          rows.map((r) => r.map(t)),
+        )}\n`,
+      ),
+    progress: (text) => void stderr.write(`${t(text)}\n`),
     fail: (message, hint) => {
-      stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+      stderr.write(`error: ${t(message)}\n${hint ? `hint: ${t(hint)}\n` : ''}`);
       process.exitCode = 1;
     },
   };

@@ -36,6 +36,7 @@ export class ComparatorService implements OnApplicationBootstrap, OnApplicationS
         maxBodyBytes: ctx.env.COMPARATOR_MAX_BODY_BYTES,
         maxJsonDepth: ctx.env.COMPARATOR_MAX_JSON_DEPTH,
         metrics: new ComparatorMetrics(ctx.registry),
+        credentials: ctx.credentials,
       }),
       ...consumerDefaults(ctx),
       deadLetters: producer,

@@ -46,7 +46,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async startTraffic(producer: ProducerPort, client: HttpReplayClient, metrics: MirrorMetrics): Promise<void> {
     const { ctx } = this;
-    const engine = new MirrorEngine({ experiments: this.registry, client, metrics });
+    const engine = new MirrorEngine({ experiments: this.registry, client, metrics, credentials: ctx.credentials });
     const consumer = new BatchConsumer({
       client: ctx.kafka,
       groupId: ctx.groupId(),

@@ -1,4 +1,5 @@
 import { GLOBAL_AUDIT_STREAM, commandId, commandSchema, generateSigningKeyFiles, signMessage, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
+import { credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord } from '@penumbra/kafka';
 import { type DescribeOptions, describeSourceRecord } from './describe';
 import { REDACTED } from './redact';
@@ -46,7 +47,29 @@ describe('describeSourceRecord', () => {
     expect(bad.event).toMatchObject({ errorClass: 'schema', reason: expect.stringMatching(/schema violation/), value: { value: REDACTED, sha256: expect.any(String) } });
     const junk = describeSourceRecord('acks', record('not json {'), options({}, false));
     expect(junk).toMatchObject({ experimentId: GLOBAL_AUDIT_STREAM, eventType: 'invalid' });
-    expect(junk.event).toMatchObject({ errorClass: 'json', value: { base64: Buffer.from('not json {').toString('base64') } });
+    expect(junk.event).toMatchObject({ errorClass: 'json', value: { value: REDACTED, bytes: 10 } });
+    const json = describeSourceRecord('acks', record({ note: 'see https://u:pw-secret@h/x' }), options({}, false));
+    expect(json.event).toMatchObject({ errorClass: 'schema', value: { base64: expect.any(String) } });
+    const kept = Buffer.from((json.event as { value: { base64: string } }).value.base64, 'base64').toString();
+    expect(kept).toContain('https://[redacted]@h/x');
+    expect(kept).not.toContain('pw-secret');
+  });
+
+  it("hashes an experiment's added headers and the userinfo of its URLs, so that no credential is audited in clear", () => {
+    const credentials = credentialPolicy({ hashKey: 'k' });
+    const spec = {
+      id: 'exp-c',
+      target: { service: 's' },
+      shadow: { candidate: { baseUrl: 'http://svc:url-secret@candidate.internal' }, headers: { add: { authorization: 'Bearer add-secret', 'x-env': 'shadow' } } },
+      policy: { stages: [{ name: 'x' }] },
+    };
+    const event = { type: 'experiment.v1', id: 'r1', ts: 1, experimentId: 'exp-c', actor: 'https://alice:actor-secret@idp', spec };
+    const d = describeSourceRecord('experiments', record(event, { topic: 'shadow.experiments' }), { ...options(), credentials });
+    expect(d.eventType).toBe('experiment.v1');
+    const text = JSON.stringify(d);
+    for (const secret of ['url-secret', 'add-secret', 'actor-secret']) expect(text).not.toContain(secret);
+    expect(text).toContain(credentials.hash('Bearer add-secret'));
+    expect(text).toContain(credentials.hash('shadow'));
   });
 
   it('audits a dead letter under the experiment its original bytes name, bytes kept only as a digest', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
 import { type TopicKey, TOPICS, type TrustedKeys, verifyMessage } from '@penumbra/contracts';
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord, decodeRecord } from '@penumbra/kafka';
 import { streamOf } from './keys';
 import { ALWAYS_REDACTED, REDACTED, redactPaths } from './redact';
@@ -30,6 +31,22 @@ export interface DescribeOptions {
    * anyone could have written that name.
    */
   trust?: { commands?: TrustedKeys; acks?: TrustedKeys };
+  /**
+   * How credentials are hashed in every audited event: credential headers, `shadow.headers.add`
+   * values, URL userinfo, query secrets. @default the default policy, with a random key
+   */
+  credentials?: CredentialPolicy;
+}
+
+const defaultPolicies = new WeakMap<DescribeOptions, CredentialPolicy>();
+function credentialsOf(options: DescribeOptions): CredentialPolicy {
+  if (options.credentials) return options.credentials;
+  let policy = defaultPolicies.get(options);
+  if (!policy) {
+    policy = credentialPolicy();
+    defaultPolicies.set(options, policy);
+  }
+  return policy;
 }
 
 const MAX_ACTOR = 200;
@@ -39,7 +56,10 @@ function bytesSummary(bytes: Buffer | null, options: DescribeOptions): unknown {
   if (bytes === null) return null;
   const digest = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   if (options.redactOpaqueBytes) return { ...digest, value: REDACTED };
-  return bytes.length <= (options.maxClearBytes ?? 16_384) ? { ...digest, base64: bytes.toString('base64') } : digest;
+  // Kept only as JSON with its credentials hashed: in bytes that are not JSON no pattern can find them all.
+  const redacted = credentialsOf(options).jsonBytes(bytes);
+  if (redacted === undefined) return { ...digest, value: REDACTED };
+  return redacted.length <= (options.maxClearBytes ?? 16_384) ? { ...digest, base64: redacted.toString('base64') } : digest;
 }
 
 function jsonOf(bytes: Buffer | null): unknown {
@@ -65,7 +85,8 @@ function actorOf(event: Record<string, unknown>): string {
 
 function finish(draft: AuditDraft, options: DescribeOptions, extraPaths: readonly string[] = []): AuditDraft {
   const paths = [...(ALWAYS_REDACTED[draft.eventType] ?? []), ...options.redactFor(draft.experimentId), ...extraPaths];
-  return { ...draft, actor: draft.actor.slice(0, MAX_ACTOR), event: redactPaths(draft.event, paths) };
+  const credentials = credentialsOf(options);
+  return { ...draft, actor: credentials.text(draft.actor).slice(0, MAX_ACTOR), event: credentials.json(redactPaths(draft.event, paths)) };
 }
 
 /** A source record as an audit draft: valid events as they are (redacted), anything else as a readable "invalid" entry. */

@@ -1,7 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { DEFAULT_CREDENTIAL_HEADERS, credentialPolicy } from '@penumbra/credentials';
 
-/** Headers that carry credentials; never written to the traffic topic in clear. */
-export const DEFAULT_CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-api-key', 'x-auth-token'] as const;
+export { DEFAULT_CREDENTIAL_HEADERS } from '@penumbra/credentials';
 
 export interface CredentialOptions {
   /** Lower-case header names. @default DEFAULT_CREDENTIAL_HEADERS */
@@ -19,15 +18,7 @@ export type CredentialProtector = (headers: Record<string, string>) => Record<st
 
 /** Replaces or drops credential headers before a captured exchange leaves the process. */
 export function credentialProtector(options: CredentialOptions = {}): CredentialProtector {
-  const names = new Set((options.headers ?? DEFAULT_CREDENTIAL_HEADERS).map((h) => h.toLowerCase()));
-  const mode = options.mode ?? 'hash';
-  const key = options.hashKey ?? randomBytes(32);
-  return (headers) => {
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers)) {
-      if (!names.has(name.toLowerCase())) out[name] = value;
-      else if (mode === 'hash') out[name] = `hmac-sha256:${createHmac('sha256', key).update(value).digest('hex').slice(0, 32)}`;
-    }
-    return out;
-  };
+  const policy = credentialPolicy({ headers: options.headers ?? DEFAULT_CREDENTIAL_HEADERS, ...(options.hashKey === undefined ? {} : { hashKey: options.hashKey }) });
+  if (options.mode !== 'drop') return policy.headers;
+  return (headers) => Object.fromEntries(Object.entries(headers).filter(([name]) => !policy.isCredentialHeader(name)));
 }

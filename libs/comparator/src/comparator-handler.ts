@@ -1,7 +1,10 @@
 import { type ExperimentSpec, type Pair, diffEventSchema } from '@penumbra/contracts';
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type BatchHandler, type ProducerPort, encodeEvent } from '@penumbra/kafka';
+import { pairWithoutCredentials } from '@penumbra/mirror-core';
 import { type CompareConfig, comparePair, compareConfigOf } from './compare-pair';
 import { type ComparatorMetrics } from './comparator-metrics';
+import { diffEventWithoutCredentials } from './diff-credentials';
 import { judgeNoise } from './noise-judge';
 import { type NoiseStore } from './noise-store';
 
@@ -17,6 +20,8 @@ export interface ComparatorDeps {
   maxJsonDepth?: number;
   metrics: ComparatorMetrics;
   clock?: () => number;
+  /** How credentials are hashed in the diffs written. @default the default policy, with a random key */
+  credentials?: CredentialPolicy;
 }
 
 /** Compiles each experiment's compare rules once per version of its spec. */
@@ -40,6 +45,7 @@ class ConfigCache {
 export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
   const configs = new ConfigCache(deps.maxBodyBytes, deps.maxJsonDepth);
   const clock = deps.clock ?? Date.now;
+  const credentials = deps.credentials ?? credentialPolicy();
   return async (records) => {
     const comparisons = records.flatMap((r) => {
       const spec = deps.experiments(r.value.experimentId);
@@ -48,7 +54,8 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
       if (deps.halted?.(r.value.experimentId)) return skip(deps.metrics, 'halted');
       const config = configs.get(spec);
       const timer = deps.metrics.diffSeconds.startTimer();
-      const c = comparePair(r.value, config);
+      // Hashed before comparing, so a header difference can only ever show hashes.
+      const c = comparePair(pairWithoutCredentials(r.value, credentials), config);
       timer();
       return [{ c, config }];
     });
@@ -59,7 +66,8 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
       if (e.suppressedNoise.length) deps.metrics.suppressed.inc({ experiment: e.experimentId }, e.suppressedNoise.length);
       if (e.suspectedNoise.length) deps.metrics.suspected.inc({ experiment: e.experimentId }, e.suspectedNoise.length);
     }
-    await deps.producer.send(judged.events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
+    const events = judged.events.map((e) => diffEventWithoutCredentials(e, credentials));
+    await deps.producer.send(events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
   };
 }
 

@@ -3,3 +3,4 @@ export * from './comparator-metrics';
 export * from './compare-pair';
 export * from './noise-judge';
 export * from './noise-store';
+export * from './diff-credentials';

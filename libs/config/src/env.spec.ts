@@ -69,4 +69,16 @@ describe('parseEnv', () => {
     });
     expect([env.KAFKA_SSL, env.KAFKA_SASL_MECHANISM, env.REDIS_TLS]).toEqual([true, 'plain', true]);
   });
+
+  it('parses the credential settings once, and names a bad one without echoing the key', () => {
+    const env = parseEnv(serviceEnvSchemas.comparator, { ...ok, PENUMBRA_CREDENTIAL_HEADERS: 'X-Tenant-Secret, x-session', PENUMBRA_CREDENTIAL_HASH_KEY: 'k'.repeat(32) });
+    expect(env.PENUMBRA_CREDENTIAL_HEADERS).toEqual(['x-tenant-secret', 'x-session']);
+    expect(env.PENUMBRA_CREDENTIAL_QUERY_PARAMS).toBeUndefined();
+    expect(message(() => parseEnv(serviceEnvSchemas.comparator, { ...ok, PENUMBRA_CREDENTIAL_HEADERS: 'bad name' }))).toMatch(
+      /PENUMBRA_CREDENTIAL_HEADERS: .*bad item\(s\): bad name/,
+    );
+    const short = message(() => parseEnv(serviceEnvSchemas.comparator, { ...ok, PENUMBRA_CREDENTIAL_HASH_KEY: 'short-key' }));
+    expect(short).toMatch(/PENUMBRA_CREDENTIAL_HASH_KEY: expected at least 16 characters/);
+    expect(short).not.toContain('short-key');
+  });
 });

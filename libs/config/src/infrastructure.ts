@@ -43,6 +43,32 @@ export const redisEnvShape = {
   REDIS_KEY_PREFIX: envString('penumbra:').pipe(z.string().max(200)),
 };
 
+const TOKEN_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const optionalNames = (what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const items = (v ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
+      const bad = items.filter((i) => !TOKEN_NAME.test(i));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated ${what}; bad item(s): ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return items.length > 0 ? items : undefined;
+    });
+
+/** What counts as a credential in pairs, diffs, dead letters, the audit and reports, on top of the defaults. */
+export const credentialEnvShape = {
+  PENUMBRA_CREDENTIAL_HEADERS: optionalNames('header names'),
+  PENUMBRA_CREDENTIAL_QUERY_PARAMS: optionalNames('query parameter names'),
+  /** Shared by every service, a token hashes the same everywhere; unset, each process hashes with a random key. */
+  PENUMBRA_CREDENTIAL_HASH_KEY: envOptionalString().pipe(z.string().min(16, 'expected at least 16 characters').optional()),
+};
+
 export const httpEnvShape = {
   HTTP_HOST: envString('127.0.0.1'),
   HTTP_PORT: envInt(0, { min: 0, max: 65_535 }),
@@ -72,3 +98,4 @@ type Parsed<T> = Omit<T, UnsetKeys<T>> & Partial<Pick<T, UnsetKeys<T>>>;
 export type KafkaEnvVars = Parsed<z.infer<z.ZodObject<typeof kafkaEnvShape>>>;
 export type RedisEnvVars = Parsed<z.infer<z.ZodObject<typeof redisEnvShape>>>;
 export type HttpEnvVars = Parsed<z.infer<z.ZodObject<typeof httpEnvShape>>>;
+export type CredentialEnvVars = Parsed<z.infer<z.ZodObject<typeof credentialEnvShape>>>;

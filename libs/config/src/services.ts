@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { envBool, envEnum, envHeaderMap, envInt, envOptionalString, envString } from './env';
-import { httpEnvShape, kafkaEnvShape, redisEnvShape, refineKafkaSecurity } from './infrastructure';
+import { credentialEnvShape, httpEnvShape, kafkaEnvShape, redisEnvShape, refineKafkaSecurity } from './infrastructure';
 
-const base = { ...kafkaEnvShape, ...redisEnvShape, ...httpEnvShape, INSTANCE_ID: envOptionalString() };
+const base = { ...kafkaEnvShape, ...redisEnvShape, ...httpEnvShape, ...credentialEnvShape, INSTANCE_ID: envOptionalString() };
 
 /** One schema per service, parsed once at start. */
 export const serviceEnvSchemas = {

@@ -37,6 +37,12 @@ export const deadLetterSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /**
+   * How credentials were kept out of `value`: `json`, it is the original re-serialised with credential
+   * values hashed; `withheld`, the original is not JSON, so no bytes are kept (size and sha256 are).
+   * Absent on letters written before credentials were redacted.
+   */
+  redaction: z.enum(['json', 'withheld']).optional(),
   /** True when `value` (or the key or headers) holds less than the original. */
   truncated: z.boolean().default(false),
   /** True for the fallback letter written when the full one could not be: coordinates, size and digest only. */

@@ -1,4 +1,6 @@
+import { credentialPolicy } from '@penumbra/credentials';
 import { initialSliceState } from '@penumbra/policy-core';
+import { reportWithoutCredentials } from './report-credentials';
 import { type ReportData, verdictOf } from './report-data';
 import { renderHtml, renderMarkdown } from './report-render';
 import { type ExperimentStatus, progressBar, renderStatus } from './status';
@@ -104,5 +106,24 @@ describe('report rendering', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toMatch(/<path d="M48\.0,[\d.]+ L508\.0,[\d.]+"/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+});
+
+describe('reports and credentials', () => {
+  it('shows credential header examples and URL secrets only as hashes, in markdown and HTML', () => {
+    const policy = credentialPolicy({ hashKey: 'k' });
+    const leaky: ReportData = {
+      ...report,
+      topDifferences: [
+        { endpoint: 'GET /login', path: 'header:set-cookie', count: 3, examples: [{ pairId: 'shop:t2', primary: 'sid=md-secret', candidate: 'sid=other-secret' }] },
+        { endpoint: 'GET /next', path: '$.next', count: 1, examples: [{ pairId: 'shop:t3', primary: 'https://u:pw-secret@h/?access_token=tok-secret' }] },
+      ],
+    };
+    const clean = reportWithoutCredentials(leaky, policy);
+    for (const out of [renderMarkdown(clean), renderHtml(clean)]) {
+      for (const secret of ['md-secret', 'other-secret', 'pw-secret', 'tok-secret']) expect(out).not.toContain(secret);
+      expect(out).toContain(policy.hash('sid=md-secret'));
+    }
+    expect(clean.topDifferences[0]?.count).toBe(3);
   });
 });

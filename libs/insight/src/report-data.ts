@@ -1,7 +1,9 @@
 import { type AuditRecord, type Command, type ExperimentRecord, commandSchema } from '@penumbra/contracts';
 import { summarize } from '@penumbra/audit';
 import { type DifferenceExample, type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type RedisClient } from '@penumbra/redis';
+import { reportWithoutCredentials } from './report-credentials';
 import { type ExperimentStatus } from './status';
 
 export interface LatencyRow {
@@ -61,6 +63,8 @@ export interface GatherInput {
   from: number;
   to: number;
   now: number;
+  /** How credentials are hashed in what the report shows. @default the default policy, with a random key */
+  credentials?: CredentialPolicy;
 }
 
 /** Everything a report shows, read from the aggregates, the sentinel's state and the audit. */
@@ -85,7 +89,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
     const parsed = commandSchema.safeParse(r.event);
     return r.eventType === 'command.v1' && parsed.success ? [parsed.data] : [];
   });
-  return {
+  const report: ReportData = {
     experimentId: id,
     description: record.spec.description,
     generatedAt: input.now,
@@ -120,4 +124,5 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
       timeline: input.audit.records.map((r) => ({ at: r.ts, seq: r.seq, actor: r.actor, eventType: r.eventType, summary: summarize(r) })),
     },
   };
+  return reportWithoutCredentials(report, input.credentials ?? credentialPolicy());
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { type DeadLetter, type MetricObservation, deadLetterSchema, metricObservationSchema } from '@penumbra/contracts';
 import { createMetricsRegistry, PipelineMetrics, silentLogger } from '@penumbra/observability';
@@ -68,7 +69,15 @@ describe('BatchConsumer on the real broker', () => {
         expect(l.id).toBe(`${topic}:0:${l.source.offset}`);
         expect(l.consumerGroup).toBe(kafka.ns.groupId('valid-and-invalid'));
       }
-      expect(Buffer.from(byOffset.get('5')!.value!, 'base64')).toEqual(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]));
+      // Bytes that are not JSON could hide a credential no pattern finds: the letter keeps only their size and digest.
+      expect(byOffset.get('5')).toMatchObject({
+        value: null,
+        redaction: 'withheld',
+        size: 4,
+        sha256: createHash('sha256')
+          .update(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]))
+          .digest('hex'),
+      });
 
       await waitFor(async () => (await kafka.admin.groupOffsets(kafka.ns.groupId('valid-and-invalid'), topic))[0]?.offset === '7', { what: 'offset 7 committed' });
       const text = await (await import('prom-client')).register.metrics();

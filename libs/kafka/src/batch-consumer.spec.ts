@@ -207,7 +207,7 @@ describe('BatchConsumer dead letters and liveness', () => {
     await consumer.deliver([JSON.stringify({ n: 'x'.repeat(10_000) }), 'nope']);
     expect(letters(dlq)).toEqual([
       expect.objectContaining({ id: 'in:0:0', minimal: true, value: null, size: 10_008 }),
-      expect.objectContaining({ id: 'in:0:1', minimal: false, value: Buffer.from('nope').toString('base64') }),
+      expect.objectContaining({ id: 'in:0:1', minimal: false, value: null, redaction: 'withheld' }),
     ]);
     expect(alerts(dlq)).toEqual([expect.objectContaining({ kind: 'dead-letter-fallback', severity: 'warning', details: expect.objectContaining({ offsets: ['0'], lost: 0 }) })]);
     expect(consumer.commits).toEqual(['2']);

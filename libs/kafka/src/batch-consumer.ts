@@ -2,6 +2,7 @@ import { type z } from 'zod';
 import { type DeadLetterErrorClass } from '@penumbra/contracts';
 import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
+import { type CredentialPolicy } from '@penumbra/credentials';
 import { DeadLetterWriter, type Rejection } from './dead-letter-writer';
 import { decodeRecord } from './decode';
 import { type DlqSpikeOptions } from './dlq-spike';
@@ -64,6 +65,8 @@ export interface BatchConsumerOptions<T> {
   deadLetterMaxValueBytes?: number;
   /** Where to alert when a dead letter falls back to its minimal form, or dead letters spike. */
   alertTopic?: string;
+  /** How credentials are hashed in dead letters. @default the default policy, with a random key */
+  credentials?: CredentialPolicy;
   deadLetterSpike?: DlqSpikeOptions;
   /** Called once when the consumer stops for good (a crash the client will not restart from). */
   onFatal?: (reason: string) => void;
@@ -109,6 +112,7 @@ export class BatchConsumer<T> {
       clock: o.clock,
       maxValueBytes: o.deadLetterMaxValueBytes,
       alertTopic: o.alertTopic,
+      credentials: o.credentials,
       spike: o.deadLetterSpike,
     });
   }

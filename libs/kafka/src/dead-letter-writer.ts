@@ -1,4 +1,5 @@
 import { type DeadLetter, type DeadLetterErrorClass, alertSchema } from '@penumbra/contracts';
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
 import { type Logger, type PipelineMetrics } from '@penumbra/observability';
 import { deadLetterFor, deadLetterMessage, minimalDeadLetter } from './dead-letters';
@@ -23,6 +24,8 @@ export interface DeadLetterWriterOptions {
   maxValueBytes?: number | undefined;
   /** Where to raise an alert when a letter had to fall back to its minimal form or was lost. */
   alertTopic?: string | undefined;
+  /** How credentials are hashed in letters. @default the default policy, with a random key */
+  credentials?: CredentialPolicy | undefined;
   /** Raise a dlq-spike alert (on alertTopic) when dead letters of one topic pile up. */
   spike?: DlqSpikeOptions | undefined;
 }
@@ -35,9 +38,11 @@ export type LetterOutcome = 'full' | 'minimal' | 'lost';
  * logged and counted as lost. Only a broker that stays unavailable makes the batch come again.
  */
 export class DeadLetterWriter {
+  private readonly credentials: CredentialPolicy;
   private readonly spikes: DlqSpikeDetector | undefined;
 
   constructor(private readonly o: DeadLetterWriterOptions) {
+    this.credentials = o.credentials ?? credentialPolicy();
     this.spikes = o.spike && o.alertTopic ? new DlqSpikeDetector(o.spike, o.groupId) : undefined;
   }
 
@@ -63,7 +68,7 @@ export class DeadLetterWriter {
         partition: r.record.partition,
         offset: r.record.offset,
         errorClass: r.errorClass,
-        reason: r.reason.slice(0, 500),
+        reason: this.credentials.text(r.reason.slice(0, 500)),
         letter: outcomes[i],
       });
     }
@@ -75,10 +80,10 @@ export class DeadLetterWriter {
 
   private fullLetter(r: Rejection, now: number): DeadLetter {
     try {
-      return deadLetterFor(r.record, this.o.groupId, r.errorClass, r.reason, now, { maxValueBytes: this.o.maxValueBytes });
+      return deadLetterFor(r.record, this.o.groupId, r.errorClass, r.reason, now, { maxValueBytes: this.o.maxValueBytes, credentials: this.credentials });
     } catch (err) {
       this.o.logger.error('could not build a full dead letter; writing a minimal one', { offset: r.record.offset, err });
-      return minimalDeadLetter(r.record, this.o.groupId, r.errorClass, r.reason, now);
+      return minimalDeadLetter(r.record, this.o.groupId, r.errorClass, r.reason, now, this.credentials);
     }
   }
 
@@ -94,7 +99,7 @@ export class DeadLetterWriter {
       }
     }
     try {
-      await this.send([deadLetterMessage(o.topic, minimalDeadLetter(r.record, o.groupId, r.errorClass, r.reason, now))]);
+      await this.send([deadLetterMessage(o.topic, minimalDeadLetter(r.record, o.groupId, r.errorClass, r.reason, now, this.credentials))]);
       o.metrics?.deadLetterFallbacks.inc({ topic: r.record.topic, outcome: 'minimal' });
       return 'minimal';
     } catch (err) {
@@ -104,7 +109,7 @@ export class DeadLetterWriter {
         topic: r.record.topic,
         partition: r.record.partition,
         offset: r.record.offset,
-        reason: r.reason.slice(0, 500),
+        reason: this.credentials.text(r.reason.slice(0, 500)),
         err,
       });
       return 'lost';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deadLetterSchema } from '@penumbra/contracts';
+import { credentialPolicy } from '@penumbra/credentials';
 import { deadLetterFor, deadLetterMessage, minimalDeadLetter } from './dead-letters';
 import { type IncomingRecord } from './ports';
 
@@ -24,11 +25,11 @@ describe('deadLetterFor', () => {
   });
 
   it('honours a configured prefix size and keeps a small value whole', () => {
-    const value = Buffer.from('0123456789');
-    expect(Buffer.from(deadLetterFor(record(value), 'g', 'json', 'r', 1, { maxValueBytes: 4 }).value!, 'base64').toString()).toBe('0123');
+    const value = Buffer.from('"01234567"');
+    expect(Buffer.from(deadLetterFor(record(value), 'g', 'json', 'r', 1, { maxValueBytes: 4 }).value!, 'base64').toString()).toBe('"012');
     const whole = deadLetterFor(record(value), 'g', 'json', 'r', 1);
-    expect(whole).toMatchObject({ truncated: false, size: 10 });
-    expect(Buffer.from(whole.value!, 'base64').toString()).toBe('0123456789');
+    expect(whole).toMatchObject({ truncated: false, size: 10, redaction: 'json' });
+    expect(Buffer.from(whole.value!, 'base64').toString()).toBe('"01234567"');
   });
 
   it('bounds the key, ten thousand headers and a huge reason', () => {
@@ -40,6 +41,27 @@ describe('deadLetterFor', () => {
     expect(letter.reason.length).toBe(4000);
     expect(letter.truncated).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThan(200 * 1024);
+  });
+
+  it('hashes credentials in the kept JSON value, the record headers and the reason', () => {
+    const credentials = credentialPolicy({ hashKey: 'k' });
+    const traffic = {
+      request: { path: '/a', query: 'access_token=tok-secret&page=1', headers: { Authorization: 'Bearer hdr-secret' } },
+      response: { headers: { 'set-cookie': 'sid=ck-secret' } },
+    };
+    const value = Buffer.from(JSON.stringify(traffic));
+    const letter = deadLetterFor(record(value, { headers: { authorization: 'Bearer kh-secret' } }), 'g', 'schema', 'bad url https://u:pw-secret@h/x', 1, { credentials });
+    const text = JSON.stringify(letter) + Buffer.from(letter.value!, 'base64').toString();
+    for (const secret of ['tok-secret', 'hdr-secret', 'ck-secret', 'kh-secret', 'pw-secret']) expect(text).not.toContain(secret);
+    expect(Buffer.from(letter.value!, 'base64').toString()).toContain(credentials.hash('Bearer hdr-secret'));
+    expect(letter).toMatchObject({ redaction: 'json', size: value.length, sha256: createHash('sha256').update(value).digest('hex') });
+  });
+
+  it('keeps no bytes of a value that is not JSON, only its size and digest', () => {
+    const value = Buffer.from('GET /a?access_token=raw-secret HTTP/1.1\r\nAuthorization: Bearer raw-secret\r\n');
+    const letter = deadLetterFor(record(value), 'g', 'json', 'not JSON', 1);
+    expect(letter).toMatchObject({ value: null, redaction: 'withheld', truncated: true, size: value.length });
+    expect(JSON.stringify(letter)).not.toContain('raw-secret');
   });
 
   it('writes a tombstone as a letter without size or digest', () => {

@@ -20,6 +20,11 @@ describe('decodeRecord', () => {
     expect(r.ok ? '' : r.reason).toMatch(/^value is not JSON: /);
   });
 
+  it('does not quote the text it could not parse, which may hold a credential', () => {
+    const r = decodeRecord(Buffer.from('GET /?access_token=quoted-secret HTTP/1.1'), schema);
+    expect(r.ok ? '' : r.reason).toMatch(/^value is not JSON: Unexpected token 'G' \(not valid JSON\)$/);
+  });
+
   it('refuses a value nested 100,000 deep before the schema walks it, and never throws', () => {
     const deep = Buffer.from(`{"id":"a","n":1,"details":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     expect(decodeRecord(deep, z.object({ id: z.string(), details: z.unknown() }))).toEqual({ ok: false, errorClass: 'bounds', reason: 'value is nested deeper than 256 levels' });

@@ -25,7 +25,9 @@ export function decodeRecord<T>(value: Buffer | null, schema: z.ZodType<T>, maxB
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return { ok: false, errorClass: 'json', reason: `value is not JSON: ${(err as Error).message.slice(0, 500)}` };
+      // V8 quotes the start of the text it could not parse; that may be a credential, so the quote is left out.
+      const message = (err as Error).message.slice(0, 500).replace(/,? "[\s\S]*"(\.\.\.)? is not valid JSON$/, ' (not valid JSON)');
+      return { ok: false, errorClass: 'json', reason: `value is not JSON: ${message}` };
     }
     const violation = jsonBoundsViolation(json, bounds);
     if (violation) return { ok: false, errorClass: 'bounds', reason: violation };

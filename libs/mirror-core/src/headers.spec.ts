@@ -52,4 +52,13 @@ describe('replayHeaders', () => {
       'x-shadow-request': 'e',
     });
   });
+
+  it.each(['x-http-method-override', 'x-http-method', 'x-method-override', 'x-original-url', 'x-rewrite-url', 'x-forwarded-host', 'x-forwarded-server', 'proxy-authorization'])(
+    'drops %s in any casing unless forwarded by name',
+    (name) => {
+      const shouting = { [name.toUpperCase()]: 'v', accept: '*/*' };
+      expect(replayHeaders(shouting, rules, 'e')).toEqual({ accept: '*/*', 'x-shadow-request': 'e' });
+      expect(replayHeaders(shouting, { ...rules, forward: [name] }, 'e')[name]).toBe('v');
+    },
+  );
 });

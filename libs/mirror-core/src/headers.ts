@@ -1,8 +1,10 @@
 import { type ExperimentSpec } from '@penumbra/contracts';
+import { DEFAULT_CREDENTIAL_HEADERS } from '@penumbra/credentials';
 
 type HeaderRules = ExperimentSpec['shadow']['headers'];
 
-export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-api-key', 'x-auth-token'] as const;
+/** The shared credential list: none of these reaches a replay unless the experiment forwards it by name. */
+export const CREDENTIAL_HEADERS = DEFAULT_CREDENTIAL_HEADERS;
 
 /**
  * Headers that make a server treat a request as another method, path or host than the one sent:

@@ -6,3 +6,4 @@ export * from './safe-path';
 export * from './sampling';
 export * from './targeting';
 export * from './destinations';
+export * from './pair-credentials';

@@ -95,3 +95,21 @@ describe('MirrorEngine', () => {
     expect(outs.every((o) => o.kind === 'pair')).toBe(true);
   });
 });
+
+describe('MirrorEngine and credentials', () => {
+  it('replays the query as captured but writes the pair with its secrets and set-cookie hashed', async () => {
+    const { engine, client } = setup();
+    client.send = async (origin, request) => {
+      client.sent.push({ origin, request });
+      return { ok: true, response: { status: 200, headers: { 'set-cookie': 'sid=cookie-secret' }, latencyMs: 1 } };
+    };
+    const traffic = trafficRecordSchema.parse({ ...record('r1'), request: { method: 'GET', path: '/a', query: 'access_token=query-secret' } });
+    const [out] = await engine.process(traffic);
+    expect(client.sent[0]?.request.pathAndQuery).toBe('/v2/a?access_token=query-secret');
+    expect(out?.kind).toBe('pair');
+    const written = JSON.stringify(out);
+    expect(written).not.toContain('query-secret');
+    expect(written).not.toContain('cookie-secret');
+    expect(written).toContain('access_token=hmac-sha256:');
+  });
+});

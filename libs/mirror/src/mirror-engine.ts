@@ -1,6 +1,7 @@
 import { type Pair, type ReplayResult, type TrafficRecord, pairId } from '@penumbra/contracts';
 import { type HttpReplayClient, decodeBody } from '@penumbra/http';
-import { isSampled, matchesTarget, methodAllowed, normalizeEndpoint, replayHeaders, safeReplayPath, samplingKeyOf, sliceOf } from '@penumbra/mirror-core';
+import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
+import { isSampled, matchesTarget, methodAllowed, normalizeEndpoint, pairWithoutCredentials, replayHeaders, safeReplayPath, samplingKeyOf, sliceOf } from '@penumbra/mirror-core';
 import { type ActiveExperiment, type ExperimentRegistry } from './experiment-registry';
 import { type MirrorMetrics, type SkipReason } from './mirror-metrics';
 
@@ -12,6 +13,8 @@ export interface MirrorEngineDeps {
   metrics: MirrorMetrics;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How credentials are hashed in the pairs written. @default the default policy, with a random key */
+  credentials?: CredentialPolicy;
 }
 
 /** How long backpressure may hold one record before it counts as overload after all. */
@@ -30,8 +33,10 @@ const SKIP_MODE_SLOT_WAIT_MS = 250;
 export class MirrorEngine {
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly credentials: CredentialPolicy;
 
   constructor(private readonly deps: MirrorEngineDeps) {
+    this.credentials = deps.credentials ?? credentialPolicy();
     this.clock = deps.clock ?? Date.now;
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -89,7 +94,7 @@ export class MirrorEngine {
         candidate,
         ...(secondary ? { secondary } : {}),
       };
-      return { kind: 'pair', pair };
+      return { kind: 'pair', pair: pairWithoutCredentials(pair, this.credentials) };
     } finally {
       e.inFlight.release();
       this.deps.metrics.inFlight.dec({ experiment: id });

@@ -62,6 +62,7 @@ export function consumerDefaults(ctx: ServiceContext) {
     deadLetterTopic: ctx.topics.dlq,
     alertTopic: ctx.topics.alerts,
     deadLetterMaxValueBytes: ctx.env.DEAD_LETTER_MAX_VALUE_BYTES,
+    credentials: ctx.credentials,
     deadLetterSpike: { threshold: ctx.env.DEAD_LETTER_SPIKE_COUNT, windowMs: ctx.env.DEAD_LETTER_SPIKE_WINDOW_MS },
     onFatal: (reason: string) => ctx.fatal(reason),
     metrics: ctx.metrics,

@@ -1,14 +1,15 @@
-import { type HttpEnvVars, type KafkaEnvVars } from '@penumbra/config';
+import { type CredentialEnvVars, type HttpEnvVars, type KafkaEnvVars } from '@penumbra/config';
 import { hostname } from 'node:os';
 import { type Registry } from 'prom-client';
 import { type TopicKey, topicNames } from '@penumbra/contracts';
+import { type CredentialPolicy, DEFAULT_CREDENTIAL_HEADERS, DEFAULT_SECRET_QUERY_PARAMS, credentialPolicy } from '@penumbra/credentials';
 import { type KafkaClient, createKafkaClient, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { HealthRegistry, JsonLogger, type Logger, PipelineMetrics, createMetricsRegistry } from '@penumbra/observability';
 
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 
 /** What every service's environment holds, typed from the schemas in @penumbra/config. */
-export type BaseServiceEnv = KafkaEnvVars & HttpEnvVars & { INSTANCE_ID?: string | undefined };
+export type BaseServiceEnv = KafkaEnvVars & HttpEnvVars & CredentialEnvVars & { INSTANCE_ID?: string | undefined };
 
 /** What every service is made of: its parsed environment, logger, metrics, health and Kafka client. */
 export interface ServiceContext<E extends BaseServiceEnv = BaseServiceEnv> {
@@ -22,6 +23,8 @@ export interface ServiceContext<E extends BaseServiceEnv = BaseServiceEnv> {
   health: HealthRegistry;
   kafka: KafkaClient;
   topics: Record<TopicKey, string>;
+  /** How credentials are hashed wherever this service writes pairs, diffs, dead letters or audit records. */
+  credentials: CredentialPolicy;
   /** The consumer group for one of this service's inputs. */
   groupId(input?: string): string;
   /**
@@ -54,6 +57,7 @@ export function createServiceContext<E extends BaseServiceEnv>(name: string, env
     health,
     kafka: createKafkaClient(kafkaConnectionFromEnv(env, `penumbra-${name}`), nestLogger.child({ component: 'kafka' })),
     topics: topicNames(env.TOPIC_PREFIX),
+    credentials: credentialPolicyOf(env),
     groupId: (input) => `${env.KAFKA_GROUP_PREFIX}${name}${input ? `-${input}` : ''}`,
     exitOnFatal: false,
     fatal(reason) {
@@ -65,4 +69,13 @@ export function createServiceContext<E extends BaseServiceEnv>(name: string, env
     },
   };
   return ctx;
+}
+
+/** The defaults plus what the environment adds; the environment can widen the lists, never narrow them. */
+export function credentialPolicyOf(env: CredentialEnvVars): CredentialPolicy {
+  return credentialPolicy({
+    headers: [...DEFAULT_CREDENTIAL_HEADERS, ...(env.PENUMBRA_CREDENTIAL_HEADERS ?? [])],
+    queryParams: [...DEFAULT_SECRET_QUERY_PARAMS, ...(env.PENUMBRA_CREDENTIAL_QUERY_PARAMS ?? [])],
+    ...(env.PENUMBRA_CREDENTIAL_HASH_KEY === undefined ? {} : { hashKey: env.PENUMBRA_CREDENTIAL_HASH_KEY }),
+  });
 }
