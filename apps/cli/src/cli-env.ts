@@ -11,6 +11,8 @@ const cliEnvSchema = z
     AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),
     /** The audit-sink's public keys (JSON: keys[].keyId, publicKey PEM): what audit verify checks checkpoints against. */
     PENUMBRA_AUDIT_KEYS_FILE: envOptionalString(),
+    /** The operators' public keys: experiment list and get show whether each record verifies against them. */
+    PENUMBRA_OPERATOR_KEYS_FILE: envOptionalString(),
   })
   .superRefine(refineKafkaSecurity);
 export type CliEnv = z.infer<typeof cliEnvSchema>;

@@ -1,9 +1,11 @@
 import { sign, verify } from 'node:crypto';
+import { z } from 'zod';
 import { canonicalJson } from './canonical-json';
-import { SAFE_METHODS } from './common';
+import { SAFE_METHODS, epochMs, eventId, experimentId } from './common';
 import { signatureSchema } from './control';
 import { type ExperimentRecord } from './experiment-record';
 import { type OperatorKeys, type OperatorSigner } from './operator-keys';
+import { signMessage, verifyMessage } from './signing';
 
 /** Headers that carry a caller's credentials: forwarding them to a candidate needs `forward-credentials`. */
 export const CREDENTIAL_FORWARD_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'set-cookie', 'x-api-key', 'x-auth-token'] as const;
@@ -79,5 +81,50 @@ export function verifyExperimentRecord(record: ExperimentRecord, kafkaKey: strin
     if (!key.roles.some((r) => allowed.includes(r)))
       return { ok: false, reason: `${key.operator} (roles ${key.roles.join(', ')}) lacks ${permission}, which ${why}: it needs one of ${allowed.join(', ') || '(no role)'}` };
   }
+  return { ok: true, operator: key.operator, keyId: key.keyId };
+}
+
+/** The header of a tombstone on the experiments topic that carries the operator's signed deletion (JSON). */
+export const EXPERIMENT_DELETION_HEADER = 'penumbra-deletion';
+
+/** A tombstone has no value to sign: the deletion is signed and sent in its header. */
+export const experimentDeletionSchema = z.object({
+  type: z.literal('experiment.deleted.v1'),
+  id: eventId,
+  ts: epochMs,
+  experimentId,
+  actor: z.string().min(1).max(200),
+  signature: signatureSchema.optional(),
+});
+export type ExperimentDeletion = z.infer<typeof experimentDeletionSchema>;
+
+export function signExperimentDeletion(deletion: Omit<ExperimentDeletion, 'signature' | 'actor' | 'type'>, signer: OperatorSigner): ExperimentDeletion {
+  return signMessage({ type: 'experiment.deleted.v1' as const, ...deletion, actor: signer.operator }, signer);
+}
+
+/** Whether a tombstone's header holds a deletion of this key by an operator allowed to manage experiments. Never throws. */
+export function verifyExperimentDeletion(header: string | undefined, kafkaKey: string, keys: OperatorKeys | undefined): ExperimentVerdict {
+  if (header === undefined)
+    return { ok: false, reason: `unsigned deletion: delete it with penumbra experiment delete and an operator key (no ${EXPERIMENT_DELETION_HEADER} header)` };
+  let json: unknown;
+  try {
+    json = JSON.parse(header);
+  } catch {
+    return { ok: false, reason: `the ${EXPERIMENT_DELETION_HEADER} header is not JSON` };
+  }
+  const parsed = experimentDeletionSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `the ${EXPERIMENT_DELETION_HEADER} header is not a deletion` };
+  const deletion = parsed.data;
+  if (deletion.experimentId !== kafkaKey) return { ok: false, reason: `the deletion names ${deletion.experimentId}, not the key ${JSON.stringify(kafkaKey.slice(0, 200))}` };
+  if (keys === undefined) return { ok: false, reason: 'no operator keys are trusted here: set PENUMBRA_OPERATOR_KEYS_FILE' };
+  const key = deletion.signature === undefined ? undefined : keys.keys.get(deletion.signature.keyId);
+  if (deletion.signature === undefined) return { ok: false, reason: 'unsigned deletion' };
+  if (key === undefined) return { ok: false, reason: `deletion signed by unknown operator key "${deletion.signature.keyId}"` };
+  const verified = verifyMessage(deletion, new Map([[key.keyId, key.publicKey]]));
+  if (!verified.ok) return { ok: false, reason: verified.reason };
+  if (deletion.actor !== key.operator) return { ok: false, reason: `key "${key.keyId}" belongs to ${key.operator}, not ${deletion.actor}` };
+  const allowed = keys.permissions['experiments'] ?? DEFAULT_EXPERIMENT_PERMISSIONS.experiments;
+  if (!key.roles.some((r) => allowed.includes(r)))
+    return { ok: false, reason: `${key.operator} (roles ${key.roles.join(', ')}) lacks experiments: it needs one of ${allowed.join(', ')}` };
   return { ok: true, operator: key.operator, keyId: key.keyId };
 }
