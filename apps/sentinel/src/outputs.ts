@@ -57,7 +57,7 @@ export function alertOf(experimentId: string, slice: string, draft: AlertDraft, 
  * why is in `halted` and in the signed command it names.
  */
 export function haltedRecord(record: ExperimentRecord, command: Command): ExperimentRecord {
-  return experimentRecordSchema.parse({ ...record, halted: { at: command.ts, reason: `${command.reason} (${command.actor.name})`.slice(0, 2000), commandId: command.id } });
+  return experimentRecordSchema.parse({ ...record, halted: { at: command.ts, reason: command.reason, commandId: command.id } });
 }
 
 /** What a decision owes Kafka: its command, its alerts and, for a kill or a stop, the halt. */

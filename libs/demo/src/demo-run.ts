@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHistory, verifyAuditTrail } from '@penumbra/audit';
-import { type ExperimentRecord, commandSchema, experimentRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
+import { type ExperimentRecord, commandSchema, experimentRecordSchema, signExperimentRecord, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
 import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
@@ -64,7 +64,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   try {
     stack = await startDemoStack({ root: o.root, names, scenario: o.scenario, kafka: o.kafka, producer, brokers: o.brokers, redisUrl: o.redisUrl, progress: o.out.progress });
     const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
-    const record: ExperimentRecord = { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: 'demo', spec };
+    const record: ExperimentRecord = signExperimentRecord(
+      { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: stack.operator.operator, spec },
+      stack.operator,
+    );
     await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);
     o.out.progress(`experiment ${spec.id} applied: stages ${spec.policy.stages.map((s) => s.name).join(' → ')}`);
 
