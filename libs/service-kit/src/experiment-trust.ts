@@ -4,6 +4,7 @@ import {
   type ExperimentRecord,
   type OperatorKeys,
   alertSchema,
+  experimentId as experimentIdSchema,
   operatorKeysFromJson,
   verifyExperimentDeletion,
   verifyExperimentRecord,
@@ -30,49 +31,35 @@ export function loadOperatorKeysFile(variable: string, path: string | undefined)
 }
 
 /**
- * Decides, once for the whole service, whether an experiment record may be used, and answers a
- * refusal with an `experiment-rejected` alert: at most one per experiment a minute, carrying how
- * many it stands for, so a flood of forged records costs a handful of alerts.
+ * Raises `experiment-rejected` alerts: at most one per experiment and source a minute, carrying
+ * how many it stands for, so a flood of forged records costs a handful of alerts; at most 100
+ * waiting to be sent, the rest only logged.
  */
-export class ExperimentTrust {
+export class ExperimentAlerts {
   private readonly limiter = new RejectionLimiter();
   private sending: Promise<void> = Promise.resolve();
   private pending = 0;
 
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly keys: OperatorKeys | undefined,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Why the record (undefined: a tombstone of a held experiment) may not be used, or undefined. */
-  verify(key: string, record: ExperimentRecord | undefined, headers: Record<string, string>): string | undefined {
-    const verdict = record === undefined ? verifyExperimentDeletion(headers[EXPERIMENT_DELETION_HEADER], key, this.keys) : verifyExperimentRecord(record, key, this.keys);
-    return verdict.ok ? undefined : verdict.reason;
-  }
-
-  refused(key: string, record: ExperimentRecord | undefined, reason: string, where: string): void {
+  raise(experimentId: string, source: string, message: string, details: Record<string, unknown>): void {
     const now = this.clock();
-    // A refused tombstone is of a row held, whose key was verified to be its experiment id.
-    const experimentId = record?.experimentId ?? key;
-    const actor = record?.actor ?? 'unknown';
-    const admitted = this.limiter.admit(experimentId, key, now);
+    const admitted = this.limiter.admit(experimentId, source, now);
     if (!admitted.alert || this.pending >= 100) return;
-    const more = admitted.suppressed > 0 ? ` (and ${admitted.suppressed} more refused without an alert)` : '';
+    const more = admitted.suppressed > 0 ? ` (and ${admitted.suppressed} more from ${source} without an alert)` : '';
     const alert = alertSchema.parse({
       type: 'alert.v1',
-      id: `experiment-rejected:${this.ctx.name}:${this.ctx.instanceId}:${where}`,
+      id: `experiment-rejected:${this.ctx.name}:${this.ctx.instanceId}:${experimentId}:${now}:${source}`.slice(0, 512),
       ts: now,
       experimentId,
       severity: 'critical',
       kind: 'experiment-rejected',
       source: this.ctx.name,
-      message:
-        `experiment ${record === undefined ? 'deletion' : 'record'} ${where} from ${actor.slice(0, 200)} refused, the previous valid spec stays in force: ${reason}${more}`.slice(
-          0,
-          4000,
-        ),
-      details: { key: key.slice(0, 200), where, actor, keyId: record?.signature?.keyId ?? null, suppressed: admitted.suppressed },
+      message: `${message}${more}`.slice(0, 4000),
+      details: { ...details, suppressed: admitted.suppressed },
     });
     this.pending += 1;
     this.sending = this.sending
@@ -93,5 +80,32 @@ export class ExperimentTrust {
   /** Resolves once the alerts raised so far are sent (or failed). */
   drain(): Promise<void> {
     return this.sending;
+  }
+}
+
+/** Decides, once for the whole service, whether an experiment record may be used, and alerts a refusal. */
+export class ExperimentTrust {
+  constructor(
+    private readonly keys: OperatorKeys | undefined,
+    private readonly alerts: ExperimentAlerts,
+  ) {}
+
+  /** Why the record (undefined: a tombstone of a held experiment) may not be used, or undefined. */
+  verify(key: string, record: ExperimentRecord | undefined, headers: Record<string, string>): string | undefined {
+    const verdict = record === undefined ? verifyExperimentDeletion(headers[EXPERIMENT_DELETION_HEADER], key, this.keys) : verifyExperimentRecord(record, key, this.keys);
+    return verdict.ok ? undefined : verdict.reason;
+  }
+
+  refused(key: string, record: ExperimentRecord | undefined, reason: string, where: string): void {
+    // The row a record tries to change is its key when that names an experiment (a refused tombstone's always does).
+    const experimentId = experimentIdSchema.safeParse(key).success || record === undefined ? key : record.experimentId;
+    const actor = record?.actor ?? 'unknown';
+    const keyId = record?.signature?.keyId ?? null;
+    this.alerts.raise(
+      experimentId,
+      `${keyId ?? 'unsigned'}:${actor}`,
+      `experiment ${record === undefined ? 'deletion' : 'record'} ${where} from ${actor.slice(0, 200)} refused, the previous valid one stays in force: ${reason}`,
+      { key: key.slice(0, 200), where, actor, keyId, reason },
+    );
   }
 }

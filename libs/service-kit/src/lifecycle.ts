@@ -2,7 +2,7 @@ import { type ExperimentRecord, experimentRecordSchema } from '@penumbra/contrac
 import { TopicTable } from '@penumbra/kafka';
 import { type CheckResult, type Logger } from '@penumbra/observability';
 import { type RedisClient, type RedisEnv, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
-import { ExperimentTrust, loadOperatorKeysFile } from './experiment-trust';
+import { ExperimentAlerts, ExperimentTrust, loadOperatorKeysFile } from './experiment-trust';
 import { type ServiceContext } from './service-context';
 
 /** What a service started, stopped in reverse order: consumers first, connections last. */
@@ -34,10 +34,11 @@ export async function startExperimentTable(
   ctx: ServiceContext,
   stops: StopStack,
   onChange?: (id: string, record: ExperimentRecord | undefined) => void,
+  alerts: ExperimentAlerts = new ExperimentAlerts(ctx),
 ): Promise<TopicTable<ExperimentRecord>> {
   const keys = loadOperatorKeysFile('PENUMBRA_OPERATOR_KEYS_FILE', ctx.env.PENUMBRA_OPERATOR_KEYS_FILE);
   if (keys === undefined) ctx.logger.error('no PENUMBRA_OPERATOR_KEYS_FILE: every experiment record is refused, since none can be verified');
-  const trust = new ExperimentTrust(ctx, keys);
+  const trust = new ExperimentTrust(keys, alerts);
   const table = new TopicTable<ExperimentRecord>({
     client: ctx.kafka,
     topic: ctx.topics.experiments,
@@ -51,7 +52,7 @@ export async function startExperimentTable(
   await table.start();
   stops.push('experiments table', async () => {
     await table.stop();
-    await trust.drain();
+    await alerts.drain();
   });
   ctx.health.register('experiments', () => ({
     ok: table.ready,
