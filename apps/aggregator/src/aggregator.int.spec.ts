@@ -66,6 +66,7 @@ describe('aggregator process on the real broker and Redis', () => {
     const child = spawnTs(join(__dirname, 'main.ts'), {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       REDIS_URL: server.url,
@@ -181,7 +182,14 @@ describe('aggregator process on the real broker and Redis', () => {
 
   function rebuildCli(experimentId: string): Promise<{ code: number; stdout: string; stderr: string }> {
     const bin = join(__dirname, '..', '..', 'cli', 'bin', 'penumbra.cjs');
-    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, REDIS_URL: server.url, REDIS_KEY_PREFIX: kafka.ns.keyPrefix };
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
+      REDIS_URL: server.url,
+      REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
+    };
     return new Promise((resolve) => {
       execFile(process.execPath, [bin, 'aggregates', 'rebuild', experimentId, '--json'], { env, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),

@@ -47,6 +47,7 @@ describe('audit checkpoints against tampering on the real broker', () => {
     const child = spawnTs(join(__dirname, 'main.ts'), {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`,
@@ -68,7 +69,13 @@ describe('audit checkpoints against tampering on the real broker', () => {
 
   function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const bin = join(__dirname, '..', '..', 'cli', 'bin', 'penumbra.cjs');
-    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, PENUMBRA_AUDIT_KEYS_FILE: keys.trustedKeysFile };
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
+      PENUMBRA_AUDIT_KEYS_FILE: keys.trustedKeysFile,
+    };
     return new Promise((resolve) => {
       execFile(process.execPath, [bin, 'audit', 'verify', ...args], { env, timeout: 120_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),

@@ -35,6 +35,7 @@ describe('audit-sink process on the real broker', () => {
     const child = spawnTs(join(__dirname, 'main.ts'), {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`,
@@ -65,7 +66,13 @@ describe('audit-sink process on the real broker', () => {
 
   function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const bin = join(__dirname, '..', '..', 'cli', 'bin', 'penumbra.cjs');
-    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC_PREFIX: kafka.ns.topicPrefix, PENUMBRA_AUDIT_KEYS_FILE: auditKeys.trustedKeysFile };
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
+      PENUMBRA_AUDIT_KEYS_FILE: auditKeys.trustedKeysFile,
+    };
     return new Promise((resolve) => {
       execFile(process.execPath, [bin, 'audit', ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
     });

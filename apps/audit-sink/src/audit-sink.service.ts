@@ -5,7 +5,7 @@ import { type ServiceEnv } from '@penumbra/config';
 import { ConfigError, UnavailableError } from '@penumbra/errors';
 import { type SigningKey, type TrustedKeys, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ConsumerPort, type TransactionalKafka, type TransactionalProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, startExperimentTable } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, loadOperatorKeysFile, startExperimentTable } from '@penumbra/service-kit';
 import { AuditIndex, type RestoredHead } from './audit-index';
 import { HeadScan, loadAuditSigningKey, readAuditLogValue } from './audit-log';
 import { AuditWriter } from './audit-writer';
@@ -61,6 +61,7 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
         credentials: ctx.credentials,
         trust: {
           ...(ctx.env.PENUMBRA_COMMAND_KEYS_FILE ? { commands: loadTrustedKeysFile('PENUMBRA_COMMAND_KEYS_FILE', ctx.env.PENUMBRA_COMMAND_KEYS_FILE) } : {}),
+          ...(ctx.env.PENUMBRA_OPERATOR_KEYS_FILE ? { experiments: loadOperatorKeysFile('PENUMBRA_OPERATOR_KEYS_FILE', ctx.env.PENUMBRA_OPERATOR_KEYS_FILE) } : {}),
           ...(ctx.env.SENTINEL_APPLIER_KEYS_FILE ? { acks: loadTrustedKeysFile('SENTINEL_APPLIER_KEYS_FILE', ctx.env.SENTINEL_APPLIER_KEYS_FILE) } : {}),
         },
       },

@@ -13,6 +13,8 @@ const cliEnvSchema = z
     PENUMBRA_AUDIT_KEYS_FILE: envOptionalString(),
     /** Must equal the aggregator's: a rebuild admits new slices under the same cap. */
     AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: envInt(100, { min: 1, max: 100_000 }),
+    /** The operators' public keys: experiment list and get show whether each record verifies against them. */
+    PENUMBRA_OPERATOR_KEYS_FILE: envOptionalString(),
   })
   .superRefine(refineKafkaSecurity);
 export type CliEnv = z.infer<typeof cliEnvSchema>;

@@ -62,19 +62,28 @@ describe('operating an experiment with the penumbra command and a running fleet'
 
     const file = join(dir, 'exp.yaml');
     writeFileSync(file, readFileSync(join(root, 'examples', 'experiments', 'checkout.yaml'), 'utf8').replace('id: checkout-v2', 'id: operate-me'));
-    expect((await run('experiment', 'apply', '-f', file)).stdout).toMatch(/applied operate-me/);
-    expect(JSON.parse((await run('experiment', 'list', '--json')).stdout).map((r: { experimentId: string }) => r.experimentId)).toEqual(['operate-me']);
+    const unsignedApply = await run('experiment', 'apply', '-f', file);
+    expect(unsignedApply.code).toBe(1);
+    expect(unsignedApply.stderr).toMatch(/set PENUMBRA_OPERATOR_KEY_FILE/);
+
+    const signed = { ...env, PENUMBRA_OPERATOR_KEY_FILE: join(dir, 'fleet', 'operator-key.json'), PENUMBRA_OPERATOR_KEYS_FILE: join(dir, 'fleet', 'operator-keys.json') };
+    env = signed;
+    expect((await run('experiment', 'apply', '-f', file)).stdout).toMatch(/applied operate-me as ana/);
+    expect(JSON.parse((await run('experiment', 'list', '--json')).stdout).map((r: { experimentId: string; verifiedAs: string }) => [r.experimentId, r.verifiedAs])).toEqual([
+      ['operate-me', 'ana'],
+    ]);
     expect(JSON.parse((await run('experiment', 'get', 'operate-me')).stdout)).toMatchObject({
       experimentId: 'operate-me',
       actor: 'ana',
       spec: { policy: { stages: [{ name: 'shadow' }, { name: 'canary' }, { name: 'full' }] } },
     });
 
+    env = { ...signed, PENUMBRA_OPERATOR_KEY_FILE: undefined };
     const unsigned = await run('kill', 'operate-me', '--reason', 'no key');
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toMatch(/set PENUMBRA_OPERATOR_KEY_FILE/);
 
-    env = { ...env, PENUMBRA_OPERATOR_KEY_FILE: join(dir, 'fleet', 'operator-key.json') };
+    env = signed;
     const kill = await run('kill', 'operate-me', '--reason', 'incident 7');
     expect(kill).toMatchObject({ code: 0, stdout: expect.stringMatching(/accepted/) });
     expect((await run('status', 'operate-me')).stdout).toMatch(/HALTED .*kill by ana: incident 7[\s\S]*operate-me: killed/);
@@ -83,7 +92,7 @@ describe('operating an experiment with the penumbra command and a running fleet'
     expect(again.stderr).toMatch(/rejected: operate-me is halted \(kill by ana: incident 7\); apply it again to start over/);
 
     const audit = await run('audit', 'operate-me');
-    expect(audit.stdout).toMatch(/requested kill \(signed hmac-sha256 by key local-operator\): incident 7/);
+    expect(audit.stdout).toMatch(/requested kill \(signed ed25519 by key local-operator\): incident 7/);
     expect(audit.stdout).toMatch(/kill_switch\.activated by ana/);
     expect((await run('audit', 'verify', 'operate-me')).code).toBe(0);
 
@@ -91,7 +100,7 @@ describe('operating an experiment with the penumbra command and a running fleet'
     expect((await run('report', 'operate-me', '--format', 'html', '-o', report)).stdout).toMatch(/wrote .*report\.html \(killed, 0 pairs\)/);
     expect(readFileSync(report, 'utf8')).toMatch(/KILLED[\s\S]*kill by ana: incident 7/);
 
-    expect((await run('experiment', 'delete', 'operate-me')).stdout).toMatch(/deleted operate-me/);
+    expect((await run('experiment', 'delete', 'operate-me')).stdout).toMatch(/deleted operate-me as ana/);
     expect(JSON.parse((await run('experiment', 'list', '--json')).stdout)).toEqual([]);
     expect((await run('fleet', 'stop')).stdout).toMatch(/the fleet is stopped/);
   });

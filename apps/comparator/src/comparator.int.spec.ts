@@ -35,6 +35,7 @@ describe('comparator on the real broker and Redis', () => {
     const env = parseEnv(serviceEnvSchemas.comparator, {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: kafka.ns.keyPrefix,

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { type ControlRequest, formatIssues } from '@penumbra/contracts';
+import { type ControlRequest, formatIssues, operatorSignerFromJson, operatorSigningKeyFileSchema } from '@penumbra/contracts';
 import { ConfigError } from '@penumbra/errors';
 import { signControlRequest } from '@penumbra/policy-core';
 
 // The one place the console loads operator keys and signs with them, as `penumbra <action>` does.
-const keySchema = z.object({ keyId: z.string().min(1), secret: z.string().min(32), operator: z.string().min(1) });
-const keyFileSchema = z.union([keySchema, z.object({ keys: z.array(keySchema).min(1) })]);
-type OperatorKey = z.infer<typeof keySchema>;
+const keyFileSchema = z.union([operatorSigningKeyFileSchema, z.object({ keys: z.array(operatorSigningKeyFileSchema).min(1) })]);
 
 export interface OperatorSigner {
   /** The operators this console can sign for. */
@@ -17,7 +15,7 @@ export interface OperatorSigner {
   sign(request: Omit<ControlRequest, 'signature'>): ControlRequest | undefined;
 }
 
-/** The operator keys from PENUMBRA_OPERATOR_KEY_FILE (one key, or `{keys: [...]}`); a bad file fails the start. */
+/** The operators' Ed25519 keys from PENUMBRA_OPERATOR_KEY_FILE (one key, or `{keys: [...]}`); a bad file fails the start. */
 export function loadOperatorSigner(path: string): OperatorSigner {
   let raw: unknown;
   try {
@@ -26,13 +24,19 @@ export function loadOperatorSigner(path: string): OperatorSigner {
     throw new ConfigError(`PENUMBRA_OPERATOR_KEY_FILE: cannot read ${path}: ${(err as Error).message}`);
   }
   const parsed = keyFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} is not a key file:\n${formatIssues(parsed.error)}`);
-  const keys: OperatorKey[] = 'keys' in parsed.data ? parsed.data.keys : [parsed.data];
+  if (!parsed.success) throw new ConfigError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} is not an operator key file:\n${formatIssues(parsed.error)}`);
+  const files = 'keys' in parsed.data ? parsed.data.keys : [parsed.data];
+  let signers;
+  try {
+    signers = files.map((f) => operatorSignerFromJson(f));
+  } catch (err) {
+    throw new ConfigError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} holds a key that is not an Ed25519 private key: ${(err as Error).message}`);
+  }
   return {
-    operators: keys.map((k) => k.operator),
+    operators: signers.map((s) => s.operator),
     sign(request) {
-      const key = keys.find((k) => k.operator === request.actor);
-      return key === undefined ? undefined : signControlRequest(request, key);
+      const signer = signers.find((s) => s.operator === request.actor);
+      return signer === undefined ? undefined : signControlRequest(request, signer);
     },
   };
 }

@@ -1,9 +1,9 @@
-import { type ControlAction, type ControlRequest, type ExperimentRecord } from '@penumbra/contracts';
+import { type ControlAction, type ControlRequest, type ExperimentRecord, type OperatorKeys } from '@penumbra/contracts';
 import { type ProducerPort } from '@penumbra/kafka';
-import { type OperatorKeysFile, applyControl, authorizeControlRequest, policyHash } from '@penumbra/policy-core';
+import { applyControl, authorizeControlRequest, policyHash } from '@penumbra/policy-core';
 import { type ExperimentEvaluator } from './experiment-evaluator';
 import { alertOf } from './outputs';
-import { RejectionLimiter } from './rejection-limiter';
+import { RejectionLimiter } from '@penumbra/service-kit';
 import { type SentinelMetrics } from './sentinel-metrics';
 import { type SentinelStateStore } from '@penumbra/sentinel-state';
 
@@ -12,7 +12,7 @@ export interface ControlRouterDeps {
   store: SentinelStateStore;
   producer: ProducerPort;
   alertsTopic: string;
-  keys: OperatorKeysFile | undefined;
+  keys: OperatorKeys | undefined;
   experiments: (id: string) => ExperimentRecord | undefined;
   metrics: SentinelMetrics;
   clock?: () => number;
@@ -51,7 +51,7 @@ export class ControlRouter {
   async route(request: ControlRequest): Promise<void> {
     const auth =
       this.deps.keys === undefined
-        ? ({ ok: false, reason: 'the sentinel has no operator keys: set SENTINEL_OPERATOR_KEYS_FILE' } as const)
+        ? ({ ok: false, reason: 'the sentinel has no operator keys: set PENUMBRA_OPERATOR_KEYS_FILE' } as const)
         : authorizeControlRequest(request, this.deps.keys, this.clock());
     if (!auth.ok) {
       this.deps.metrics.controlRequests.inc({ action: request.action, result: 'unauthenticated' });

@@ -51,15 +51,13 @@ export function alertOf(experimentId: string, slice: string, draft: AlertDraft, 
   });
 }
 
-/** The experiment record again, marked halted, so every service stops working on it. */
+/**
+ * The operator's record again, marked halted, so every service stops working on it. Everything
+ * but `halted` stays as the operator signed it, so the record still verifies; who halted it and
+ * why is in `halted` and in the signed command it names.
+ */
 export function haltedRecord(record: ExperimentRecord, command: Command): ExperimentRecord {
-  return experimentRecordSchema.parse({
-    ...record,
-    id: `halt:${command.id}`,
-    ts: command.ts,
-    actor: `sentinel (${command.actor.name})`,
-    halted: { at: command.ts, reason: command.reason, commandId: command.id },
-  });
+  return experimentRecordSchema.parse({ ...record, halted: { at: command.ts, reason: command.reason, commandId: command.id } });
 }
 
 /** What a decision owes Kafka: its command, its alerts and, for a kill or a stop, the halt. */

@@ -2,12 +2,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { type ServiceEnv } from '@penumbra/config';
 import { type Ack, type AggregateSnapshot, type ControlRequest, ackSchema, aggregateSnapshotSchema, controlRequestSchema, verifyMessage } from '@penumbra/contracts';
 import { BatchConsumer, type ProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, startExperimentTable, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
+import { SERVICE_CONTEXT, type ServiceContext, StopStack, connectRedis, loadOperatorKeysFile, startExperimentTable, consumerDefaults, watchConsumer } from '@penumbra/service-kit';
 import { type z } from 'zod';
 import { CommandHistory } from './command-history';
 import { ControlRouter } from './control-router';
 import { ExperimentEvaluator } from './experiment-evaluator';
-import { loadApplierKeys, loadCommandKeys, loadOperatorKeys } from './operator-keys';
+import { loadApplierKeys, loadCommandKeys } from './operator-keys';
 import { alertOf } from './outputs';
 import { SentinelMetrics } from './sentinel-metrics';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
@@ -24,11 +24,11 @@ export class SentinelService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { ctx } = this;
-    const keys = loadOperatorKeys(ctx.env.SENTINEL_OPERATOR_KEYS_FILE);
+    const keys = loadOperatorKeysFile('PENUMBRA_OPERATOR_KEYS_FILE', ctx.env.PENUMBRA_OPERATOR_KEYS_FILE);
     const commandKeys = loadCommandKeys(ctx.env.SENTINEL_SIGNING_KEY_FILE, ctx.env.PENUMBRA_COMMAND_KEYS_FILE);
     const applierKeys = loadApplierKeys(ctx.env.SENTINEL_APPLIER_KEYS_FILE);
     if (applierKeys.size === 0) ctx.logger.warn('no SENTINEL_APPLIER_KEYS_FILE: no acknowledgement will clear a deadline, every live command will alert as unacknowledged');
-    if (keys === undefined) ctx.logger.warn('no SENTINEL_OPERATOR_KEYS_FILE: every control request will be rejected');
+    if (keys === undefined) ctx.logger.warn('no PENUMBRA_OPERATOR_KEYS_FILE: every control request will be rejected');
     const redis = await connectRedis(ctx, this.stops);
     const producer = await ctx.kafka.producer();
     this.stops.push('producer', () => producer.disconnect());

@@ -33,6 +33,7 @@ describe('traffic-mirror process', () => {
     const child = spawnTs(main, {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       HTTP_PORT: String(port),

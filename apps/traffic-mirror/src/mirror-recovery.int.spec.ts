@@ -24,6 +24,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
     env = {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       LOG_LEVEL: 'error',

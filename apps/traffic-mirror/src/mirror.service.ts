@@ -4,7 +4,7 @@ import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts'
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
 import { BatchConsumer, DeadLetterWriter, type ProducerPort } from '@penumbra/kafka';
 import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
-import { SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
+import { ExperimentAlerts, SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
@@ -13,11 +13,16 @@ export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 export class MirrorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly registry: ExperimentRegistry;
   private readonly stops = new StopStack();
+  private readonly alerts: ExperimentAlerts;
 
   constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext<MirrorEnv>) {
+    this.alerts = new ExperimentAlerts(ctx);
     this.registry = new ExperimentRegistry({
       destinations: parseDestinationPolicy((ctx.env.MIRROR_ALLOWED_TARGETS ?? '').split(',')),
-      onRefused: (experimentId, reason) => ctx.logger.error('experiment not mirrored: a destination is not allowed', { experimentId, reason }),
+      onRefused: (experimentId, reason) => {
+        ctx.logger.error('experiment not mirrored: a destination is not allowed', { experimentId, reason });
+        this.alerts.raise(experimentId, `destination:${reason.slice(0, 200)}`, `${experimentId} is not mirrored: its ${reason} (MIRROR_ALLOWED_TARGETS)`, { reason });
+      },
     });
   }
 
@@ -34,7 +39,7 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
     const client = createReplayClient({ connectionsPerOrigin: ctx.env.MIRROR_MAX_SOCKETS_PER_TARGET });
     this.stops.push('replay client', () => client.close());
 
-    await startExperimentTable(ctx, this.stops, (id, record) => (record ? this.registry.upsert(record) : this.registry.remove(id)));
+    await startExperimentTable(ctx, this.stops, (id, record) => (record ? this.registry.upsert(record) : this.registry.remove(id)), this.alerts);
 
     await this.startTraffic(producer, client, metrics);
     if (ctx.env.GOREPLAY_TOPIC) await this.startGoReplay(ctx.env.GOREPLAY_TOPIC, producer, metrics);

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import { experimentRecordSchema, experimentSpecSchema, topicNames } from '@penumbra/contracts';
+import { experimentRecordSchema, experimentSpecSchema, operatorSignerFromJson, signExperimentRecord, topicNames } from '@penumbra/contracts';
 import { createKafkaClient, encodeEvent } from '@penumbra/kafka';
 import { JsonLogger } from '@penumbra/observability';
 import { Adaptive, CommandFollower, Experiment, PairPublisher, adaptiveTarget, loadSigningKey, loadTrustedKeys } from '@penumbra/sdk';
@@ -21,14 +22,10 @@ async function main(): Promise<void> {
 
   if (env.PUBLISH_EXPERIMENT !== 'false') {
     const spec = experimentSpecSchema.parse(experimentSpec(experimentId));
-    await producer.send([
-      encodeEvent(
-        experimentRecordSchema,
-        { type: 'experiment.v1', id: `exp-${experimentId}-${Date.now()}`, ts: Date.now(), experimentId, actor: 'rate-limit-shadow', spec },
-        topics.experiments,
-        experimentId,
-      ),
-    ]);
+    // Every service refuses an experiment no operator signed: `npx penumbra fleet start` writes a local operator key.
+    const signer = operatorSignerFromJson(JSON.parse(readFileSync(env.PENUMBRA_OPERATOR_KEY_FILE ?? '.penumbra/fleet/operator-key.json', 'utf8')));
+    const record = signExperimentRecord({ type: 'experiment.v1', id: `exp-${experimentId}-${Date.now()}`, ts: Date.now(), experimentId, actor: signer.operator, spec }, signer);
+    await producer.send([encodeEvent(experimentRecordSchema, record, topics.experiments, experimentId)]);
     logger.info('experiment published', { experimentId });
   }
 

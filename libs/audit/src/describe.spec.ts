@@ -1,4 +1,19 @@
-import { GLOBAL_AUDIT_STREAM, commandId, commandSchema, generateSigningKeyFiles, signMessage, signingKeyFromJson, trustedKeysFromJson } from '@penumbra/contracts';
+import {
+  EXPERIMENT_DELETION_HEADER,
+  GLOBAL_AUDIT_STREAM,
+  commandId,
+  commandSchema,
+  experimentSpecSchema,
+  generateOperatorKeyFiles,
+  generateSigningKeyFiles,
+  operatorKeysFromJson,
+  operatorSignerFromJson,
+  signExperimentDeletion,
+  signExperimentRecord,
+  signMessage,
+  signingKeyFromJson,
+  trustedKeysFromJson,
+} from '@penumbra/contracts';
 import { credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord } from '@penumbra/kafka';
 import { type DescribeOptions, describeSourceRecord } from './describe';
@@ -128,5 +143,25 @@ describe('describeSourceRecord with trusted keys', () => {
     const ack = { type: 'ack.v1', id: 'a1', ts: 1_700_000_000_000, experimentId: 'exp-a', commandId: command.id, appliedBy: 'deployer', result: 'applied' };
     expect(describeSourceRecord('acks', record(ack, { topic: 'shadow.acks' }), withTrust).actor).toBe('unverified:deployer');
     expect(describeSourceRecord('acks', record(signMessage(ack, signingKeyFromJson(files.signingKey)), { topic: 'shadow.acks' }), withTrust).actor).toBe('deployer');
+  });
+
+  it('marks an experiment record or deletion no trusted operator signed unverified', () => {
+    const ana = generateOperatorKeyFiles('ana-1', 'ana', ['operator']);
+    const signer = operatorSignerFromJson(ana.signingKey);
+    const experiments: DescribeOptions = { ...options(), trust: { experiments: operatorKeysFromJson(ana.publicKeys) } };
+    const spec = experimentSpecSchema.parse({
+      id: 'exp-a',
+      target: { service: 'orders' },
+      shadow: { candidate: { baseUrl: 'http://candidate:8080' } },
+      policy: { stages: [{ name: 'shadow' }] },
+    });
+    const unsigned = { type: 'experiment.v1' as const, id: 'e1', ts: 1_700_000_000_000, experimentId: 'exp-a', actor: 'ana', spec };
+    const on = (value: unknown, headers: Record<string, string> = {}) => record(value, { topic: 'shadow.experiments', headers });
+    expect(describeSourceRecord('experiments', on(signExperimentRecord(unsigned, signer)), experiments).actor).toBe('ana');
+    expect(describeSourceRecord('experiments', on(unsigned), experiments).actor).toBe('unverified:ana');
+    expect(describeSourceRecord('experiments', on(signExperimentRecord(unsigned, signer), { 'x-other': '1' }), { ...experiments, trust: {} }).actor).toBe('ana');
+    const deletion = JSON.stringify(signExperimentDeletion({ id: 'd1', ts: 1_700_000_000_000, experimentId: 'exp-a' }, signer));
+    expect(describeSourceRecord('experiments', on(null, { [EXPERIMENT_DELETION_HEADER]: deletion }), experiments)).toMatchObject({ eventType: 'experiment.deleted', actor: 'ana' });
+    expect(describeSourceRecord('experiments', on(null), experiments)).toMatchObject({ eventType: 'experiment.deleted', actor: 'unverified:unknown' });
   });
 });

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type z } from 'zod';
-import { type TopicKey, TOPICS, type TrustedKeys, verifyMessage } from '@penumbra/contracts';
+import {
+  EXPERIMENT_DELETION_HEADER,
+  type OperatorKeys,
+  type TopicKey,
+  TOPICS,
+  type TrustedKeys,
+  experimentRecordSchema,
+  verifyExperimentDeletion,
+  verifyExperimentRecord,
+  verifyMessage,
+} from '@penumbra/contracts';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord, decodeRecord } from '@penumbra/kafka';
 import { streamOf } from './keys';
@@ -28,9 +38,10 @@ export interface DescribeOptions {
   /**
    * Keys that sign commands (the sentinel's) and acknowledgements (the appliers'). With them, a
    * command or ack no trusted key signed is recorded with its actor marked `unverified:`, since
-   * anyone could have written that name.
+   * anyone could have written that name. Likewise the operators' keys for experiment records and
+   * deletions, checked as every service checks them before use.
    */
-  trust?: { commands?: TrustedKeys; acks?: TrustedKeys };
+  trust?: { commands?: TrustedKeys; acks?: TrustedKeys; experiments?: OperatorKeys };
   /**
    * How credentials are hashed in every audited event: credential headers, `shadow.headers.add`
    * values, URL userinfo, query secrets. @default the default policy, with a random key
@@ -94,7 +105,10 @@ export function describeSourceRecord(kind: AuditedTopic, record: IncomingRecord,
   const recordTs = Number(record.timestamp);
   const key = record.key?.toString('utf8') ?? null;
   if (kind === 'experiments' && record.value === null) {
-    return finish({ experimentId: streamOf(key), eventType: 'experiment.deleted', actor: 'unknown', ts: recordTs, event: { experimentId: key } }, options);
+    const operators = options.trust?.experiments;
+    const deletion = operators === undefined ? undefined : verifyExperimentDeletion(record.headers[EXPERIMENT_DELETION_HEADER], key ?? '', operators);
+    const actor = deletion === undefined ? 'unknown' : deletion.ok ? deletion.operator : 'unverified:unknown';
+    return finish({ experimentId: streamOf(key), eventType: 'experiment.deleted', actor, ts: recordTs, event: { experimentId: key } }, options);
   }
   const schema: z.ZodType<unknown> = TOPICS[kind].schema;
   const decoded = decodeRecord(record.value, schema);
@@ -118,7 +132,12 @@ export function describeSourceRecord(kind: AuditedTopic, record: IncomingRecord,
   }
   const experimentId = streamOf(event['experimentId']);
   const keys = kind === 'commands' ? options.trust?.commands : kind === 'acks' ? options.trust?.acks : undefined;
-  const actor = keys !== undefined && !verifyMessage(event, keys).ok ? `unverified:${actorOf(event)}` : actorOf(event);
+  const operators = kind === 'experiments' ? options.trust?.experiments : undefined;
+  const experiment = operators === undefined ? undefined : experimentRecordSchema.safeParse(event);
+  const unverified =
+    (keys !== undefined && !verifyMessage(event, keys).ok) ||
+    (experiment !== undefined && (!experiment.success || !verifyExperimentRecord(experiment.data, key ?? '', operators).ok));
+  const actor = unverified ? `unverified:${actorOf(event)}` : actorOf(event);
   const ownPaths = kind === 'experiments' ? field(field(field(event, 'spec'), 'compare'), 'redact') : undefined;
   const extra = Array.isArray(ownPaths) ? ownPaths.filter((p): p is string => typeof p === 'string') : [];
   return finish({ experimentId, eventType: String(event['type']), actor, ts, event }, options, extra);

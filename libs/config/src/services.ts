@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { envBool, envEnum, envHeaderMap, envInt, envOptionalString, envString } from './env';
 import { credentialEnvShape, httpEnvShape, kafkaEnvShape, redisEnvShape, refineKafkaSecurity } from './infrastructure';
 
-const base = { ...kafkaEnvShape, ...redisEnvShape, ...httpEnvShape, ...credentialEnvShape, INSTANCE_ID: envOptionalString() };
+const base = {
+  ...kafkaEnvShape,
+  ...redisEnvShape,
+  ...httpEnvShape,
+  ...credentialEnvShape,
+  INSTANCE_ID: envOptionalString(),
+  /** The operators' public keys (JSON: keys[].keyId, operator, roles, publicKey PEM; optional permissions): experiments and control requests they did not sign are refused. */
+  PENUMBRA_OPERATOR_KEYS_FILE: envOptionalString(),
+};
 
 /** One schema per service, parsed once at start. */
 export const serviceEnvSchemas = {
@@ -64,7 +72,6 @@ export const serviceEnvSchemas = {
       SENTINEL_APPLIER_KEYS_FILE: envOptionalString(),
       /** Further trusted command keys (JSON: keys[].keyId, publicKey PEM), during a rotation. */
       PENUMBRA_COMMAND_KEYS_FILE: envOptionalString(),
-      SENTINEL_OPERATOR_KEYS_FILE: envOptionalString(),
       SENTINEL_EVALUATE_INTERVAL_MS: envInt(2_000, { min: 100, max: 600_000 }),
       SENTINEL_ACK_TIMEOUT_MS: envInt(60_000, { min: 1_000 }),
       /** Raise a stalled alert when an experiment gets no new samples for this long. */

@@ -7,6 +7,7 @@ export const alertKind = z.enum([
   'command-unacknowledged',
   'dlq-spike',
   'control-rejected',
+  'experiment-rejected',
   'rollback',
   'kill',
   'consumer-lag',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochMs, eventId, experimentId } from './common';
+import { signatureSchema } from './control';
 import { experimentSpecSchema } from './experiment-spec';
 
 /**
@@ -16,6 +17,8 @@ export const experimentRecordSchema = z
     spec: experimentSpecSchema,
     /** Set by the sentinel on a kill or a stop-mirroring rollback: every service stops working on it. */
     halted: z.object({ at: epochMs, reason: z.string().min(1).max(2000), commandId: z.string().min(1).max(1024) }).optional(),
+    /** The operator's Ed25519 signature; optional here so that readers, not the parser, refuse an unsigned record and audit it. */
+    signature: signatureSchema.optional(),
   })
   .refine((r) => r.spec.id === r.experimentId, { path: ['spec', 'id'], message: 'must equal experimentId' });
 export type ExperimentRecord = z.infer<typeof experimentRecordSchema>;

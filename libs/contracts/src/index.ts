@@ -19,3 +19,5 @@ export * from './topics';
 export * from './traffic';
 export * from './json-bounds';
 export * from './signing';
+export * from './operator-keys';
+export * from './experiment-signing';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHistory, verifyAuditTrail } from '@penumbra/audit';
-import { type ExperimentRecord, commandSchema, experimentRecordSchema, trustedKeysFromJson } from '@penumbra/contracts';
+import { type ExperimentRecord, commandSchema, experimentRecordSchema, signExperimentRecord, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
 import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
 import { type FleetService } from '@penumbra/fleet';
@@ -81,7 +81,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     });
     o.out.line(`console: ${stack.console.url} (log in as ${stack.console.user}, password ${stack.console.token})`);
     const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
-    const record: ExperimentRecord = { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: 'demo', spec };
+    const record: ExperimentRecord = signExperimentRecord(
+      { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: stack.operator.operator, spec },
+      stack.operator,
+    );
     await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);
     o.out.progress(`experiment ${spec.id} applied: stages ${spec.policy.stages.map((s) => s.name).join(' → ')}`);
 

@@ -1,10 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CapturePublisher, createCaptureProxy } from '@penumbra/capture';
-import { TOPIC_KEYS, type TopicKey, topicNames } from '@penumbra/contracts';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, ensureConsoleUsersFile, waitForFleet } from '@penumbra/fleet';
+import { type OperatorSigner, TOPIC_KEYS, type TopicKey, operatorSignerFromJson, topicNames } from '@penumbra/contracts';
+import {
+  FLEET_SERVICES,
+  type FleetService,
+  FleetSupervisor,
+  ensureAuditKeyFiles,
+  ensureCommandKeyFiles,
+  ensureConsoleUsersFile,
+  ensureOperatorKeyFiles,
+  waitForFleet,
+} from '@penumbra/fleet';
 import { type KafkaClient, type ProducerPort, provisionTopics } from '@penumbra/kafka';
 import { createMetricsRegistry, silentLogger } from '@penumbra/observability';
 import { type DemoApi, type DemoScenario, startDemoApi } from './demo-api';
@@ -47,10 +55,14 @@ export interface DemoStack {
   apis: { primary: DemoApi; secondary: DemoApi; candidate: DemoApi };
   teeUrl: string;
   fleet: FleetSupervisor;
+  /** The operators' public keys (PENUMBRA_OPERATOR_KEYS_FILE) every service verifies experiments and control requests with. */
   keysFile: string;
+  /** The demo operator's private key (PENUMBRA_OPERATOR_KEY_FILE). */
+  operatorKeyFile: string;
   /** The audit-sink's public keys: what the audit's checkpoints are verified with. */
   auditKeysFile: string;
-  operatorKey: { keyId: string; secret: string; operator: string };
+  /** Signs the demo's experiment and control requests. */
+  operator: OperatorSigner;
   /** The console of the fleet, and the login it was given. */
   console: { url: string; user: string; token: string };
   stop(): Promise<void>;
@@ -107,15 +119,12 @@ export async function startDemoStack(input: {
     stops.push(() => tee.close());
     progress(`shop API: primary ${primary.url}, secondary ${secondary.url}, candidate ${candidate.url}; capture tee on http://127.0.0.1:${teePort}`);
 
-    const operatorKey = { keyId: 'demo-operator', secret: randomBytes(32).toString('hex'), operator: 'demo-operator' };
-    const keysFile = join(names.dir, 'operator-keys.json');
-    writeFileSync(keysFile, JSON.stringify({ keys: [{ ...operatorKey, roles: ['operator'] }] }), { mode: 0o600 });
+    const operatorKeys = ensureOperatorKeyFiles(names.dir, 'demo-operator', ['operator'], 'demo-operator');
+    const operator = operatorSignerFromJson(JSON.parse(readFileSync(operatorKeys.signingKeyFile, 'utf8')));
     const commandKeys = ensureCommandKeyFiles(names.dir, 'sentinel-demo');
     const auditKeys = ensureAuditKeyFiles(names.dir, 'audit-demo');
     // The console signs as the demo operator, for a user who logs in with a token made for this run.
-    const operatorKeyFile = join(names.dir, 'operator-key.json');
-    writeFileSync(operatorKeyFile, JSON.stringify(operatorKey), { mode: 0o600 });
-    const consoleLogin = ensureConsoleUsersFile(names.dir, 'demo', operatorKey.operator);
+    const consoleLogin = ensureConsoleUsersFile(names.dir, 'demo', operator.operator);
     const ports = Object.fromEntries(await Promise.all(FLEET_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<FleetService, number>;
     const log = createWriteStream(join(names.dir, 'fleet.log'));
     const fleet = new FleetSupervisor({
@@ -136,14 +145,14 @@ export async function startDemoStack(input: {
         AGGREGATOR_WINDOW_MS: '1000',
         AGGREGATOR_PARTIAL_SNAPSHOT_MS: '500',
         SENTINEL_EVALUATE_INTERVAL_MS: '500',
-        SENTINEL_OPERATOR_KEYS_FILE: keysFile,
+        PENUMBRA_OPERATOR_KEYS_FILE: operatorKeys.keysFile,
         SENTINEL_SIGNING_KEY_FILE: commandKeys.signingKeyFile,
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
         AUDIT_TRANSACTIONAL_ID: `penumbra-audit-sink.demo.${names.runId}`,
         AUDIT_SIGNING_KEY_FILE: auditKeys.signingKeyFile,
         AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
         CONSOLE_USERS_FILE: consoleLogin.usersFile,
-        PENUMBRA_OPERATOR_KEY_FILE: operatorKeyFile,
+        PENUMBRA_OPERATOR_KEY_FILE: operatorKeys.signingKeyFile,
         CONSOLE_PUSH_INTERVAL_MS: '500',
         LOG_LEVEL: 'warn',
       },
@@ -162,9 +171,10 @@ export async function startDemoStack(input: {
       apis: { primary, secondary, candidate },
       teeUrl: `http://127.0.0.1:${teePort}`,
       fleet,
-      keysFile,
+      keysFile: operatorKeys.keysFile,
+      operatorKeyFile: operatorKeys.signingKeyFile,
       auditKeysFile: auditKeys.trustedKeysFile,
-      operatorKey,
+      operator,
       console: { url: consoleUrl, user: consoleLogin.user, token: consoleLogin.token },
       stop,
     };

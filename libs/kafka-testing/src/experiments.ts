@@ -1,18 +1,23 @@
-import { type ExperimentSpecInput, type TrafficRecord, experimentRecordSchema, experimentSpecSchema, trafficRecordSchema } from '@penumbra/contracts';
+import {
+  type ExperimentSpecInput,
+  type OperatorSigner,
+  type TrafficRecord,
+  experimentRecordSchema,
+  experimentSpecSchema,
+  signExperimentRecord,
+  trafficRecordSchema,
+} from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka } from './test-kafka';
 
-/** Publishes experiments to the namespace's experiments topic, as the CLI would. */
-export async function publishExperiments(kafka: TestKafka, specs: ExperimentSpecInput[]): Promise<void> {
+/** Publishes experiments to the namespace's experiments topic, signed as the CLI would (by the namespace's admin unless another signer is given). */
+export async function publishExperiments(kafka: TestKafka, specs: ExperimentSpecInput[], signer?: OperatorSigner): Promise<void> {
+  const by = signer ?? kafka.operators.admin.signer;
   await kafka.send(
     specs.map((input) => {
       const spec = experimentSpecSchema.parse(input);
-      return encodeEvent(
-        experimentRecordSchema,
-        { type: 'experiment.v1', id: `exp-${spec.id}-${Date.now()}`, ts: Date.now(), experimentId: spec.id, actor: 'test', spec },
-        kafka.topics.experiments,
-        spec.id,
-      );
+      const record = signExperimentRecord({ type: 'experiment.v1', id: `exp-${spec.id}-${Date.now()}`, ts: Date.now(), experimentId: spec.id, actor: by.operator, spec }, by);
+      return encodeEvent(experimentRecordSchema, record, kafka.topics.experiments, spec.id);
     }),
   );
 }

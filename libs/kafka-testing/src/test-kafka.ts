@@ -11,7 +11,7 @@ import {
   provisionTopics,
 } from '@penumbra/kafka';
 import { type Logger, silentLogger } from '@penumbra/observability';
-import { type TestNamespace, ensureKafka, testNamespace, waitFor } from '@penumbra/testing';
+import { type TestNamespace, type TestOperatorKeys, ensureKafka, testNamespace, testOperatorKeys, waitFor } from '@penumbra/testing';
 
 export interface TestKafka {
   ns: TestNamespace;
@@ -20,6 +20,8 @@ export interface TestKafka {
   admin: AdminPort;
   producer: ProducerPort;
   topics: Record<TopicKey, string>;
+  /** The namespace's operator keys: publishExperiments signs with the admin's, services verify with `operators.env`. */
+  operators: TestOperatorKeys;
   /** Creates the namespace's topics, one partition each unless overridden. */
   provision(overrides?: ProvisionOptions['overrides']): Promise<ProvisionReport>;
   send(messages: OutgoingMessage[]): Promise<void>;
@@ -35,7 +37,8 @@ const SINGLE_PARTITION: ProvisionOptions['overrides'] = Object.fromEntries(
   (['traffic', 'experiments', 'pairs', 'diffs', 'metrics', 'aggregates', 'control', 'commands', 'alerts', 'acks', 'audit', 'dlq'] as const).map((k) => [k, { partitions: 1 }]),
 );
 
-export async function createTestKafka(label: string, logger: Logger = silentLogger): Promise<TestKafka> {
+/** `operators`: operators (name → roles) to hold keys beside the admin every namespace has. */
+export async function createTestKafka(label: string, logger: Logger = silentLogger, operators: Record<string, string[]> = {}): Promise<TestKafka> {
   const brokers = await ensureKafka();
   const ns = testNamespace(label);
   const client = createKafkaClient({ brokers, clientId: ns.id, connectionTimeoutMs: 10_000, ssl: false, sasl: null }, logger);
@@ -50,6 +53,7 @@ export async function createTestKafka(label: string, logger: Logger = silentLogg
     admin,
     producer,
     topics,
+    operators: testOperatorKeys(operators),
     async provision(overrides) {
       const merged = { ...SINGLE_PARTITION };
       for (const [k, v] of Object.entries(overrides ?? {})) merged[k as TopicKey] = { ...merged[k as TopicKey], ...v };

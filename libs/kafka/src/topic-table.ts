@@ -20,6 +20,13 @@ export interface TopicTableOptions<T> {
    * for `E` while the row `E` still holds the real value.
    */
   keyOf?: (value: T) => string;
+  /**
+   * Why a decoded value, or a tombstone (undefined) of a row held, may not be used (say, it is not
+   * signed), or undefined to use it; a refused record leaves the row as it was.
+   */
+  verify?: (key: string, value: T | undefined, headers: Record<string, string>) => string | undefined;
+  /** A record `verify` refused, with where it was and why. */
+  onRefused?: (key: string, value: T | undefined, reason: string, where: string) => void;
 }
 
 /**
@@ -72,13 +79,21 @@ export class TopicTable<T> {
         if (key === undefined) {
           o.onInvalid?.(`record ${batch.topic}:${batch.partition}:${record.offset} has no key`);
         } else if (record.value === null) {
-          if (this.rows.delete(key)) o.onChange?.(key, undefined);
+          const refusal = this.rows.has(key) && o.verify !== undefined ? o.verify(key, undefined, record.headers) : undefined;
+          if (refusal !== undefined) {
+            o.onRefused?.(key, undefined, refusal, `${batch.topic}:${batch.partition}:${record.offset}`);
+            o.logger.warn('table tombstone refused; keeping the row', { topic: batch.topic, offset: record.offset, reason: refusal });
+          } else if (this.rows.delete(key)) o.onChange?.(key, undefined);
         } else {
           const decoded = decodeRecord(record.value, o.schema);
+          const refusal = decoded.ok && o.verify !== undefined ? o.verify(key, decoded.value, record.headers) : undefined;
           if (decoded.ok && o.keyOf !== undefined && o.keyOf(decoded.value) !== key) {
             const reason = `${batch.topic}:${batch.partition}:${record.offset}: key ${JSON.stringify(key.slice(0, 200))} does not match the value's ${JSON.stringify(o.keyOf(decoded.value).slice(0, 200))}`;
             o.onInvalid?.(reason);
             o.logger.warn('table record refused: its key names another row; keeping the previous value', { topic: batch.topic, offset: record.offset, reason });
+          } else if (decoded.ok && refusal !== undefined) {
+            o.onRefused?.(key, decoded.value, refusal, `${batch.topic}:${batch.partition}:${record.offset}`);
+            o.logger.warn('table record refused; keeping the previous value', { topic: batch.topic, offset: record.offset, reason: refusal });
           } else if (decoded.ok) {
             this.rows.set(key, decoded.value);
             o.onChange?.(key, decoded.value);

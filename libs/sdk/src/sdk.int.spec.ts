@@ -59,6 +59,7 @@ describe('the SDK against the real comparator, aggregator and sentinel', () => {
     const env = {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       REDIS_URL: redis.url,

@@ -2,6 +2,7 @@ import { type ExperimentRecord, experimentRecordSchema } from '@penumbra/contrac
 import { TopicTable } from '@penumbra/kafka';
 import { type CheckResult, type Logger } from '@penumbra/observability';
 import { type RedisClient, type RedisEnv, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
+import { ExperimentAlerts, ExperimentTrust, loadOperatorKeysFile } from './experiment-trust';
 import { type ServiceContext } from './service-context';
 
 /** What a service started, stopped in reverse order: consumers first, connections last. */
@@ -24,24 +25,39 @@ export class StopStack {
   }
 }
 
-/** The experiments topic as a live table, with its readiness check, stopped with the service. */
+/**
+ * The experiments topic as a live table, with its readiness check, stopped with the service. Only
+ * records an operator signed (PENUMBRA_OPERATOR_KEYS_FILE), stored under their own id, enter it:
+ * any other is alerted and leaves the previous valid record in force.
+ */
 export async function startExperimentTable(
   ctx: ServiceContext,
   stops: StopStack,
   onChange?: (id: string, record: ExperimentRecord | undefined) => void,
+  alerts: ExperimentAlerts = new ExperimentAlerts(ctx),
 ): Promise<TopicTable<ExperimentRecord>> {
+  const keys = loadOperatorKeysFile('PENUMBRA_OPERATOR_KEYS_FILE', ctx.env.PENUMBRA_OPERATOR_KEYS_FILE);
+  if (keys === undefined) ctx.logger.error('no PENUMBRA_OPERATOR_KEYS_FILE: every experiment record is refused, since none can be verified');
+  const trust = new ExperimentTrust(keys, alerts);
   const table = new TopicTable<ExperimentRecord>({
     client: ctx.kafka,
     topic: ctx.topics.experiments,
     schema: experimentRecordSchema,
-    keyOf: (record) => record.experimentId,
+    verify: (key, record, headers) => trust.verify(key, record, headers),
+    onRefused: (key, record, reason, where) => trust.refused(key, record, reason, where),
     groupPrefix: ctx.groupId(`experiments-${ctx.instanceId}`),
     logger: ctx.logger,
     ...(onChange ? { onChange } : {}),
   });
   await table.start();
-  stops.push('experiments table', () => table.stop());
-  ctx.health.register('experiments', () => ({ ok: table.ready, detail: `${table.size} experiments` }));
+  stops.push('experiments table', async () => {
+    await table.stop();
+    await alerts.drain();
+  });
+  ctx.health.register('experiments', () => ({
+    ok: table.ready,
+    detail: `${table.size} experiments${keys === undefined ? ', none verifiable: no PENUMBRA_OPERATOR_KEYS_FILE' : ''}`,
+  }));
   ctx.logger.info('experiments loaded', { count: table.size });
   return table;
 }

@@ -9,7 +9,7 @@ import { HealthRegistry, JsonLogger, type Logger, PipelineMetrics, createMetrics
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 
 /** What every service's environment holds, typed from the schemas in @penumbra/config. */
-export type BaseServiceEnv = KafkaEnvVars & HttpEnvVars & CredentialEnvVars & { INSTANCE_ID?: string | undefined };
+export type BaseServiceEnv = KafkaEnvVars & HttpEnvVars & CredentialEnvVars & { INSTANCE_ID?: string | undefined; PENUMBRA_OPERATOR_KEYS_FILE?: string | undefined };
 
 /** What every service is made of: its parsed environment, logger, metrics, health and Kafka client. */
 export interface ServiceContext<E extends BaseServiceEnv = BaseServiceEnv> {

@@ -6,3 +6,4 @@ export * from './wait';
 export * from './seed';
 export * from './command-keys';
 export * from './audit-keys';
+export * from './operator-keys';

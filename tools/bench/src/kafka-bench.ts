@@ -47,6 +47,7 @@ export async function withServiceProcess<T>(kafka: TestKafka, service: string, r
   const child = spawnTs(join(findWorkspaceRoot(__dirname), 'apps', service, 'src', 'main.ts'), {
     KAFKA_BROKERS: kafka.brokers.join(','),
     TOPIC_PREFIX: kafka.ns.topicPrefix,
+    ...kafka.operators.env,
     KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: kafka.ns.keyPrefix,

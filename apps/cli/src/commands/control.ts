@@ -1,39 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { type ControlAction, alertSchema, controlRequestSchema, formatIssues } from '@penumbra/contracts';
-import { PenumbraError } from '@penumbra/errors';
+import { type ControlAction, alertSchema, controlRequestSchema } from '@penumbra/contracts';
 import { decodeRecord, encodeEvent } from '@penumbra/kafka';
 import { signControlRequest } from '@penumbra/policy-core';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
 import { type CliContext, withContext } from '../cli-context';
+import { operatorSigner } from '../operator-key';
 import { type Output } from '../output';
-
-const keySchema = z.object({ keyId: z.string().min(1), secret: z.string().min(32), operator: z.string().min(1) });
-const keyFileSchema = z.union([keySchema, z.object({ keys: z.array(keySchema).min(1) })]);
-type OperatorKey = z.infer<typeof keySchema>;
-
-/** The operator's key: PENUMBRA_OPERATOR_KEY_FILE (one key, or a sentinel keys file's first key). */
-export function operatorKey(env: NodeJS.ProcessEnv = process.env): OperatorKey {
-  const path = env['PENUMBRA_OPERATOR_KEY_FILE'];
-  if (path === undefined)
-    throw new PenumbraError('control requests are signed: set PENUMBRA_OPERATOR_KEY_FILE to a file with your keyId, secret and operator name (as the sentinel knows them)', {
-      code: 'OPERATOR_KEY_MISSING',
-      retriable: false,
-    });
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new PenumbraError(`PENUMBRA_OPERATOR_KEY_FILE: cannot read ${path}: ${(err as Error).message}`, { code: 'OPERATOR_KEY_INVALID', retriable: false });
-  }
-  const parsed = keyFileSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new PenumbraError(`PENUMBRA_OPERATOR_KEY_FILE: ${path} is not a key file:\n${formatIssues(parsed.error)}`, { code: 'OPERATOR_KEY_INVALID', retriable: false });
-  return 'keys' in parsed.data ? (parsed.data.keys[0] as OperatorKey) : parsed.data;
-}
 
 const ACTIONS: Array<{ action: ControlAction; help: string }> = [
   { action: 'promote', help: 'promote to the next stage now, whatever the gates say' },
@@ -77,7 +50,7 @@ export function registerControl(program: Command, out: Output): void {
       .option('--no-wait', 'publish and return without waiting for the sentinel')
       .action((experimentId: string, opts: { reason: string; slice?: string; role?: string; wait: boolean }) =>
         withContext(async (ctx) => {
-          const key = operatorKey();
+          const key = operatorSigner();
           const request = signControlRequest(
             controlRequestSchema.parse({
               type: 'control.v1',

@@ -1,12 +1,20 @@
 import { DEFAULT_KAFKA_BROKERS } from '@penumbra/config';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { FLEET_SERVICES, type FleetService, FleetSupervisor, ensureAuditKeyFiles, ensureCommandKeyFiles, ensureConsoleUsersFile, waitForFleet } from '@penumbra/fleet';
+import {
+  FLEET_SERVICES,
+  type FleetService,
+  FleetSupervisor,
+  ensureAuditKeyFiles,
+  ensureCommandKeyFiles,
+  ensureConsoleUsersFile,
+  ensureOperatorKeyFiles,
+  waitForFleet,
+} from '@penumbra/fleet';
 import { repoRoot } from '../local-stack';
 import { type Output } from '../output';
 
@@ -36,15 +44,14 @@ function supervisorPid(): number | undefined {
 /** The fleet's environment: the caller's, with local defaults and, when none are given, a local operator key and command signing keys. */
 function fleetEnv(): Record<string, string> {
   const env: Record<string, string> = { KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? DEFAULT_KAFKA_BROKERS, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' };
-  if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined) {
-    const keys = join(stateDir(), 'operator-keys.json');
-    if (!existsSync(keys)) {
-      const key = { keyId: 'local-operator', secret: randomBytes(32).toString('hex'), operator: process.env['PENUMBRA_ACTOR'] ?? userInfo().username };
-      writeFileSync(keys, JSON.stringify({ keys: [{ ...key, roles: ['operator', 'approver'] }] }), { mode: 0o600 });
-      writeFileSync(join(stateDir(), 'operator-key.json'), JSON.stringify(key), { mode: 0o600 });
-    }
-    env['SENTINEL_OPERATOR_KEYS_FILE'] = keys;
-  }
+  // A local operator key: experiments and control requests are signed with it (PENUMBRA_OPERATOR_KEY_FILE), every service verifies them.
+  if (process.env['PENUMBRA_OPERATOR_KEYS_FILE'] === undefined)
+    env['PENUMBRA_OPERATOR_KEYS_FILE'] = ensureOperatorKeyFiles(
+      stateDir(),
+      process.env['PENUMBRA_ACTOR'] ?? userInfo().username,
+      ['operator', 'approver'],
+      'local-operator',
+    ).keysFile;
   if (process.env['SENTINEL_SIGNING_KEY_FILE'] === undefined) {
     const commandKeys = ensureCommandKeyFiles(stateDir());
     env['SENTINEL_SIGNING_KEY_FILE'] = commandKeys.signingKeyFile;
@@ -119,8 +126,8 @@ export function registerFleet(program: Command, out: Output): void {
       out.line(`the fleet is up: ${FLEET_SERVICES.map((s) => `${s} :${ports()[s]}`).join(', ')}`);
       out.line(`logs: ${join(stateDir(), 'fleet.log')} · status: npx penumbra fleet status · stop: npx penumbra fleet stop`);
       out.line(`console: http://127.0.0.1:${ports().console}/ (log in with a user and token of ${env['CONSOLE_USERS_FILE'] ?? 'CONSOLE_USERS_FILE'})`);
-      if (process.env['SENTINEL_OPERATOR_KEYS_FILE'] === undefined)
-        out.line(`to send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
+      if (process.env['PENUMBRA_OPERATOR_KEYS_FILE'] === undefined)
+        out.line(`to apply experiments and send control requests: export PENUMBRA_OPERATOR_KEY_FILE=${join(stateDir(), 'operator-key.json')}`);
       if (process.env['AUDIT_SIGNING_KEY_FILE'] === undefined) out.line(`to verify the audit: export PENUMBRA_AUDIT_KEYS_FILE=${join(stateDir(), 'audit-keys.json')}`);
     });
 
