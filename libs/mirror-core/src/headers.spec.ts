@@ -1,4 +1,4 @@
-import { replayHeaders } from './headers';
+import { replayHeaders, unsendableHeader } from './headers';
 
 const rules = { forward: [] as string[], drop: [] as string[], add: {} as Record<string, string> };
 
@@ -51,5 +51,14 @@ describe('replayHeaders', () => {
       'x-forwarded-host': 'evil.example',
       'x-shadow-request': 'e',
     });
+  });
+});
+
+describe('unsendableHeader', () => {
+  it('names a header whose value has CR, LF, NUL or a character beyond Latin-1', () => {
+    expect(unsendableHeader({ a: 'fine\tvalue é' })).toBeUndefined();
+    expect(unsendableHeader({ a: 'ok', b: 'x\r\ny: 1' })).toBe('b');
+    expect(unsendableHeader({ c: 'nul\u0000' })).toBe('c');
+    expect(unsendableHeader({ d: '\u65e5' })).toBe('d');
   });
 });

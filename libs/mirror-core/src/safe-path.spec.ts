@@ -89,7 +89,35 @@ describe('safeReplayPath', () => {
     return out;
   }
 
-  const hostileFragment = fc.constantFrom('/', '.', '..', '%2e', '%2E', '%252e', '%25252e', '\uff0e', '%EF%BC%8E', '\u2024', '\u2025', ';', ';x=1', '%3b', '%00', '%2500', '%2f', '%252f', '\uff0f', '%5c', 'a', 'b', '%', '%25', ' ', '\u00e9', '\u65e5');
+  const hostileFragment = fc.constantFrom(
+    '/',
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%252e',
+    '%25252e',
+    '\uff0e',
+    '%EF%BC%8E',
+    '\u2024',
+    '\u2025',
+    ';',
+    ';x=1',
+    '%3b',
+    '%00',
+    '%2500',
+    '%2f',
+    '%252f',
+    '\uff0f',
+    '%5c',
+    'a',
+    'b',
+    '%',
+    '%25',
+    ' ',
+    '\u00e9',
+    '\u65e5',
+  );
   const hostilePath = fc.array(hostileFragment, { maxLength: 12 }).map((parts) => `/${parts.join('')}`);
 
   it('accepts no path that a lenient server would resolve outside the base path', () => {

@@ -20,7 +20,7 @@ export const NO_LATENCY: LatencySummary = { count: 0, p50: null, p90: null, p99:
 
 export function emptyEvidence(): EvidenceInput {
   return {
-    counts: { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 },
+    counts: { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0, unknown: 0 },
     latency: { primary: NO_LATENCY, candidate: NO_LATENCY, secondary: NO_LATENCY },
     metrics: {},
   };
@@ -45,10 +45,11 @@ export interface RateSample {
 export function rateSample(metric: BuiltinMetric, c: AggregateCounts): RateSample | undefined {
   const trials = c.pairs;
   switch (metric) {
+    // A pair with a truncated body was neither a match nor a mismatch: it is no trial of either.
     case 'matchRate':
-      return { successes: c.match, trials };
+      return { successes: c.match, trials: trials - c.unknown };
     case 'mismatchRate':
-      return { successes: c.mismatch, trials };
+      return { successes: c.mismatch, trials: trials - c.unknown };
     case 'statusMatchRate':
       return { successes: c.pairs - c.statusMismatches, trials };
     case 'candidateErrorRate':
