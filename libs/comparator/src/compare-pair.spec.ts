@@ -43,8 +43,7 @@ describe('comparePair with truncated bodies', () => {
 
   it('also reads the flag on the body of a pair written before the pair-level field', () => {
     const pair = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 1 } }), ['primary']);
-    const { truncated: _ignored, ...old } = pair;
-    expect(comparePair(old, config).outcome).toBe('unknown');
+    expect(comparePair({ ...pair, truncated: undefined }, config).outcome).toBe('unknown');
   });
 
   it('compares status and headers when both bodies were cut and their digests are equal', () => {

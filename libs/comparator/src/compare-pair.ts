@@ -63,9 +63,7 @@ function isCut(pair: Pair, side: 'primary' | 'candidate' | 'secondary', snapshot
 function comparableBodies(pair: Pair, a: Snapshot, aSide: 'primary' | 'secondary', b: Snapshot): { a: Snapshot; b: Snapshot } | undefined {
   if (!isCut(pair, aSide, a) && !isCut(pair, 'candidate', b)) return { a, b };
   if (a.body?.sha256 === undefined || a.body.sha256 !== b.body?.sha256) return undefined;
-  const { body: _a, ...aRest } = a;
-  const { body: _b, ...bRest } = b;
-  return { a: aRest, b: bRest };
+  return { a: { ...a, body: undefined }, b: { ...b, body: undefined } };
 }
 
 export function comparePair(pair: Pair, config: CompareConfig): PairComparison {

@@ -81,9 +81,10 @@ describe('safeReplayPath', () => {
         }
       }
       for (const part of s.split(/[\\/]/)) {
-        const bare = (part.split(';')[0] ?? '').replace(/[\s\u0000]+$/, '').replace(/\.+$/, (d) => (d === part.split(';')[0] ? d : ''));
-        if (bare === '..') out.pop();
-        else if (bare !== '.' && bare !== '') out.push(bare);
+        // NUL cut, trailing spaces trimmed and a name of dots read as a dot segment, as IIS and some proxies do.
+        const bare = (part.split(';')[0] ?? '').split(String.fromCharCode(0)).join('').trimEnd();
+        if (/^[.\s]+$/.test(bare) && bare.split('.').length > 2) out.pop();
+        else if (!/^[.\s]*$/.test(bare)) out.push(bare);
       }
     }
     return out;
