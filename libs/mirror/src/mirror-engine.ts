@@ -39,9 +39,10 @@ const BACKPRESSURE_LIMIT_FACTOR = 10;
  * In skip mode, how long the candidate may go without freeing any in-flight slot before a waiting
  * record counts as overload. A healthy candidate frees slots far more often, so a burst or a
  * backlog is paced through it however long the queue; a slow one does not, and the record is
- * skipped instead of stalling consumption.
+ * skipped instead of stalling consumption. Counted in polls, not wall time: while the mirror's own
+ * event loop is busy (a large batch being decoded), no poll passes and the candidate is not blamed.
  */
-const SLOW_CANDIDATE_MS = 250;
+const SLOW_CANDIDATE_POLLS = 5;
 /** How often a waiting record looks again (and heartbeats). */
 const SLOT_POLL_MS = 50;
 
@@ -52,8 +53,8 @@ const SLOT_POLL_MS = 50;
 export class MirrorEngine {
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  /** When each in-flight cap last freed a slot: the measure of whether the candidate keeps up. */
-  private readonly lastRelease = new WeakMap<InFlightLimit, number>();
+  /** How many slots each in-flight cap has freed: the measure of whether the candidate keeps up. */
+  private readonly releases = new WeakMap<InFlightLimit, number>();
 
   constructor(private readonly deps: MirrorEngineDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -121,7 +122,7 @@ export class MirrorEngine {
       if (err instanceof UnsendableRequestError) return this.skip(id, 'unsendable-request', err.message);
       throw err;
     } finally {
-      this.lastRelease.set(e.inFlight, this.clock());
+      this.releases.set(e.inFlight, (this.releases.get(e.inFlight) ?? 0) + 1);
       e.inFlight.release();
       this.deps.metrics.inFlight.dec({ experiment: id });
     }
@@ -144,23 +145,27 @@ export class MirrorEngine {
   /** Takes a rate token and an in-flight slot, or says which cap refused; waits are bounded and heartbeat. */
   private async admit(e: ActiveExperiment, options: ProcessOptions): Promise<'ok' | 'rate-limit' | 'overload'> {
     const backpressure = e.spec.shadow.onOverload === 'backpressure';
-    const started = this.clock();
-    const deadline = started + e.spec.shadow.timeoutMs * BACKPRESSURE_LIMIT_FACTOR;
+    const deadline = this.clock() + e.spec.shadow.timeoutMs * BACKPRESSURE_LIMIT_FACTOR;
     while (!e.bucket.tryTake(this.clock())) {
       if (!backpressure || this.clock() > deadline) return 'rate-limit';
       await this.sleep(Math.min(SLOT_POLL_MS, Math.max(1, e.bucket.waitMs(this.clock()))));
       await this.heartbeat(options);
     }
+    let seen = this.releases.get(e.inFlight) ?? 0;
+    let idlePolls = 0;
     for (;;) {
       if (await e.inFlight.acquire(SLOT_POLL_MS)) return 'ok';
       await this.heartbeat(options);
-      const now = this.clock();
       if (backpressure) {
-        if (now > deadline) return 'overload';
+        if (this.clock() > deadline) return 'overload';
         continue;
       }
-      const progress = Math.max(started, this.lastRelease.get(e.inFlight) ?? started);
-      if (now - progress > SLOW_CANDIDATE_MS) return 'overload';
+      // Answers that arrived while this poll's timer was due are handled first: they free slots.
+      await new Promise((resolve) => setImmediate(resolve));
+      const released = this.releases.get(e.inFlight) ?? 0;
+      idlePolls = released === seen ? idlePolls + 1 : 0;
+      seen = released;
+      if (idlePolls >= SLOW_CANDIDATE_POLLS) return 'overload';
     }
   }
 
