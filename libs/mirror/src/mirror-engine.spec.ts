@@ -2,6 +2,7 @@ import { type ExperimentSpecInput, type ReplayResult, experimentRecordSchema, ex
 import { type HttpReplayClient, type ReplayRequest, UnsendableRequestError } from '@penumbra/http';
 import { createMetricsRegistry } from '@penumbra/observability';
 import { ExperimentRegistry } from './experiment-registry';
+import { MirrorCounts } from './mirror-counts';
 import { MirrorEngine } from './mirror-engine';
 import { MirrorMetrics } from './mirror-metrics';
 
@@ -27,8 +28,9 @@ function setup(shadow: Partial<ExperimentSpecInput['shadow']> = {}) {
   });
   registry.upsert(experimentRecordSchema.parse({ type: 'experiment.v1', id: '1', ts: 1, experimentId: 'e', actor: 'a', spec }));
   const client = new FakeClient();
-  const engine = new MirrorEngine({ experiments: registry, client, metrics: new MirrorMetrics(createMetricsRegistry('m', { defaultMetrics: false })) });
-  return { engine, client };
+  const counts = new MirrorCounts('test');
+  const engine = new MirrorEngine({ experiments: registry, client, counts, metrics: new MirrorMetrics(createMetricsRegistry('m', { defaultMetrics: false })) });
+  return { engine, client, counts };
 }
 
 const record = (id: string, over: { path?: string; method?: 'GET' | 'POST'; body?: string; service?: string; headers?: Record<string, string>; responseBody?: string } = {}) =>
@@ -161,5 +163,14 @@ describe('MirrorEngine', () => {
     const outs = (await Promise.all(Array.from({ length: 2 }, (_, i) => engine.process(record(`r${i}`), { heartbeat })))).flat();
     expect(outs.every((o) => o.kind === 'pair')).toBe(true);
     expect(beats).toBeGreaterThan(0);
+  });
+
+  it('counts every record in the target as mirrored or skipped, by reason', async () => {
+    const { engine, counts } = setup();
+    await engine.process(record('r1'));
+    await engine.process(record('r2', { path: '/a/../b' }));
+    await engine.process(record('r3', { method: 'POST' }));
+    const drained = Object.fromEntries(counts.drain(1).map((o) => [o.name, o.value]));
+    expect(drained).toMatchObject({ mirror_matched: 3, mirror_mirrored: 1, mirror_skipped: 2, 'mirror_skipped_unsafe-path': 1, 'mirror_skipped_method-not-allowed': 1 });
   });
 });

@@ -16,6 +16,7 @@ import {
   unsendableHeader,
 } from '@penumbra/mirror-core';
 import { type ActiveExperiment, type ExperimentRegistry } from './experiment-registry';
+import { type MirrorCounts } from './mirror-counts';
 import { type MirrorMetrics, type SkipReason } from './mirror-metrics';
 
 export type MirrorOutcome = { kind: 'pair'; pair: Pair } | { kind: 'skipped'; experimentId: string; reason: SkipReason; detail?: string };
@@ -29,6 +30,8 @@ export interface MirrorEngineDeps {
   experiments: ExperimentRegistry;
   client: HttpReplayClient;
   metrics: MirrorMetrics;
+  /** Per-experiment counts for the aggregates (coverage); the Prometheus metrics alone when absent. */
+  counts?: MirrorCounts;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -69,6 +72,7 @@ export class MirrorEngine {
 
   private skip(experimentId: string, reason: SkipReason, detail?: string): MirrorOutcome {
     this.deps.metrics.skipped.inc({ experiment: experimentId, reason });
+    this.deps.counts?.skipped(experimentId, reason);
     return { kind: 'skipped', experimentId, reason, ...(detail ? { detail } : {}) };
   }
 
@@ -76,6 +80,7 @@ export class MirrorEngine {
     const { spec } = e;
     const id = spec.id;
     this.deps.metrics.matched.inc({ experiment: id });
+    this.deps.counts?.matched(id);
     if (!isSampled(id, samplingKeyOf(record, spec.shadow.samplingKey), spec.shadow.sampleRate)) return this.skip(id, 'not-sampled');
     if (!methodAllowed(spec, record.request.method)) return this.skip(id, 'method-not-allowed');
     const candidatePath = safeReplayPath(e.basePath.candidate, record.request.path, record.request.query);
@@ -139,6 +144,7 @@ export class MirrorEngine {
       return this.skip(built.experimentId, 'invalid-pair', `pair does not satisfy pair.v1: ${detail}`.slice(0, 2000));
     }
     this.deps.metrics.sampled.inc({ experiment: built.experimentId });
+    this.deps.counts?.mirrored(built.experimentId);
     return { kind: 'pair', pair: parsed.data };
   }
 
