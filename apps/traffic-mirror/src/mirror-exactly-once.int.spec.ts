@@ -1,4 +1,4 @@
-import { type Pair, deadLetterSchema, pairSchema } from '@penumbra/contracts';
+import { type Pair, deadLetterSchema, metricObservationSchema, pairSchema } from '@penumbra/contracts';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, trafficRecord } from '@penumbra/kafka-testing';
 import { type ServiceContext, createServiceContext } from '@penumbra/service-kit';
@@ -75,6 +75,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
       MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
+      MIRROR_COUNTS_INTERVAL_MS: '300',
     });
     ctx = createServiceContext('traffic-mirror', env);
     mirror = new MirrorService(ctx);
@@ -132,5 +133,25 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
   it('produces no pair twice', () => {
     expect(new Set(pairs.map((p) => p.id)).size).toBe(pairs.length);
     expect(pairs).toHaveLength(10 + 10 + 1 + BACKLOG);
+  });
+
+  it('publishes per-experiment counts the aggregator rolls up: matched, mirrored and skipped by reason', async () => {
+    const sums = await waitFor(
+      async () => {
+        const n = Number((await kafka.admin.topicOffsets(kafka.topics.metrics))[0]?.high ?? '0');
+        const out = new Map<string, number>();
+        for (const r of n === 0 ? [] : await kafka.readAll(kafka.topics.metrics, n, 30_000)) {
+          const o = metricObservationSchema.parse(JSON.parse(r.value!.toString()));
+          out.set(`${o.experimentId}/${o.name}`, (out.get(`${o.experimentId}/${o.name}`) ?? 0) + o.value);
+        }
+        return out.get('backlog/mirror_matched') === BACKLOG ? out : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the mirror counts of the backlog' },
+    );
+    expect(sums.get('backlog/mirror_mirrored')).toBe(BACKLOG);
+    expect(sums.get('backlog/mirror_skipped') ?? 0).toBe(0);
+    expect(sums.get('unsendable/mirror_matched')).toBe(2);
+    expect(sums.get('unsendable/mirror_mirrored')).toBe(1);
+    expect(sums.get('unsendable/mirror_skipped_unsendable-header')).toBe(1);
   });
 });
