@@ -1,4 +1,4 @@
-import { type AggregateCounts, type BuiltinMetric, type MetricSummary } from '@penumbra/contracts';
+import { type AggregateCounts, type BuiltinMetric, MIRROR_COUNT_METRICS, MIRROR_METRIC_PREFIX, type MetricSummary } from '@penumbra/contracts';
 
 export interface LatencySummary {
   count: number;
@@ -32,7 +32,15 @@ export function emptyEvidence(): EvidenceInput {
  */
 export function stageSamples(e: EvidenceInput): number {
   if (e.counts.pairs > 0) return e.counts.pairs;
-  return Math.max(0, ...Object.values(e.metrics).map((m) => m.count));
+  // The mirror's own counts are bookkeeping, not observations of the candidate.
+  return Math.max(0, ...Object.entries(e.metrics).flatMap(([name, m]) => (name.startsWith(MIRROR_METRIC_PREFIX) ? [] : [m.count])));
+}
+
+/** Of the captured requests in the experiment's target, the share mirrored into a pair; null before the mirror counted any. */
+export function mirrorCoverage(e: Pick<EvidenceInput, 'metrics'>): number | null {
+  const matched = e.metrics[MIRROR_COUNT_METRICS.matched]?.sum ?? 0;
+  if (matched <= 0) return null;
+  return Math.min(1, (e.metrics[MIRROR_COUNT_METRICS.mirrored]?.sum ?? 0) / matched);
 }
 
 /** A rate as successes out of trials, so that a confidence bound can judge it. */
