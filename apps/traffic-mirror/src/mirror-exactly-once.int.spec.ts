@@ -26,6 +26,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
   let candidate: TestHttpServer;
   let broken: TestHttpServer;
   let paced: TestHttpServer;
+  let slow: TestHttpServer;
   let mirror: MirrorService | undefined;
   let ctx: ServiceContext<MirrorEnv>;
   let pairs: Pair[];
@@ -51,22 +52,26 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
     });
     // Healthy but not instant: a backlog needs many rounds of the in-flight cap to get through.
     paced = await startHttpServer((_req, res) => void setTimeout(() => res.end('{"ok":true}'), 3));
+    slow = await startHttpServer((_req, res) => void setTimeout(() => res.end('{"ok":true}'), 800));
 
     await publishExperiments(kafka, [
       experiment('long-path', 'long-svc', candidate.url),
       experiment('status-600', 'broken-svc', broken.url),
       experiment('unsendable', 'odd-svc', candidate.url),
       experiment('backlog', 'backlog-svc', paced.url, { maxInFlight: 4 }),
+      // One slot and 800 ms answers: its ten records hold the first batch for longer than the session timeout.
+      experiment('held', 'held-svc', slow.url, { maxInFlight: 1, onOverload: 'backpressure', timeoutMs: 2000 }),
     ]);
     // Everything is captured before the mirror starts: it begins with a backlog.
     await publishTraffic(kafka, [
+      ...Array.from({ length: 10 }, (_, i) => trafficRecord(`held-${i}`, { service: 'held-svc' })),
       ...Array.from({ length: 10 }, (_, i) => trafficRecord(`long-${i}`, { service: 'long-svc', path: i === 4 ? `/items/${'x'.repeat(1500)}` : `/items/${i}` })),
       ...Array.from({ length: 10 }, (_, i) => trafficRecord(`broken-${i}`, { service: 'broken-svc' })),
       trafficRecord('odd-path', { service: 'odd-svc', path: '/caf\u00e9/\u65e5\u672c' }),
       trafficRecord('odd-header', { service: 'odd-svc', headers: { 'x-note': 'a\r\nx-injected: 1' } }),
       ...Array.from({ length: BACKLOG }, (_, i) => trafficRecord(`b-${i}`, { service: 'backlog-svc', path: `/items/${i}` })),
     ]);
-    const total = 10 + 10 + 2 + BACKLOG;
+    const total = 10 + 10 + 10 + 2 + BACKLOG;
 
     const env = parseEnv(serviceEnvSchemas['traffic-mirror'], {
       KAFKA_BROKERS: kafka.brokers.join(','),
@@ -76,6 +81,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
       MIRROR_COUNTS_INTERVAL_MS: '300',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
     ctx = createServiceContext('traffic-mirror', env);
     mirror = new MirrorService(ctx);
@@ -90,7 +96,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
 
   afterAll(async () => {
     await mirror?.onApplicationShutdown();
-    await Promise.all([candidate, broken, paced].map((s) => s?.close()));
+    await Promise.all([candidate, broken, paced, slow].map((s) => s?.close()));
     await kafka?.close();
   });
 
@@ -130,9 +136,14 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
     expect(new Set(of('backlog').map((p) => p.id)).size).toBe(BACKLOG);
   });
 
+  it('holds a batch under backpressure longer than the session timeout without a rebalance replaying it', () => {
+    expect(replaysOf(slow, 'held')).toHaveLength(10);
+    expect(of('held')).toHaveLength(10);
+  });
+
   it('produces no pair twice', () => {
     expect(new Set(pairs.map((p) => p.id)).size).toBe(pairs.length);
-    expect(pairs).toHaveLength(10 + 10 + 1 + BACKLOG);
+    expect(pairs).toHaveLength(10 + 10 + 10 + 1 + BACKLOG);
   });
 
   it('publishes per-experiment counts the aggregator rolls up: matched, mirrored and skipped by reason', async () => {
