@@ -118,7 +118,19 @@ async function historyOf(src: ConsoleSources, record: ExperimentRecord, status: 
   const { minSamples } = criteriaOf(policy, stage, head?.state.rollbacks ?? 0);
   const starts = await windowStarts(src, record.experimentId);
   const keep = new Set(spread(starts.length, GATE_POINTS));
-  const counts = { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 };
+  const counts = {
+    pairs: 0,
+    match: 0,
+    mismatch: 0,
+    candidateErrors: 0,
+    primaryErrors: 0,
+    bothErrors: 0,
+    secondaryErrors: 0,
+    statusMismatches: 0,
+    timeouts: 0,
+    tooLarge: 0,
+    unknown: 0,
+  };
   const latency = { primary: new LogHistogram(), candidate: new LogHistogram(), secondary: new LogHistogram() };
   const points = [];
   for (const [i, start] of starts.entries()) {

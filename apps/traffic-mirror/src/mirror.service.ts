@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
-import { goReplayMessageSchema, trafficRecordSchema } from '@penumbra/contracts';
+import { goReplayMessageSchema, metricObservationSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
-import { BatchConsumer, DeadLetterWriter, type ProducerPort } from '@penumbra/kafka';
+import { BatchConsumer, DeadLetterWriter, type ProducerPort, encodeEvent } from '@penumbra/kafka';
 import { GoReplayJoiner, parseDestinationPolicy } from '@penumbra/mirror-core';
 import { ExperimentAlerts, SERVICE_CONTEXT, type ServiceContext, StopStack, consumerDefaults, startExperimentTable, watchConsumer } from '@penumbra/service-kit';
-import { ExperimentRegistry, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
+import { ExperimentRegistry, MirrorCounts, MirrorEngine, MirrorMetrics, goReplayHandler, trafficHandler } from '@penumbra/mirror';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 
@@ -51,7 +51,8 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async startTraffic(producer: ProducerPort, client: HttpReplayClient, metrics: MirrorMetrics): Promise<void> {
     const { ctx } = this;
-    const engine = new MirrorEngine({ experiments: this.registry, client, metrics, credentials: ctx.credentials });
+    const counts = new MirrorCounts(`${ctx.instanceId}:${Date.now()}`);
+    const engine = new MirrorEngine({ experiments: this.registry, client, metrics, counts, credentials: ctx.credentials });
     const consumer = new BatchConsumer({
       client: ctx.kafka,
       groupId: ctx.groupId(),
@@ -63,9 +64,32 @@ export class MirrorService implements OnApplicationBootstrap, OnApplicationShutd
       fromBeginning: ctx.env.MIRROR_START_FROM === 'earliest',
       partitionsConsumedConcurrently: ctx.env.MIRROR_PARTITIONS_CONCURRENTLY,
     });
+    // Pushed before the consumer, so it is stopped after it: the last counts are published.
+    this.publishCounts(counts, producer);
     await consumer.start();
     this.stops.push('traffic consumer', () => consumer.stop());
     watchConsumer(ctx, 'traffic-consumer', consumer);
+  }
+
+  /** Publishes the per-experiment counts as metric.v1 events every MIRROR_COUNTS_INTERVAL_MS, and once more at stop. */
+  private publishCounts(counts: MirrorCounts, producer: ProducerPort): void {
+    const { ctx } = this;
+    let sending: Promise<void> = Promise.resolve();
+    const flush = (): Promise<void> => {
+      const observations = counts.drain(Date.now());
+      if (observations.length === 0) return sending;
+      const messages = observations.map((o) => encodeEvent(metricObservationSchema, o, ctx.topics.metrics, o.experimentId));
+      sending = sending
+        .then(() => producer.send(messages))
+        .catch((err: unknown) => ctx.logger.warn('mirror counts not published; coverage undercounts this interval', { observations: observations.length, err }));
+      return sending;
+    };
+    const timer = setInterval(() => void flush(), ctx.env.MIRROR_COUNTS_INTERVAL_MS);
+    timer.unref();
+    this.stops.push('mirror counts', () => {
+      clearInterval(timer);
+      return flush();
+    });
   }
 
   private async startGoReplay(topic: string, producer: ProducerPort, metrics: MirrorMetrics): Promise<void> {

@@ -80,6 +80,7 @@ const OUTCOME_COUNTER: Record<DiffEvent['outcome'], string> = {
   primary_error: 'c:primaryErrors',
   both_error: 'c:bothErrors',
   too_large: 'c:tooLarge',
+  unknown: 'c:unknown',
 };
 
 function latencyOps(hash: string, side: 'p' | 'c' | 's', ms: number | undefined, alpha: number): WindowOp[] {

@@ -30,10 +30,11 @@ const COUNT_FIELDS: Array<keyof AggregateCounts> = [
   'statusMismatches',
   'timeouts',
   'tooLarge',
+  'unknown',
 ];
 
 export function emptyCounts(): AggregateCounts {
-  return { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 };
+  return { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0, unknown: 0 };
 }
 
 /** Adds one window's hash into the merged aggregate. */

@@ -1,5 +1,6 @@
 import { jsonPair } from '@penumbra/kafka-testing';
-import { comparePair, compareConfigOf } from './compare-pair';
+import { type Pair } from '@penumbra/contracts';
+import { comparePair, compareConfigOf, diffEventOf } from './compare-pair';
 
 const nested = (depth: number, leaf: unknown): unknown => {
   let v: unknown = leaf;
@@ -17,5 +18,44 @@ describe('comparePair and COMPARATOR_MAX_JSON_DEPTH', () => {
     const pair = jsonPair('e', 't', { primary: nested(30, 1), candidate: nested(30, 2) });
     expect(comparePair(pair, compareConfigOf(undefined, 1_000_000, 20)).outcome).toBe('too_large');
     expect(comparePair(pair, compareConfigOf(undefined, 1_000_000)).outcome).toBe('compared');
+  });
+});
+
+describe('comparePair with truncated bodies', () => {
+  const config = compareConfigOf(undefined, 1_000_000);
+  const cut = (pair: Pair, sides: Array<'primary' | 'candidate'>, sha256?: { primary?: string; candidate?: string }): Pair => {
+    const body = (b: NonNullable<Pair['primary']['body']>, side: 'primary' | 'candidate') => ({ ...b, truncated: true, ...(sha256?.[side] ? { sha256: sha256[side] } : {}) });
+    const candidate =
+      pair.candidate.ok && pair.candidate.response.body && sides.includes('candidate')
+        ? { ok: true as const, response: { ...pair.candidate.response, body: body(pair.candidate.response.body, 'candidate') } }
+        : pair.candidate;
+    const primary = pair.primary.body && sides.includes('primary') ? { ...pair.primary, body: body(pair.primary.body, 'primary') } : pair.primary;
+    return { ...pair, primary, candidate, truncated: sides };
+  };
+
+  it('calls a comparison with a truncated side unknown, neither a match nor a mismatch', () => {
+    const differing = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 2 } }), ['primary']);
+    const c = comparePair(differing, config);
+    expect(c.outcome).toBe('unknown');
+    expect(diffEventOf(c, [], [], [], 1).outcome).toBe('unknown');
+    expect(comparePair(cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 1 } }), ['candidate']), config).outcome).toBe('unknown');
+  });
+
+  it('also reads the flag on the body of a pair written before the pair-level field', () => {
+    const pair = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 1 } }), ['primary']);
+    expect(comparePair({ ...pair, truncated: undefined }, config).outcome).toBe('unknown');
+  });
+
+  it('compares status and headers when both bodies were cut and their digests are equal', () => {
+    const digest = 'a'.repeat(64);
+    const pair = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 2 } }), ['primary', 'candidate'], { primary: digest, candidate: digest });
+    expect(comparePair(pair, config)).toMatchObject({ outcome: 'compared', differences: [] });
+    const other = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 2 } }), ['primary', 'candidate'], { primary: digest, candidate: 'b'.repeat(64) });
+    expect(comparePair(other, config).outcome).toBe('unknown');
+  });
+
+  it('still reports a candidate error first', () => {
+    const pair = cut(jsonPair('e', 't', { primary: { a: 1 }, candidate: { error: 'timeout' } }), ['primary']);
+    expect(comparePair(pair, config).outcome).toBe('candidate_error');
   });
 });

@@ -49,6 +49,23 @@ function isServerError(r: ReplayResult): boolean {
   return !r.ok || r.response.status >= 500;
 }
 
+type Snapshot = Pair['primary'];
+
+function isCut(pair: Pair, side: 'primary' | 'candidate' | 'secondary', snapshot: Snapshot | undefined): boolean {
+  return snapshot?.body?.truncated === true || (pair.truncated ?? []).includes(side);
+}
+
+/**
+ * Two sides with a truncated body cannot be compared as if complete. When the mirror cut both and
+ * kept the digest of each whole, equal digests are equal bodies: what is left to compare is the
+ * status and headers. Otherwise the comparison is unknown.
+ */
+function comparableBodies(pair: Pair, a: Snapshot, aSide: 'primary' | 'secondary', b: Snapshot): { a: Snapshot; b: Snapshot } | undefined {
+  if (!isCut(pair, aSide, a) && !isCut(pair, 'candidate', b)) return { a, b };
+  if (a.body?.sha256 === undefined || a.body.sha256 !== b.body?.sha256) return undefined;
+  return { a: { ...a, body: undefined }, b: { ...b, body: undefined } };
+}
+
 export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   const primaryError = pair.primary.status >= 500;
   const candidateError = isServerError(pair.candidate);
@@ -66,12 +83,14 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   if (primaryError) return { ...base, outcome: 'primary_error' };
   if (!pair.candidate.ok) return { ...base, outcome: 'candidate_error' };
   const options = { rules: config.rules, headers: config.headers, maxBodyBytes: config.maxBodyBytes, limits: { ...LIMITS, maxDepth: config.maxJsonDepth } };
+  const comparable = comparableBodies(pair, pair.primary, 'primary', pair.candidate.response);
+  if (!comparable) return { ...base, outcome: 'unknown' };
   // Parsed once for both comparisons.
-  const primary = prepareResponse(pair.primary);
-  const raw = diffResponses(primary, pair.candidate.response, options);
+  const primary = prepareResponse(comparable.a);
+  const raw = diffResponses(primary, comparable.b, options);
   if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
   let noiseTemplates: string[] | undefined;
-  if (pair.secondary?.ok && !isServerError(pair.secondary)) {
+  if (pair.secondary?.ok && !isServerError(pair.secondary) && comparable.a === pair.primary && !isCut(pair, 'secondary', pair.secondary.response)) {
     noiseTemplates = templatesOf(diffResponses(primary, pair.secondary.response, options).differences);
   }
   const volatile = new Map<string, boolean>();

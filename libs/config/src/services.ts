@@ -26,6 +26,8 @@ export const serviceEnvSchemas = {
        * Unset: anywhere but loopback, link-local and metadata addresses, which must always be listed to be used.
        */
       MIRROR_ALLOWED_TARGETS: envOptionalString(),
+      /** How often the per-experiment counts (matched, mirrored, skipped by reason) are published as metric.v1 events. */
+      MIRROR_COUNTS_INTERVAL_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
       /** An extra input topic in GoReplay's Kafka JSON format; unset to read only the traffic topic. */
       GOREPLAY_TOPIC: envOptionalString(),
       GOREPLAY_SERVICE: envString('default'),

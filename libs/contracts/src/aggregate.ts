@@ -37,6 +37,8 @@ export const aggregateCountsSchema = z.object({
   statusMismatches: z.number().int().nonnegative(),
   timeouts: z.number().int().nonnegative(),
   tooLarge: z.number().int().nonnegative().default(0),
+  /** Pairs whose comparison involved a truncated body: neither a match nor a mismatch. */
+  unknown: z.number().int().nonnegative().default(0),
 });
 export type AggregateCounts = z.infer<typeof aggregateCountsSchema>;
 

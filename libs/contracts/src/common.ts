@@ -20,6 +20,12 @@ export const body = z.object({
   data: z.string(),
   /** True when capture kept only a prefix of the body. */
   truncated: z.boolean().default(false),
+  /** With truncated: the sha256 (hex) and byte length of the whole body, when the mirror cut it to a prefix. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  bytes: z.number().int().nonnegative().optional(),
 });
 export type Body = z.infer<typeof body>;
 

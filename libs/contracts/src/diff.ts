@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { epochMs, experimentId, latencyMs, replayErrorKind, sliceValues } from './common';
 
-export const diffOutcome = z.enum(['match', 'mismatch', 'candidate_error', 'primary_error', 'both_error', 'too_large']);
+export const diffOutcome = z.enum(['match', 'mismatch', 'candidate_error', 'primary_error', 'both_error', 'too_large', 'unknown']);
 export type DiffOutcome = z.infer<typeof diffOutcome>;
 
 export const differenceKind = z.enum(['changed', 'type', 'missing', 'extra', 'order', 'status', 'header']);

@@ -22,3 +22,11 @@ export const metricObservationSchema = z.object({
   side: side.default('candidate'),
 });
 export type MetricObservation = z.infer<typeof metricObservationSchema>;
+
+/**
+ * The traffic-mirror's per-experiment counts, published as candidate-side metric observations so
+ * the aggregator rolls them up like any other: records in the target, records mirrored into a pair,
+ * and records skipped (in total and per reason, as `mirror_skipped_<reason>`).
+ */
+export const MIRROR_COUNT_METRICS = { matched: 'mirror_matched', mirrored: 'mirror_mirrored', skipped: 'mirror_skipped' } as const;
+export const MIRROR_METRIC_PREFIX = 'mirror_';

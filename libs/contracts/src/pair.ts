@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMs, experimentId, httpMethod, replayResult, responseSnapshot, sliceValues } from './common';
+import { epochMs, experimentId, httpMethod, replayResult, responseSnapshot, side, sliceValues } from './common';
 
 export function pairId(experiment: string, trafficId: string): string {
   return `${experiment}:${trafficId}`;
@@ -20,6 +20,8 @@ export const pairSchema = z
     primary: responseSnapshot,
     candidate: replayResult,
     secondary: replayResult.optional(),
+    /** Sides whose body is only a prefix (cut at capture or by the mirror): a comparison involving one is unknown. */
+    truncated: z.array(side).max(3).optional(),
   })
   .refine((p) => p.id === pairId(p.experimentId, p.trafficId), {
     path: ['id'],

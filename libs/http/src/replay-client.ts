@@ -1,4 +1,5 @@
 import { type ReplayErrorKind, type ReplayResult } from '@penumbra/contracts';
+import { PenumbraError } from '@penumbra/errors';
 import { Agent, type Dispatcher, util } from 'undici';
 import { encodeBody, flattenHeaders } from './body-encoding';
 
@@ -15,7 +16,20 @@ export interface ReplayLimits {
   maxResponseBytes: number;
 }
 
-/** Sends one request to a fixed origin and snapshots the answer; never throws. */
+/**
+ * The request could not be built or handed to the connection pool (a target or header value HTTP
+ * cannot carry, a closed client): nothing reached the peer, so no fault of the peer's.
+ */
+export class UnsendableRequestError extends PenumbraError {
+  constructor(reason: string, cause?: unknown) {
+    super(`request could not be sent: ${reason}`, { code: 'REQUEST_UNSENDABLE', retriable: false, context: { reason }, cause });
+  }
+}
+
+/**
+ * Sends one request to a fixed origin and snapshots the answer. Whatever the peer does becomes a
+ * result; only a request that could not be sent at all rejects (UnsendableRequestError).
+ */
 export interface HttpReplayClient {
   send(origin: string, request: ReplayRequest, limits: ReplayLimits): Promise<ReplayResult>;
   close(): Promise<void>;
@@ -58,7 +72,7 @@ export function createReplayClient(options: ReplayClientOptions): HttpReplayClie
         ok: false,
         error: { kind, message: message.slice(0, 2000), latencyMs: round(clock() - started) },
       });
-      return new Promise<ReplayResult>((resolve) => {
+      return new Promise<ReplayResult>((resolve, reject) => {
         let status = 0;
         let headers: Record<string, string> = {};
         const chunks: Buffer[] = [];
@@ -113,7 +127,9 @@ export function createReplayClient(options: ReplayClientOptions): HttpReplayClie
             handler,
           );
         } catch (err) {
-          settle(failed('protocol', (err as Error).message));
+          if (settled) return;
+          settled = true;
+          reject(new UnsendableRequestError(err instanceof Error ? err.message : String(err), err));
         }
       });
     },

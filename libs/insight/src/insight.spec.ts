@@ -78,6 +78,14 @@ describe('status view', () => {
     expect(text).toMatch(/why: need more data: 120 of at least 300 samples/);
   });
 
+  it('shows the mirror coverage when the sentinel had the counts', () => {
+    const base = status();
+    const slice = base.slices[0]!;
+    const withCoverage = { ...base, slices: [{ ...slice, state: { ...slice.state, lastVerdict: { ...slice.state.lastVerdict!, coverage: 0.9812 } } }] };
+    expect(renderStatus(withCoverage, T0 + 7000).join('\n')).toMatch(/coverage 98\.12% of the captured requests in the target mirrored/);
+    expect(renderStatus(base, T0 + 7000).join('\n')).not.toMatch(/coverage/);
+  });
+
   it('says when the sentinel has not looked yet', () => {
     expect(renderStatus({ experimentId: 'x', slices: [] }, T0)).toEqual(['x: the sentinel has not evaluated it yet (no aggregates, or the sentinel is not running)']);
     expect(progressBar(5, 0, 4)).toBe('[####] 100%');

@@ -63,6 +63,7 @@ export function renderStatus(status: ExperimentStatus, now: number): string[] {
     if (v === null) continue;
     lines.push(`  samples ${progressBar(v.samples, v.minSamples)} ${v.samples}/${v.minSamples}`);
     lines.push(`  bake    ${progressBar(v.bakedMs, v.bakeMs)} ${formatDuration(v.bakedMs)}/${formatDuration(v.bakeMs)}`);
+    if (v.coverage !== undefined) lines.push(`  coverage ${(100 * v.coverage).toFixed(2)}% of the captured requests in the target mirrored`);
     for (const g of v.gates) lines.push(gateLine(g));
     lines.push(`  why: ${v.summary} (as of ${formatDuration(now - v.at)} ago)`);
   }

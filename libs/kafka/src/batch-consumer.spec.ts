@@ -11,6 +11,7 @@ type Value = z.infer<typeof schema>;
 class FakeConsumer implements ConsumerPort {
   onBatch: ((batch: FetchedBatch, control: BatchControl) => Promise<void>) | undefined;
   commits: string[] = [];
+  heartbeats = 0;
   stale = false;
   async subscribe(): Promise<void> {}
   async run(onBatch: (batch: FetchedBatch, control: BatchControl) => Promise<void>): Promise<void> {
@@ -42,7 +43,7 @@ class FakeConsumer implements ConsumerPort {
     return this.onBatch!(
       { topic: 'in', partition: 0, highWatermark: String(firstOffset + values.length), records },
       {
-        heartbeat: async () => undefined,
+        heartbeat: async () => void (this.heartbeats += 1),
         isRunning: () => true,
         isStale: () => this.stale,
         resolveOffset: () => undefined,
@@ -107,6 +108,16 @@ describe('BatchConsumer', () => {
     });
     await expect(consumer.deliver([v(1)])).rejects.toThrow('redis away');
     expect(consumer.commits).toEqual([]);
+  });
+
+  it('lets the handler heartbeat while it holds a batch', async () => {
+    const { consumer } = await setup(async (_records, context) => {
+      await context.heartbeat?.();
+      await context.heartbeat?.();
+    });
+    await consumer.deliver([v(1)]);
+    // Two from the handler, one from the consumer after the chunk.
+    expect(consumer.heartbeats).toBe(3);
   });
 
   it('hands records in chunks and commits after each chunk', async () => {

@@ -35,6 +35,8 @@ export interface BatchContext {
   topic: string;
   partition: number;
   signal: AbortSignal;
+  /** Keeps the group membership alive while the handler waits (for a slot, a token): call it while holding a batch. */
+  heartbeat?: () => Promise<void>;
 }
 
 /**
@@ -189,7 +191,7 @@ export class BatchConsumer<T> {
       if (start > 0 && !control.isRunning()) return;
       const chunk = batch.records.slice(start, start + chunkSize);
       const timer = o.metrics?.batchSeconds.startTimer({ topic: batch.topic });
-      const commitBefore = await this.processChunk(batch, chunk, schema);
+      const commitBefore = await this.processChunk(batch, chunk, schema, control);
       const last = chunk[chunk.length - 1];
       if (!last) return;
       const end = BigInt(last.offset) + 1n;
@@ -209,7 +211,7 @@ export class BatchConsumer<T> {
   }
 
   /** Returns the offset below which committing is allowed, when the handler holds records back. */
-  private async processChunk(batch: FetchedBatch, chunk: IncomingRecord[], schema: z.ZodType<T>): Promise<string | undefined> {
+  private async processChunk(batch: FetchedBatch, chunk: IncomingRecord[], schema: z.ZodType<T>, control: BatchControl): Promise<string | undefined> {
     const valid: ConsumedRecord<T>[] = [];
     const rejections: Rejection[] = [];
     const byOffset = new Map<string, IncomingRecord>();
@@ -233,7 +235,7 @@ export class BatchConsumer<T> {
     }
     let commitBefore: string | undefined;
     if (valid.length > 0) {
-      const outcome = await this.handle(valid, batch);
+      const outcome = await this.handle(valid, batch, control);
       commitBefore = outcome.commitBefore;
       for (const r of outcome.rejected ?? []) {
         const record = byOffset.get(r.offset);
@@ -245,9 +247,9 @@ export class BatchConsumer<T> {
   }
 
   /** Runs the handler with bounded retries; a non-retriable failure is narrowed to the records that cause it. */
-  private async handle(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<BatchOutcome> {
+  private async handle(records: ConsumedRecord<T>[], batch: FetchedBatch, control: BatchControl): Promise<BatchOutcome> {
     try {
-      return (await this.callHandler(records, batch)) ?? {};
+      return (await this.callHandler(records, batch, control)) ?? {};
     } catch (err) {
       if (isRetriable(err)) throw err;
       const [only] = records;
@@ -255,7 +257,7 @@ export class BatchConsumer<T> {
       this.options.logger.warn('handler failed on a batch; retrying its records one by one to isolate the bad ones', { topic: batch.topic, partition: batch.partition, err });
       const merged: BatchOutcome = { rejected: [] };
       for (const record of records) {
-        const outcome = await this.handle([record], batch);
+        const outcome = await this.handle([record], batch, control);
         merged.rejected?.push(...(outcome.rejected ?? []));
         if (outcome.commitBefore !== undefined && (merged.commitBefore === undefined || BigInt(outcome.commitBefore) < BigInt(merged.commitBefore)))
           merged.commitBefore = outcome.commitBefore;
@@ -264,9 +266,11 @@ export class BatchConsumer<T> {
     }
   }
 
-  private callHandler(records: ConsumedRecord<T>[], batch: FetchedBatch): Promise<BatchOutcome | void> {
+  /** `control` is absent for an idle call, which holds no batch to heartbeat for. */
+  private callHandler(records: ConsumedRecord<T>[], batch: FetchedBatch, control?: BatchControl): Promise<BatchOutcome | void> {
     const o = this.options;
-    return retry(() => o.handler(records, { topic: batch.topic, partition: batch.partition, signal: this.abort.signal }), {
+    const context: BatchContext = { topic: batch.topic, partition: batch.partition, signal: this.abort.signal, ...(control ? { heartbeat: () => control.heartbeat() } : {}) };
+    return retry(() => o.handler(records, context), {
       ...(o.retry ?? DEFAULT_HANDLER_RETRY),
       signal: this.abort.signal,
       onRetry: (err, attempt, delayMs) => {

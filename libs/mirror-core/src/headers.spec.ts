@@ -1,4 +1,4 @@
-import { replayHeaders } from './headers';
+import { replayHeaders, unsendableHeader } from './headers';
 
 const rules = { forward: [] as string[], drop: [] as string[], add: {} as Record<string, string> };
 
@@ -61,4 +61,13 @@ describe('replayHeaders', () => {
       expect(replayHeaders(shouting, { ...rules, forward: [name] }, 'e')[name]).toBe('v');
     },
   );
+});
+
+describe('unsendableHeader', () => {
+  it('names a header whose value has CR, LF, NUL or a character beyond Latin-1', () => {
+    expect(unsendableHeader({ a: 'fine\tvalue é' })).toBeUndefined();
+    expect(unsendableHeader({ a: 'ok', b: 'x\r\ny: 1' })).toBe('b');
+    expect(unsendableHeader({ c: 'nul\u0000' })).toBe('c');
+    expect(unsendableHeader({ d: '\u65e5' })).toBe('d');
+  });
 });

@@ -54,3 +54,15 @@ export function replayHeaders(captured: Record<string, string>, rules: HeaderRul
   out[SHADOW_HEADER] = experimentId;
   return out;
 }
+
+/** What an HTTP field value may hold (RFC 9110 §5.5, as undici enforces it): tab, visible ASCII, space and obs-text. */
+const UNSENDABLE_VALUE = /[^\t\u0020-\u007e\u0080-\u00ff]/;
+
+/**
+ * The first header a request could not carry (a value with CR, LF, NUL or a character beyond
+ * Latin-1), or undefined. Such a record is skipped: sending it without the header would compare
+ * a different request.
+ */
+export function unsendableHeader(headers: Record<string, string>): string | undefined {
+  return Object.entries(headers).find(([, value]) => UNSENDABLE_VALUE.test(value))?.[0];
+}

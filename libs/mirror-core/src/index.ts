@@ -1,6 +1,7 @@
 export * from './admission';
 export * from './goreplay-join';
 export * from './headers';
+export * from './pair-bounds';
 export * from './routes';
 export * from './safe-path';
 export * from './sampling';

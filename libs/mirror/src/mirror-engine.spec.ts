@@ -1,17 +1,19 @@
 import { type ExperimentSpecInput, type ReplayResult, experimentRecordSchema, experimentSpecSchema, trafficRecordSchema } from '@penumbra/contracts';
-import { type HttpReplayClient, type ReplayRequest } from '@penumbra/http';
+import { type HttpReplayClient, type ReplayRequest, UnsendableRequestError } from '@penumbra/http';
 import { createMetricsRegistry } from '@penumbra/observability';
 import { ExperimentRegistry } from './experiment-registry';
+import { MirrorCounts } from './mirror-counts';
 import { MirrorEngine } from './mirror-engine';
 import { MirrorMetrics } from './mirror-metrics';
 
 class FakeClient implements HttpReplayClient {
   sent: Array<{ origin: string; request: ReplayRequest }> = [];
   delayMs = 0;
+  answer: (request: ReplayRequest) => ReplayResult = () => ({ ok: true, response: { status: 200, headers: {}, latencyMs: 1 } });
   async send(origin: string, request: ReplayRequest): Promise<ReplayResult> {
     this.sent.push({ origin, request });
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    return { ok: true, response: { status: 200, headers: {}, latencyMs: 1 } };
+    return this.answer(request);
   }
   async close(): Promise<void> {}
 }
@@ -26,18 +28,19 @@ function setup(shadow: Partial<ExperimentSpecInput['shadow']> = {}) {
   });
   registry.upsert(experimentRecordSchema.parse({ type: 'experiment.v1', id: '1', ts: 1, experimentId: 'e', actor: 'a', spec }));
   const client = new FakeClient();
-  const engine = new MirrorEngine({ experiments: registry, client, metrics: new MirrorMetrics(createMetricsRegistry('m', { defaultMetrics: false })) });
-  return { engine, client };
+  const counts = new MirrorCounts('test');
+  const engine = new MirrorEngine({ experiments: registry, client, counts, metrics: new MirrorMetrics(createMetricsRegistry('m', { defaultMetrics: false })) });
+  return { engine, client, counts };
 }
 
-const record = (id: string, over: { path?: string; method?: 'GET' | 'POST'; body?: string; service?: string } = {}) =>
+const record = (id: string, over: { path?: string; method?: 'GET' | 'POST'; body?: string; service?: string; headers?: Record<string, string>; responseBody?: string } = {}) =>
   trafficRecordSchema.parse({
     type: 'traffic.v1',
     id,
     ts: 1,
     service: over.service ?? 's',
-    request: { method: over.method ?? 'GET', path: over.path ?? '/a', ...(over.body ? { body: { encoding: 'utf8', data: over.body } } : {}) },
-    response: { status: 200, latencyMs: 1 },
+    request: { method: over.method ?? 'GET', path: over.path ?? '/a', headers: over.headers ?? {}, ...(over.body ? { body: { encoding: 'utf8', data: over.body } } : {}) },
+    response: { status: 200, latencyMs: 1, ...(over.responseBody ? { body: { encoding: 'utf8', data: over.responseBody } } : {}) },
   });
 
 describe('MirrorEngine', () => {
@@ -63,7 +66,7 @@ describe('MirrorEngine', () => {
     ['request-too-large', record('r', { body: 'x'.repeat(2000) })],
   ])('skips as %s', async (reason, r) => {
     const { engine, client } = setup({ maxRequestBytes: 1000 });
-    expect(await engine.process(r)).toEqual([{ kind: 'skipped', experimentId: 'e', reason }]);
+    expect(await engine.process(r)).toEqual([expect.objectContaining({ kind: 'skipped', experimentId: 'e', reason })]);
     expect(client.sent).toEqual([]);
   });
 
@@ -93,6 +96,82 @@ describe('MirrorEngine', () => {
     client.delayMs = 300;
     const outs = (await Promise.all(Array.from({ length: 3 }, (_, i) => engine.process(record(`r${i}`))))).flat();
     expect(outs.every((o) => o.kind === 'pair')).toBe(true);
+  });
+
+  it('turns a status outside 100-599 into a protocol error on the candidate side', async () => {
+    const { engine, client } = setup();
+    client.answer = () => ({ ok: true, response: { status: 600, headers: {}, latencyMs: 2 } });
+    const [out] = await engine.process(record('r1'));
+    expect(out).toMatchObject({ kind: 'pair', pair: { candidate: { ok: false, error: { kind: 'protocol', latencyMs: 2 } } } });
+  });
+
+  it('clamps the endpoint of a very long path so the pair stays valid', async () => {
+    const { engine, client } = setup();
+    const [out] = await engine.process(record('r1', { path: `/${'a'.repeat(5000)}` }));
+    expect(client.sent).toHaveLength(1);
+    expect(out?.kind).toBe('pair');
+    expect(out?.kind === 'pair' ? out.pair.endpoint.length : 0).toBeLessThanOrEqual(1024);
+  });
+
+  it('cuts the bodies of a pair too large for one message to a prefix and a digest, and marks them', async () => {
+    const { engine, client } = setup({ maxResponseBytes: 5 * 1024 * 1024 });
+    client.answer = () => ({ ok: true, response: { status: 200, headers: {}, body: { encoding: 'utf8', data: 'c'.repeat(700_000), truncated: false }, latencyMs: 1 } });
+    const [out] = await engine.process(record('r1', { responseBody: 'p'.repeat(700_000) }));
+    if (out?.kind !== 'pair') throw new Error(`expected a pair, got ${JSON.stringify(out)}`);
+    expect(out.pair.truncated).toEqual(['primary', 'candidate']);
+    expect(out.pair.candidate).toMatchObject({ ok: true, response: { body: { truncated: true, bytes: 700_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
+    expect(Buffer.byteLength(JSON.stringify(out.pair))).toBeLessThan(1024 * 1024);
+  });
+
+  it('percent-encodes a non-Latin-1 path instead of failing the request', async () => {
+    const { engine, client } = setup();
+    const [out] = await engine.process(record('r1', { path: '/caf\u00e9/\u65e5' }));
+    expect(out?.kind).toBe('pair');
+    expect(client.sent[0]?.request.pathAndQuery).toBe('/v2/caf%C3%A9/%E6%97%A5');
+  });
+
+  it('skips a record whose header value HTTP cannot carry, and never sends it', async () => {
+    const { engine, client } = setup();
+    const outs = await engine.process(record('r1', { headers: { 'x-note': 'a\r\nx-injected: 1' } }));
+    expect(outs).toEqual([{ kind: 'skipped', experimentId: 'e', reason: 'unsendable-header', detail: expect.stringContaining('x-note') }]);
+    expect(client.sent).toEqual([]);
+  });
+
+  it('skips a request the client could not send, rather than blaming the candidate', async () => {
+    const { engine, client } = setup();
+    client.answer = () => {
+      throw new UnsendableRequestError('invalid request');
+    };
+    expect(await engine.process(record('r1'))).toEqual([{ kind: 'skipped', experimentId: 'e', reason: 'unsendable-request', detail: expect.stringContaining('invalid request') }]);
+  });
+
+  it('paces a backlog far larger than the in-flight cap through a healthy candidate without overload', async () => {
+    const { engine, client } = setup({ maxInFlight: 4, rateLimitPerSec: 1_000_000 });
+    client.delayMs = 2;
+    const outs = (await Promise.all(Array.from({ length: 600 }, (_, i) => engine.process(record(`r${i}`))))).flat();
+    expect(outs.filter((o) => o.kind === 'skipped')).toEqual([]);
+    expect(client.sent).toHaveLength(600);
+  });
+
+  it('heartbeats while a record waits for a slot', async () => {
+    const { engine, client } = setup({ maxInFlight: 1, rateLimitPerSec: 1000, onOverload: 'backpressure', timeoutMs: 1000 });
+    client.delayMs = 200;
+    let beats = 0;
+    const heartbeat = async () => {
+      beats += 1;
+    };
+    const outs = (await Promise.all(Array.from({ length: 2 }, (_, i) => engine.process(record(`r${i}`), { heartbeat })))).flat();
+    expect(outs.every((o) => o.kind === 'pair')).toBe(true);
+    expect(beats).toBeGreaterThan(0);
+  });
+
+  it('counts every record in the target as mirrored or skipped, by reason', async () => {
+    const { engine, counts } = setup();
+    await engine.process(record('r1'));
+    await engine.process(record('r2', { path: '/a/../b' }));
+    await engine.process(record('r3', { method: 'POST' }));
+    const drained = Object.fromEntries(counts.drain(1).map((o) => [o.name, o.value]));
+    expect(drained).toMatchObject({ mirror_matched: 3, mirror_mirrored: 1, mirror_skipped: 2, 'mirror_skipped_unsafe-path': 1, 'mirror_skipped_method-not-allowed': 1 });
   });
 });
 

@@ -1,16 +1,39 @@
-import { type Pair, type ReplayResult, type TrafficRecord, pairId } from '@penumbra/contracts';
-import { type HttpReplayClient, decodeBody } from '@penumbra/http';
+import { type Pair, type ReplayResult, type TrafficRecord, pairId, pairSchema } from '@penumbra/contracts';
+import { type HttpReplayClient, UnsendableRequestError, decodeBody } from '@penumbra/http';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
-import { isSampled, matchesTarget, methodAllowed, normalizeEndpoint, pairWithoutCredentials, replayHeaders, safeReplayPath, samplingKeyOf, sliceOf } from '@penumbra/mirror-core';
+import {
+  type InFlightLimit,
+  boundPair,
+  checkReplayStatus,
+  clampEndpoint,
+  isSampled,
+  matchesTarget,
+  methodAllowed,
+  normalizeEndpoint,
+  pairWithoutCredentials,
+  replayHeaders,
+  safeReplayPath,
+  samplingKeyOf,
+  sliceOf,
+  unsendableHeader,
+} from '@penumbra/mirror-core';
 import { type ActiveExperiment, type ExperimentRegistry } from './experiment-registry';
+import { type MirrorCounts } from './mirror-counts';
 import { type MirrorMetrics, type SkipReason } from './mirror-metrics';
 
-export type MirrorOutcome = { kind: 'pair'; pair: Pair } | { kind: 'skipped'; experimentId: string; reason: SkipReason };
+export type MirrorOutcome = { kind: 'pair'; pair: Pair } | { kind: 'skipped'; experimentId: string; reason: SkipReason; detail?: string };
+
+export interface ProcessOptions {
+  /** Keeps the consumer in its group while a record waits for a slot or a token. */
+  heartbeat?: () => Promise<void>;
+}
 
 export interface MirrorEngineDeps {
   experiments: ExperimentRegistry;
   client: HttpReplayClient;
   metrics: MirrorMetrics;
+  /** Per-experiment counts for the aggregates (coverage); the Prometheus metrics alone when absent. */
+  counts?: MirrorCounts;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** How credentials are hashed in the pairs written. @default the default policy, with a random key */
@@ -20,11 +43,15 @@ export interface MirrorEngineDeps {
 /** How long backpressure may hold one record before it counts as overload after all. */
 const BACKPRESSURE_LIMIT_FACTOR = 10;
 /**
- * In skip mode, how long a record may wait for an in-flight slot. A healthy candidate frees
- * slots within it, so a burst is paced rather than dropped; a slow one does not, and the record
- * is skipped as overload instead of stalling consumption.
+ * In skip mode, how long the candidate may go without freeing any in-flight slot before a waiting
+ * record counts as overload. A healthy candidate frees slots far more often, so a burst or a
+ * backlog is paced through it however long the queue; a slow one does not, and the record is
+ * skipped instead of stalling consumption. Counted in polls, not wall time: while the mirror's own
+ * event loop is busy (a large batch being decoded), no poll passes and the candidate is not blamed.
  */
-const SKIP_MODE_SLOT_WAIT_MS = 250;
+const SLOW_CANDIDATE_POLLS = 5;
+/** How often a waiting record looks again (and heartbeats). */
+const SLOT_POLL_MS = 50;
 
 /**
  * Decides, per captured record and experiment, whether to replay it, replays it to the candidate
@@ -34,6 +61,8 @@ export class MirrorEngine {
   private readonly clock: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly credentials: CredentialPolicy;
+  /** How many slots each in-flight cap has freed: the measure of whether the candidate keeps up. */
+  private readonly releases = new WeakMap<InFlightLimit, number>();
 
   constructor(private readonly deps: MirrorEngineDeps) {
     this.credentials = deps.credentials ?? credentialPolicy();
@@ -41,76 +70,121 @@ export class MirrorEngine {
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  async process(record: TrafficRecord): Promise<MirrorOutcome[]> {
+  async process(record: TrafficRecord, options: ProcessOptions = {}): Promise<MirrorOutcome[]> {
     this.deps.metrics.seen.inc();
     const targeted = this.deps.experiments.list().filter((e) => matchesTarget(e, record));
-    return Promise.all(targeted.map((e) => this.mirror(e, record)));
+    return Promise.all(targeted.map((e) => this.mirror(e, record, options)));
   }
 
-  private skip(experimentId: string, reason: SkipReason): MirrorOutcome {
+  private skip(experimentId: string, reason: SkipReason, detail?: string): MirrorOutcome {
     this.deps.metrics.skipped.inc({ experiment: experimentId, reason });
-    return { kind: 'skipped', experimentId, reason };
+    this.deps.counts?.skipped(experimentId, reason);
+    return { kind: 'skipped', experimentId, reason, ...(detail ? { detail } : {}) };
   }
 
-  private async mirror(e: ActiveExperiment, record: TrafficRecord): Promise<MirrorOutcome> {
+  private async mirror(e: ActiveExperiment, record: TrafficRecord, options: ProcessOptions): Promise<MirrorOutcome> {
     const { spec } = e;
     const id = spec.id;
     this.deps.metrics.matched.inc({ experiment: id });
+    this.deps.counts?.matched(id);
     if (!isSampled(id, samplingKeyOf(record, spec.shadow.samplingKey), spec.shadow.sampleRate)) return this.skip(id, 'not-sampled');
     if (!methodAllowed(spec, record.request.method)) return this.skip(id, 'method-not-allowed');
     const candidatePath = safeReplayPath(e.basePath.candidate, record.request.path, record.request.query);
     const secondaryPath = e.basePath.secondary === undefined ? undefined : safeReplayPath(e.basePath.secondary, record.request.path, record.request.query);
-    if (!candidatePath.ok || (secondaryPath && !secondaryPath.ok)) return this.skip(id, 'unsafe-path');
+    if (!candidatePath.ok) return this.skip(id, 'unsafe-path', candidatePath.reason);
+    if (secondaryPath && !secondaryPath.ok) return this.skip(id, 'unsafe-path', secondaryPath.reason);
+    const headers = replayHeaders(record.request.headers, spec.shadow.headers, id);
+    const unsendable = unsendableHeader(headers);
+    if (unsendable !== undefined) return this.skip(id, 'unsendable-header', `header ${unsendable} has a value HTTP cannot carry (CR, LF, NUL or beyond Latin-1)`);
     const body = decodeBody(record.request.body);
     if (body && body.length > spec.shadow.maxRequestBytes) return this.skip(id, 'request-too-large');
-    const admitted = await this.admit(e);
+    const admitted = await this.admit(e, options);
     if (admitted !== 'ok') return this.skip(id, admitted);
 
-    this.deps.metrics.sampled.inc({ experiment: id });
     this.deps.metrics.inFlight.inc({ experiment: id });
+    let built: Pair;
     try {
-      const headers = replayHeaders(record.request.headers, spec.shadow.headers, id);
       const limits = { timeoutMs: spec.shadow.timeoutMs, maxResponseBytes: spec.shadow.maxResponseBytes };
       const send = (origin: string, pathAndQuery: string) =>
         this.deps.client.send(origin, { method: record.request.method, pathAndQuery, headers, ...(body ? { body } : {}) }, limits);
-      const [candidate, secondary] = await Promise.all([
+      const [candidateResult, secondaryResult] = await Promise.all([
         send(e.origin.candidate, candidatePath.pathAndQuery),
         e.origin.secondary && secondaryPath?.ok ? send(e.origin.secondary, secondaryPath.pathAndQuery) : Promise.resolve(undefined),
       ]);
+      const candidate = checkReplayStatus(candidateResult);
+      const secondary = secondaryResult && checkReplayStatus(secondaryResult);
       this.count(id, 'candidate', candidate);
       if (secondary) this.count(id, 'secondary', secondary);
-      // Built to the contract's type; the producer parses it once more before it leaves (encodeEvent).
-      const pair: Pair = {
+      built = {
         type: 'pair.v1',
         id: pairId(id, record.id),
         ts: record.ts,
         experimentId: id,
         trafficId: record.id,
         source: 'mirror',
-        endpoint: normalizeEndpoint(record.request.method, record.request.path, e.endpointTemplates),
+        endpoint: clampEndpoint(normalizeEndpoint(record.request.method, record.request.path, e.endpointTemplates)),
         slice: sliceOf(record.attributes, spec.slices.attributes),
         request: { method: record.request.method, path: record.request.path, query: record.request.query },
         primary: record.response,
         candidate,
         ...(secondary ? { secondary } : {}),
       };
-      return { kind: 'pair', pair: pairWithoutCredentials(pair, this.credentials) };
+    } catch (err) {
+      if (err instanceof UnsendableRequestError) return this.skip(id, 'unsendable-request', err.message);
+      throw err;
     } finally {
+      this.releases.set(e.inFlight, (this.releases.get(e.inFlight) ?? 0) + 1);
       e.inFlight.release();
       this.deps.metrics.inFlight.dec({ experiment: id });
     }
+    return this.validated(built);
   }
 
-  /** Takes a rate token and an in-flight slot, or says which cap refused; backpressure waits, boundedly. */
-  private async admit(e: ActiveExperiment): Promise<'ok' | 'rate-limit' | 'overload'> {
+  /** The pair as it will be produced, checked on its own so that one bad pair never fails its batch. */
+  private validated(built: Pair): MirrorOutcome {
+    const bounded = boundPair(pairWithoutCredentials(built, this.credentials));
+    if (!bounded.ok) return this.skip(built.experimentId, 'pair-too-large', bounded.reason);
+    const parsed = pairSchema.safeParse(bounded.pair);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      return this.skip(built.experimentId, 'invalid-pair', `pair does not satisfy pair.v1: ${detail}`.slice(0, 2000));
+    }
+    this.deps.metrics.sampled.inc({ experiment: built.experimentId });
+    this.deps.counts?.mirrored(built.experimentId);
+    return { kind: 'pair', pair: parsed.data };
+  }
+
+  /** Takes a rate token and an in-flight slot, or says which cap refused; waits are bounded and heartbeat. */
+  private async admit(e: ActiveExperiment, options: ProcessOptions): Promise<'ok' | 'rate-limit' | 'overload'> {
     const backpressure = e.spec.shadow.onOverload === 'backpressure';
     const deadline = this.clock() + e.spec.shadow.timeoutMs * BACKPRESSURE_LIMIT_FACTOR;
     while (!e.bucket.tryTake(this.clock())) {
       if (!backpressure || this.clock() > deadline) return 'rate-limit';
-      await this.sleep(Math.min(50, Math.max(1, e.bucket.waitMs(this.clock()))));
+      await this.sleep(Math.min(SLOT_POLL_MS, Math.max(1, e.bucket.waitMs(this.clock()))));
+      await this.heartbeat(options);
     }
-    const slotWait = backpressure ? Math.max(0, deadline - this.clock()) : SKIP_MODE_SLOT_WAIT_MS;
-    return (await e.inFlight.acquire(slotWait)) ? 'ok' : 'overload';
+    let seen = this.releases.get(e.inFlight) ?? 0;
+    let idlePolls = 0;
+    for (;;) {
+      if (await e.inFlight.acquire(SLOT_POLL_MS)) return 'ok';
+      await this.heartbeat(options);
+      if (backpressure) {
+        if (this.clock() > deadline) return 'overload';
+        continue;
+      }
+      // Answers that arrived while this poll's timer was due are handled first: they free slots.
+      await new Promise((resolve) => setImmediate(resolve));
+      const released = this.releases.get(e.inFlight) ?? 0;
+      idlePolls = released === seen ? idlePolls + 1 : 0;
+      seen = released;
+      if (idlePolls >= SLOW_CANDIDATE_POLLS) return 'overload';
+    }
+  }
+
+  private async heartbeat(options: ProcessOptions): Promise<void> {
+    // A failed heartbeat means the group is rebalancing: the consumer learns it on its own next
+    // heartbeat and drops the batch; the record in hand still finishes.
+    await options.heartbeat?.().catch(() => undefined);
   }
 
   private count(experiment: string, side: 'candidate' | 'secondary', result: ReplayResult): void {

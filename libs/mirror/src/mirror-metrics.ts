@@ -1,6 +1,16 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export type SkipReason = 'not-sampled' | 'method-not-allowed' | 'unsafe-path' | 'request-too-large' | 'rate-limit' | 'overload';
+export type SkipReason =
+  | 'not-sampled'
+  | 'method-not-allowed'
+  | 'unsafe-path'
+  | 'unsendable-header'
+  | 'unsendable-request'
+  | 'request-too-large'
+  | 'rate-limit'
+  | 'overload'
+  | 'pair-too-large'
+  | 'invalid-pair';
 
 export class MirrorMetrics {
   readonly seen: Counter;
@@ -18,7 +28,7 @@ export class MirrorMetrics {
     const registers = [registry];
     this.seen = new Counter({ name: 'penumbra_mirror_records_seen_total', help: 'Captured records read', registers });
     this.matched = new Counter({ name: 'penumbra_mirror_records_matched_total', help: "Records in an experiment's target", labelNames: ['experiment'], registers });
-    this.sampled = new Counter({ name: 'penumbra_mirror_records_sampled_total', help: 'Records replayed', labelNames: ['experiment'], registers });
+    this.sampled = new Counter({ name: 'penumbra_mirror_records_sampled_total', help: 'Records replayed into a pair', labelNames: ['experiment'], registers });
     this.skipped = new Counter({
       name: 'penumbra_mirror_records_skipped_total',
       help: 'Records in a target not replayed, by reason',

@@ -267,4 +267,15 @@ describe('evaluate: every decision explains itself', () => {
     const fired = evaluate(context(p, fresh(), evidence(100, 60), T0 + 10 * SEC));
     expect(fired.decision?.reason).toMatch(/^rollback trigger "matchRate < 0.9 @0.95" fired \(matchRate = 0.6000, bound 0.\d+ vs < 0.9\)/);
   });
+
+  it('records the mirror coverage in the verdict and the evidence when the mirror counted', () => {
+    const e = {
+      ...evidence(40, 40),
+      metrics: { mirror_matched: { count: 2, sum: 50, min: 20, max: 30, last: 30 }, mirror_mirrored: { count: 2, sum: 40, min: 20, max: 20, last: 20 } },
+    };
+    const r = evaluate(context(twoStages(), fresh(), e, T0 + 120 * SEC));
+    expect(r.verdict.coverage).toBe(0.8);
+    expect(r.state.lastVerdict?.coverage).toBe(0.8);
+    expect(evaluate(context(twoStages(), fresh(), evidence(40, 40), T0 + 120 * SEC)).verdict.coverage).toBeUndefined();
+  });
 });

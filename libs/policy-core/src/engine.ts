@@ -1,5 +1,5 @@
 import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, type Stage } from '@penumbra/contracts';
-import { type EvidenceInput, stageSamples } from './evidence';
+import { type EvidenceInput, mirrorCoverage, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
 import { type BreakerCounts, openBreaker } from './circuit-breaker';
 import { type AlertDraft, type Decision, FINAL_STATUSES, type SliceState, type Verdict } from './state';
@@ -54,6 +54,8 @@ export function evidenceOf(ctx: Pick<EvaluationContext, 'policyHash' | 'evidence
   const metrics: Record<string, number | null> = {};
   for (const m of BUILTIN_METRICS) metrics[m] = metricValue(m, ctx.evidence);
   for (const g of gates) metrics[g.metric] = g.value;
+  const coverage = mirrorCoverage(ctx.evidence);
+  if (coverage !== null) metrics['mirrorCoverage'] = coverage;
   const { minSamples, bakeMs } = criteriaOf(ctx.policy, stageOf(ctx.policy, ctx.state), ctx.state.rollbacks);
   return {
     policyHash: ctx.policyHash,
@@ -125,7 +127,8 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   const anyFailing = gates.some((g) => g.verdict === 'fail');
   next.passingSince = anyFailing ? null : (state.passingSince ?? now);
   const bakedMs = next.passingSince === null ? 0 : Math.max(0, now - Math.max(next.passingSince, state.stageEnteredAt));
-  const verdict = (summary: string): Verdict => ({ summary, samples, minSamples, bakedMs, bakeMs, gates: judged });
+  const coverage = mirrorCoverage(evidence);
+  const verdict = (summary: string): Verdict => ({ summary, samples, minSamples, bakedMs, bakeMs, gates: judged, ...(coverage === null ? {} : { coverage }) });
   const quiet = (summary: string): Evaluation => {
     const v = verdict(summary);
     return { state: { ...next, lastVerdict: { at: now, ...v } }, alerts, verdict: v };

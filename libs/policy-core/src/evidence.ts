@@ -1,4 +1,4 @@
-import { type AggregateCounts, type BuiltinMetric, type MetricSummary } from '@penumbra/contracts';
+import { type AggregateCounts, type BuiltinMetric, MIRROR_COUNT_METRICS, MIRROR_METRIC_PREFIX, type MetricSummary } from '@penumbra/contracts';
 
 export interface LatencySummary {
   count: number;
@@ -20,7 +20,7 @@ export const NO_LATENCY: LatencySummary = { count: 0, p50: null, p90: null, p99:
 
 export function emptyEvidence(): EvidenceInput {
   return {
-    counts: { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 },
+    counts: { pairs: 0, match: 0, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0, unknown: 0 },
     latency: { primary: NO_LATENCY, candidate: NO_LATENCY, secondary: NO_LATENCY },
     metrics: {},
   };
@@ -32,7 +32,15 @@ export function emptyEvidence(): EvidenceInput {
  */
 export function stageSamples(e: EvidenceInput): number {
   if (e.counts.pairs > 0) return e.counts.pairs;
-  return Math.max(0, ...Object.values(e.metrics).map((m) => m.count));
+  // The mirror's own counts are bookkeeping, not observations of the candidate.
+  return Math.max(0, ...Object.entries(e.metrics).flatMap(([name, m]) => (name.startsWith(MIRROR_METRIC_PREFIX) ? [] : [m.count])));
+}
+
+/** Of the captured requests in the experiment's target, the share mirrored into a pair; null before the mirror counted any. */
+export function mirrorCoverage(e: Pick<EvidenceInput, 'metrics'>): number | null {
+  const matched = e.metrics[MIRROR_COUNT_METRICS.matched]?.sum ?? 0;
+  if (matched <= 0) return null;
+  return Math.min(1, (e.metrics[MIRROR_COUNT_METRICS.mirrored]?.sum ?? 0) / matched);
 }
 
 /** A rate as successes out of trials, so that a confidence bound can judge it. */
@@ -45,10 +53,11 @@ export interface RateSample {
 export function rateSample(metric: BuiltinMetric, c: AggregateCounts): RateSample | undefined {
   const trials = c.pairs;
   switch (metric) {
+    // A pair with a truncated body was neither a match nor a mismatch: it is no trial of either.
     case 'matchRate':
-      return { successes: c.match, trials };
+      return { successes: c.match, trials: trials - c.unknown };
     case 'mismatchRate':
-      return { successes: c.mismatch, trials };
+      return { successes: c.mismatch, trials: trials - c.unknown };
     case 'statusMatchRate':
       return { successes: c.pairs - c.statusMismatches, trials };
     case 'candidateErrorRate':

@@ -20,7 +20,19 @@ function aaRollbacks(trigger: Gate, minSamples: number, runs: number, seed: numb
       primary.add(latency());
       candidate.add(latency());
       if (n % 100 !== 0) continue;
-      const counts = { pairs: n, match: n, mismatch: 0, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0 };
+      const counts = {
+        pairs: n,
+        match: n,
+        mismatch: 0,
+        candidateErrors: 0,
+        primaryErrors: 0,
+        bothErrors: 0,
+        secondaryErrors: 0,
+        statusMismatches: 0,
+        timeouts: 0,
+        tooLarge: 0,
+        unknown: 0,
+      };
       const e = evidenceFromParts({ counts, primary, candidate, secondary: new LogHistogram(0.01), metrics: {} });
       if (judgeGate(trigger, 'rollback', e, minSamples).verdict === 'fail') {
         fired += 1;

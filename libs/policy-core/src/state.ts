@@ -37,6 +37,8 @@ export const sliceStateSchema = z.object({
       bakedMs: z.number().int().nonnegative(),
       bakeMs: z.number().int().nonnegative(),
       gates: z.array(gateEvidenceSchema),
+      /** Mirrored ÷ matched captured requests since the stage began (absent before the mirror counted any). */
+      coverage: z.number().min(0).max(1).optional(),
     })
     .nullable(),
 });
@@ -93,4 +95,5 @@ export interface Verdict {
   bakedMs: number;
   bakeMs: number;
   gates: GateEvidence[];
+  coverage?: number;
 }
