@@ -15,6 +15,7 @@ KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.traffic --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.pairs --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.metrics --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.dlq --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.alerts --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --group penumbra.traffic-mirror --resource-pattern-type prefixed

@@ -22,7 +22,7 @@ export const KAFKA_PRINCIPALS = [
     user: 'traffic-mirror',
     description: 'replays captured traffic to candidates and emits pairs',
     read: ['traffic', 'experiments'],
-    write: ['pairs', 'dlq', 'alerts'],
+    write: ['pairs', 'metrics', 'dlq', 'alerts'],
     groups: ['{group}traffic-mirror'],
     transactionalIds: [],
   },
