@@ -47,6 +47,8 @@ export interface DemoStack {
   apis: { primary: DemoApi; secondary: DemoApi; candidate: DemoApi };
   teeUrl: string;
   fleet: FleetSupervisor;
+  /** Each service's HTTP port (/health, /metrics). */
+  ports: Record<FleetService, number>;
   keysFile: string;
   operatorKey: { keyId: string; secret: string; operator: string };
   stop(): Promise<void>;
@@ -67,6 +69,8 @@ export async function startDemoStack(input: {
   brokers: string[];
   redisUrl: string;
   progress: (text: string) => void;
+  /** Further environment for every service (the chaos suite adds its GoReplay input). */
+  env?: Record<string, string>;
 }): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
@@ -130,6 +134,7 @@ export async function startDemoStack(input: {
         PENUMBRA_COMMAND_KEYS_FILE: commandKeys.trustedKeysFile,
         AUDIT_TRANSACTIONAL_ID: `penumbra-demo-${names.runId}`,
         LOG_LEVEL: 'warn',
+        ...input.env,
       },
     });
     fleet.start();
@@ -140,7 +145,7 @@ export async function startDemoStack(input: {
     progress(`fleet starting (logs: ${join(names.dir, 'fleet.log')})`);
     await waitForFleet(ports, 180_000);
     progress('fleet ready: traffic-mirror, comparator, aggregator, sentinel, audit-sink');
-    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, keysFile, operatorKey, stop };
+    return { topics, apis: { primary, secondary, candidate }, teeUrl: `http://127.0.0.1:${teePort}`, fleet, ports, keysFile, operatorKey, stop };
   } catch (err) {
     await stop();
     throw err;

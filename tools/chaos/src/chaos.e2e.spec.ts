@@ -1,0 +1,33 @@
+import { findWorkspaceRoot } from '@penumbra/config';
+import { type ChaosResult } from './chaos-result';
+import { runChaos } from './chaos-run';
+import { type Check, type CheckName, evaluate, renderReport } from './report';
+
+jest.setTimeout(900_000);
+
+/**
+ * Checks that cannot pass until work on other branches lands; `npm run chaos` still reports them.
+ * Every other check must pass here.
+ */
+const PENDING: Partial<Record<CheckName, string>> = {};
+
+const CHECKS: CheckName[] = ['faults', 'fleet', 'probes', 'no-silent-drops', 'caught-up', 'decision', 'coverage', 'aggregates', 'audit'];
+
+describe('npm run chaos (short): hostile records on every consumed topic, every service SIGKILLed, the broker and Redis restarted', () => {
+  let result: ChaosResult;
+  let checks: Map<CheckName, Check>;
+
+  beforeAll(async () => {
+    result = await runChaos({ root: findWorkspaceRoot(__dirname), short: true, progress: () => undefined });
+    const evaluated = evaluate(result);
+    checks = new Map(evaluated.map((c) => [c.name, c]));
+    process.stdout.write(`${renderReport(result, evaluated, PENDING).join('\n')}\n`);
+  });
+
+  for (const name of CHECKS) {
+    const pending = PENDING[name];
+    (pending ? it.skip : it)(`${name}${pending ? ` (pending: ${pending})` : ''}`, () => {
+      expect({ name, ok: checks.get(name)?.ok, detail: checks.get(name)?.detail }).toEqual({ name, ok: true, detail: expect.any(String) });
+    });
+  }
+});
