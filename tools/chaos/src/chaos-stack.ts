@@ -68,7 +68,8 @@ export async function startChaosStack(root: string, minSamples: number, progress
       brokers: tk.brokers,
       redisUrl: redis.url,
       progress,
-      env: { GOREPLAY_TOPIC: goreplay, GOREPLAY_SERVICE: 'chaos-probe' },
+      // A member silent for 10 s (the demo's setting) is common on a loaded machine; losing the group then restarts the service.
+      env: { GOREPLAY_TOPIC: goreplay, GOREPLAY_SERVICE: 'chaos-probe', KAFKA_SESSION_TIMEOUT_MS: '30000' },
     });
     stops.push(() => demo.stop());
     // After the demo's provisioning, which repairs drift: the attacked topics take records up to 8 MiB.
