@@ -10,7 +10,10 @@ jest.setTimeout(3_600_000);
  * Checks that cannot pass until work on other branches lands; `npm run chaos` still reports them.
  * Every other check must pass here.
  */
-const PENDING: Partial<Record<CheckName, string>> = {};
+const PENDING: Partial<Record<CheckName, string>> = {
+  coverage:
+    'the mirror skips records as overload or rate-limit while it catches up after a restart, and those make no pair; the fix of those skips and the coverage metric are on the mirror branch',
+};
 
 const CHECKS: CheckName[] = ['faults', 'fleet', 'probes', 'no-silent-drops', 'caught-up', 'decision', 'coverage', 'aggregates', 'audit'];
 
