@@ -10,7 +10,7 @@ import { waitFor } from '@penumbra/testing';
 import { type ChaosStack, startChaosStack } from './chaos-stack';
 import { type FaultOutcome, killProcess, restartLocalBroker } from './faults';
 import { type ChaosRecord, hostileCorpus } from './hostile-corpus';
-import { type CaseResult, classify, locate, parseDeadLetters, readTopic } from './ledger';
+import { type CaseResult, classify, locate, parseAuditedInvalid, parseDeadLetters, readTopic } from './ledger';
 import { type ChaosResult, type GroupOffsets, committedOffsets, consumingGroups } from './chaos-result';
 import { ATTACKED, type Attacked, COPIED, type RecordContext } from './records';
 
@@ -141,6 +141,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const topic of ATTACKED) offsets[topic] = await committedOffsets(s, topic, groups, READY_TIMEOUT_MS);
 
     const dlq = parseDeadLetters(await readTopic(s.tk.client, s.tk.admin, s.tk.topics.dlq));
+    const audited = parseAuditedInvalid(await readTopic(s.tk.client, s.tk.admin, s.tk.topics.audit));
     const cases: CaseResult[] = [];
     const consumedByTopic = new Map<Attacked, Awaited<ReturnType<typeof readTopic>>>();
     for (const topic of ATTACKED) {
@@ -151,7 +152,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         consumed,
         refused,
       );
-      cases.push(...located.map((r) => classify(r, s.topicOf(topic), dlq, offsets[topic]?.committed ?? new Map())));
+      cases.push(...located.map((r) => classify(r, s.topicOf(topic), dlq, offsets[topic]?.committed ?? new Map(), audited)));
     }
 
     const captured = new Set<string>();

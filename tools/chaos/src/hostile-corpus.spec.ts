@@ -76,6 +76,13 @@ describe('classify', () => {
     expect(r).toMatchObject({ outcome: 'dead-lettered', deadLetters: 1, reasons: ['json: not JSON'] });
   });
 
+  it('accepts an invalid record the audit-sink audited as invalid with a reason instead of dead-lettering it', () => {
+    expect(classify(at, 'm', new Map(), committedPast, new Map([['m:0:5', ['value is not JSON']]]))).toMatchObject({
+      outcome: 'audited as invalid',
+      reasons: ['audit: value is not JSON'],
+    });
+  });
+
   it('does not judge a record no group has committed past yet', () => {
     expect(classify(at, 'm', new Map(), new Map([['g', new Map([[0, 5n]])]]))).toMatchObject({ outcome: 'not consumed yet', lagging: ['g'] });
   });

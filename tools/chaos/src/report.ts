@@ -11,7 +11,7 @@ export interface Check {
   detail: string;
 }
 
-const HOSTILE_OK = new Set<CaseResult['outcome']>(['dead-lettered', 'processed', 'refused by the broker']);
+const HOSTILE_OK = new Set<CaseResult['outcome']>(['dead-lettered', 'audited as invalid', 'processed', 'refused by the broker']);
 
 const list = (cases: CaseResult[]) =>
   cases
@@ -44,7 +44,7 @@ export function evaluate(r: ChaosResult): Check[] {
       ok: hostile.length > 0 && bad.length === 0,
       detail:
         bad.length === 0
-          ? `${hostile.length} hostile records: ${hostile.filter((c) => c.outcome === 'dead-lettered').length} dead-lettered with a reason, ${hostile.filter((c) => c.outcome === 'processed').length} processed safely, ${hostile.filter((c) => c.outcome === 'refused by the broker').length} refused by the broker; 0 silent drops`
+          ? `${hostile.length} hostile records: ${hostile.filter((c) => c.outcome === 'dead-lettered').length} dead-lettered with a reason, ${hostile.filter((c) => c.outcome === 'audited as invalid').length} audited as invalid with a reason, ${hostile.filter((c) => c.outcome === 'processed').length} processed safely, ${hostile.filter((c) => c.outcome === 'refused by the broker').length} refused by the broker; 0 silent drops`
           : `${silent.length} silent drops; ${list(bad)}`,
     },
     { name: 'caught-up', ok: r.lagging.length === 0, detail: r.lagging.length === 0 ? 'every consumer group committed every attacked topic to its end' : r.lagging.join('; ') },
