@@ -29,12 +29,12 @@ export function chaosExperiments(runTag: string, candidate: string, secondary: s
   const base = demoExperiment(`chaos-${runTag}`, candidate, secondary);
   const main = experimentSpecSchema.parse({ ...base, policy: { ...base.policy, stages: base.policy.stages.map((s) => ({ ...s, minSamples })) } });
   const probeBase = demoExperiment(`chaos-probe-${runTag}`, candidate, secondary);
-  // The probes' experiment never decides: its own traffic is too little for its sample minimum.
+  // The probes' experiment never decides: its few dozen records stay far below its sample minimum.
   const probe = experimentSpecSchema.parse({
     ...probeBase,
     target: { service: 'chaos-probe', methods: ['GET'] },
     compare: { ...probeBase.compare, routes: ['/probe'] },
-    policy: { ...probeBase.policy, stages: probeBase.policy.stages.map((s) => ({ ...s, minSamples: 1_000_000 })) },
+    policy: { ...probeBase.policy, stages: probeBase.policy.stages.map((s) => ({ ...s, minSamples: 5_000 })) },
   });
   return { main, probe };
 }
