@@ -55,6 +55,8 @@ export interface DemoStack {
   apis: { primary: DemoApi; secondary: DemoApi; candidate: DemoApi };
   teeUrl: string;
   fleet: FleetSupervisor;
+  /** Each service's HTTP port (/health, /metrics). */
+  ports: Record<FleetService, number>;
   /** The operators' public keys (PENUMBRA_OPERATOR_KEYS_FILE) every service verifies experiments and control requests with. */
   keysFile: string;
   /** The demo operator's private key (PENUMBRA_OPERATOR_KEY_FILE). */
@@ -84,6 +86,8 @@ export async function startDemoStack(input: {
   redisUrl: string;
   progress: (text: string) => void;
   serviceEnv?: Partial<Record<FleetService, Record<string, string>>>;
+  /** Further environment for every service (the chaos suite adds its GoReplay input). */
+  env?: Record<string, string>;
 }): Promise<DemoStack> {
   const { names, kafka, progress } = input;
   mkdirSync(names.dir, { recursive: true });
@@ -155,6 +159,7 @@ export async function startDemoStack(input: {
         PENUMBRA_OPERATOR_KEY_FILE: operatorKeys.signingKeyFile,
         CONSOLE_PUSH_INTERVAL_MS: '500',
         LOG_LEVEL: 'warn',
+        ...input.env,
       },
     });
     fleet.start();
@@ -171,6 +176,7 @@ export async function startDemoStack(input: {
       apis: { primary, secondary, candidate },
       teeUrl: `http://127.0.0.1:${teePort}`,
       fleet,
+      ports,
       keysFile: operatorKeys.keysFile,
       operatorKeyFile: operatorKeys.signingKeyFile,
       auditKeysFile: auditKeys.trustedKeysFile,

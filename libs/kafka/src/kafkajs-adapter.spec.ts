@@ -1,6 +1,6 @@
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { isRetriable } from '@penumbra/errors';
-import { kafkaFailure } from './kafkajs-adapter';
+import { DEFAULT_FETCH_BYTES_PER_PARTITION, kafkaFailure, kafkajsConsumerConfig } from './kafkajs-adapter';
 
 /** A broker error code as kafkajs reports it. */
 const protocolError = (message: string, type: string, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(message), { type, retriable }));
@@ -17,5 +17,24 @@ describe('kafkaFailure', () => {
     expect(isRetriable(kafkaFailure('produce', exhausted))).toBe(true);
     expect(isRetriable(kafkaFailure('admin connect', new Error('ECONNREFUSED')))).toBe(true);
     expect(isRetriable(kafkaFailure('produce', new KafkaJSNonRetriableError('bad')))).toBe(false);
+  });
+});
+
+describe('kafkajsConsumerConfig', () => {
+  // kafkajs stalls a partition on a record batch larger than its per-partition fetch size (the chaos suite found
+  // every experiments table stuck behind a 5 MB record), so the default must exceed what a broker accepts.
+  it('fetches more per partition than the broker accepts in one message by default', () => {
+    const brokerDefaultMessageMaxBytes = 1_048_588;
+    const config = kafkajsConsumerConfig({ groupId: 'g' });
+    expect(config.maxBytesPerPartition).toBe(DEFAULT_FETCH_BYTES_PER_PARTITION);
+    expect(config.maxBytesPerPartition).toBeGreaterThanOrEqual(8 * brokerDefaultMessageMaxBytes);
+  });
+
+  it('keeps an explicit fetch size and session timeout', () => {
+    expect(kafkajsConsumerConfig({ groupId: 'g', maxBytesPerPartition: 2_000_000, sessionTimeoutMs: 10_000 })).toMatchObject({
+      groupId: 'g',
+      maxBytesPerPartition: 2_000_000,
+      sessionTimeout: 10_000,
+    });
   });
 });

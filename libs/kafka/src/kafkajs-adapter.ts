@@ -201,17 +201,26 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       };
     },
     consumer(options: ConsumerOptions): ConsumerPort {
-      return wrapConsumer(
-        kafka.consumer({
-          groupId: options.groupId,
-          sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-          heartbeatInterval: 3_000,
-          maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
-          allowAutoTopicCreation: false,
-          retry: { retries: 5 },
-        }),
-        options.partitionsConsumedConcurrently ?? 1,
-      );
+      return wrapConsumer(kafka.consumer(kafkajsConsumerConfig(options)), options.partitionsConsumedConcurrently ?? 1);
     },
+  };
+}
+
+/**
+ * kafkajs asks for at most this much per partition and fetch, and never gets past a record batch
+ * larger than that: the partition stalls silently. The broker's default limit (message.max.bytes,
+ * 1 MiB plus 12 bytes) already exceeds 1 MiB, so the bound must sit well above any topic's
+ * max.message.bytes; the decoders refuse values over 16 MiB anyway.
+ */
+export const DEFAULT_FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
+
+export function kafkajsConsumerConfig(options: ConsumerOptions) {
+  return {
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_BYTES_PER_PARTITION,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5 },
   };
 }
