@@ -3,7 +3,7 @@
 #   node -r @swc-node/register deploy/kafka-acls.ts [--topic-prefix shadow.] [--group-prefix penumbra.] > deploy/kafka-acls.sh
 # Run with a super user, on a broker with an authorizer (StandardAuthorizer under KRaft):
 #   BOOTSTRAP=kafka:9092 ADMIN_CONFIG=admin.properties sh deploy/kafka-acls.sh
-# Principals: traffic-mirror, comparator, aggregator, sentinel, audit-sink, operator, capture, actuator, metrics-source, reader; create their SCRAM credentials first, for example:
+# Principals: traffic-mirror, comparator, aggregator, sentinel, audit-sink, console, operator, capture, actuator, metrics-source, reader; create their SCRAM credentials first, for example:
 #   kafka-configs.sh --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --alter --add-config 'SCRAM-SHA-512=[password=…]' --entity-type users --entity-name comparator
 # penumbra-admin (the broker's super user) provisions topics and never runs a service.
 set -eu
@@ -65,6 +65,16 @@ KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:audit-sink --operation Write --transactional-id penumbra-audit-sink --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:audit-sink --operation Describe --transactional-id penumbra-audit-sink --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:audit-sink --operation IdempotentWrite --cluster
+
+# User:console: the web console: reads experiments, commands, alerts and the audit, and sends signed control requests
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --topic shadow.experiments --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --topic shadow.commands --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --topic shadow.alerts --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --topic shadow.audit --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Write --topic shadow.control --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --group penumbra.console --resource-pattern-type prefixed
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --group penumbra-console-reader- --resource-pattern-type prefixed
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation IdempotentWrite --cluster
 
 # User:operator: the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group)
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.experiments --resource-pattern-type literal

@@ -34,7 +34,7 @@ const grant = (user: string): PrincipalGrant => {
 const granted = (g: PrincipalGrant) => [...new Set([...g.read, ...g.write])].sort();
 
 describe('Kafka principals and ACLs', () => {
-  it.each(['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink'])('%s is granted exactly the topics its code uses', (service) => {
+  it.each(['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink', 'console'])('%s is granted exactly the topics its code uses', (service) => {
     expect(granted(grant(service))).toEqual(topicsUsedBy(service));
   });
 
@@ -48,7 +48,7 @@ describe('Kafka principals and ACLs', () => {
         .map((p) => p.user)
         .sort();
     expect(writers('commands')).toEqual(['sentinel']);
-    expect(writers('control')).toEqual(['operator']);
+    expect(writers('control')).toEqual(['console', 'operator']);
     expect(writers('experiments')).toEqual(['operator', 'sentinel']);
     expect(writers('audit')).toEqual(['audit-sink']);
     expect(writers('traffic')).toEqual(['capture']);

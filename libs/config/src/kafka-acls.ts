@@ -59,6 +59,14 @@ export const KAFKA_PRINCIPALS = [
     transactionalIds: ['penumbra-audit-sink'],
   },
   {
+    user: 'console',
+    description: 'the web console: reads experiments, commands, alerts and the audit, and sends signed control requests',
+    read: ['experiments', 'commands', 'alerts', 'audit'],
+    write: ['control'],
+    groups: ['{group}console', 'penumbra-console-reader-'],
+    transactionalIds: [],
+  },
+  {
     user: 'operator',
     description: 'the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group)',
     read: ['experiments', 'alerts', 'audit', 'diffs', 'metrics'],
