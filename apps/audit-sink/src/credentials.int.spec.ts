@@ -77,6 +77,7 @@ describe('credentials through mirror, comparator, dead letters and the audit on 
     const common = {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       PENUMBRA_CREDENTIAL_HASH_KEY: HASH_KEY,
       LOG_LEVEL: 'warn',

@@ -33,6 +33,7 @@ describe('traffic-mirror GoReplay join bounds on the real broker', () => {
     const env = parseEnv(serviceEnvSchemas['traffic-mirror'], {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       LOG_LEVEL: 'error',

@@ -76,6 +76,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
     const env = parseEnv(serviceEnvSchemas['traffic-mirror'], {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
+      ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       MIRROR_ALLOWED_TARGETS: '127.0.0.1/32',
       LOG_LEVEL: 'error',
