@@ -83,7 +83,7 @@ export async function startChaosStack(root: string, minSamples: number, progress
     stops.push(() => reader.quit());
 
     const { main, probe } = chaosExperiments(runTag, demo.apis.candidate.url, demo.apis.secondary.url, minSamples);
-    await publishExperiments(tk, [main, probe]);
+    await publishExperiments(tk, [main, probe], demo.operator);
     progress(`experiments ${main.id} (judged) and ${probe.id} (probes) applied`);
     const record: ExperimentRecord = { type: 'experiment.v1', id: `chaos-${main.id}`, ts: Date.now(), experimentId: main.id, actor: 'chaos', spec: main };
     return {
