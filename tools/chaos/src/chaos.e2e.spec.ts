@@ -17,7 +17,11 @@ const PENDING: Partial<Record<CheckName, string>> = {
 
 const CHECKS: CheckName[] = ['faults', 'fleet', 'probes', 'no-silent-drops', 'caught-up', 'decision', 'coverage', 'aggregates', 'audit'];
 
-describe('npm run chaos (short): hostile records on every consumed topic, every service SIGKILLed, the broker and Redis restarted', () => {
+// Opt-in until the short run has been seen green on an idle machine in a row: `npm run chaos` runs it on demand,
+// and PENUMBRA_CHAOS_E2E=1 adds it to the e2e tier. It restarts the local broker, so it never runs beside other e2e projects.
+const describeChaos = process.env['PENUMBRA_CHAOS_E2E'] === '1' ? describe : describe.skip;
+
+describeChaos('npm run chaos (short): hostile records on every consumed topic, every service SIGKILLed, the broker and Redis restarted', () => {
   let result: ChaosResult;
   let checks: Map<CheckName, Check>;
 
