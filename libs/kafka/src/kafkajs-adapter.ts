@@ -2,6 +2,7 @@ import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, 
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
+import { installLinearRecordDecoder } from './kafkajs-record-decoder';
 import {
   type AdminPort,
   type ConsumerOptions,
@@ -123,6 +124,7 @@ export function byTopic(messages: OutgoingMessage[]): Array<{ topic: string; mes
 
 /** The one place kafkajs is used. */
 export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger): KafkaClient {
+  installLinearRecordDecoder();
   const kafka = new Kafka(toKafkaConfig(config, logger));
   return {
     clientId: config.clientId,

@@ -4,9 +4,10 @@ import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
 import { byTopic, headersOf, kafkaFailure, toKafkaConfig } from './kafkajs-adapter';
+import { installLinearRecordDecoder } from './kafkajs-record-decoder';
 import { type IncomingRecord, type LogReadRequest, type TransactionalKafka, type TransactionalProducerPort } from './ports';
 
-/** The kafkajs side of transactions and of reading a log to its end (kafkajs lives only here and in kafkajs-adapter.ts). */
+/** The kafkajs side of transactions and of reading a log to its end (kafkajs lives only here, in kafkajs-adapter.ts and in kafkajs-record-decoder.ts). */
 function transactionalProducerPort(kafka: Kafka, transactionalId: string, transactionTimeoutMs: number): TransactionalProducerPort & { connect(): Promise<void> } {
   const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, transactionTimeout: transactionTimeoutMs });
   let txn: Transaction | undefined;
@@ -117,6 +118,7 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
 
 /** Transactions and reads to the end of a topic, kept apart from KafkaClient so that its fakes stay small. */
 export function createTransactionalKafka(config: KafkaConnectionConfig, logger: Logger): TransactionalKafka {
+  installLinearRecordDecoder();
   const kafka = new Kafka(toKafkaConfig(config, logger));
   return {
     async transactionalProducer({ transactionalId, transactionTimeoutMs }) {
