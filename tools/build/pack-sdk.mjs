@@ -78,7 +78,12 @@ for (const file of files(stage, (n) => n.endsWith('.d.ts') || n.endsWith('.js'))
     return `${lead}${quote}${rel}${quote}`;
   });
   writeFileSync(file, text);
-  for (const m of text.matchAll(/(?:from |import\(|require\()['"]([^'".][^'"]*)['"]/g)) {
+  // Only code names modules: a comment may well say `from "x"` in prose.
+  const code = text
+    .split('\n')
+    .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+    .join('\n');
+  for (const m of code.matchAll(/(?:from |import\(|require\()['"]([^'".][^'"]*)['"]/g)) {
     if (m[1].startsWith('node:')) continue;
     externals.add(m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0]);
   }

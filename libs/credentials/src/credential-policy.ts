@@ -46,7 +46,7 @@ export interface CredentialPolicyOptions {
 /**
  * Where credentials are replaced before anything is written: header values, query-string secrets,
  * URL userinfo and `Bearer`/`Basic` tokens become a keyed hash (HMAC-SHA-256), so a reader can
- * still tell "same token" from "another token" without learning either. Every function is pure
+ * still tell "same token" apart from "another token" without learning either. Every function is pure
  * given the key, and idempotent: a value already in hash form is kept as it is.
  */
 export interface CredentialPolicy {
