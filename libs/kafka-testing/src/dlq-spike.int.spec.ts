@@ -42,6 +42,8 @@ describe('dlq-spike alert on the real broker', () => {
 
       await kafka.send(Array.from({ length: 8 }, (_, i) => ({ topic, key: 'e', value: `still not json ${i}` })));
       await waitFor(async () => (await count(kafka.topics.dlq)) >= 12, { what: 'twelve dead letters' });
+      // The alert is produced after the dead letters of its batch are acknowledged, so it may land a moment later.
+      await waitFor(async () => (await count(kafka.topics.alerts)) >= 1, { what: 'the dlq-spike alert' });
       const alerts: Alert[] = (await kafka.readAll(kafka.topics.alerts, await count(kafka.topics.alerts))).map((r) => alertSchema.parse(JSON.parse(r.value!.toString())));
       expect(alerts).toEqual([expect.objectContaining({ kind: 'dlq-spike', source: kafka.ns.groupId('dlq-spike'), details: expect.objectContaining({ topic, threshold: 5 }) })]);
       expect(handled).toEqual([]);
