@@ -22,8 +22,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function ping(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+/** True when a Redis server answers PING at `url`; never throws, never retries. */
+export async function pingRedis(url: string, connectTimeoutMs = 500): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: connectTimeoutMs });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -59,7 +60,7 @@ export async function startRedisServer(options: { allowShared?: boolean } = {}):
     const spawnError = new Promise<string>((resolve) => child.once('error', (e) => resolve(e.message)));
     const url = `redis://127.0.0.1:${port}`;
     const ready = await Promise.race([
-      waitFor(() => ping(url), { timeoutMs: 10_000, intervalMs: 50, what: `redis-server on ${port}` }).then(
+      waitFor(() => pingRedis(url), { timeoutMs: 10_000, intervalMs: 50, what: `redis-server on ${port}` }).then(
         () => '',
         (e: Error) => e.message,
       ),

@@ -2,8 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import Redis from 'ioredis';
-import { freePort, waitFor } from '@penumbra/testing';
+import { freePort, pingRedis, waitFor } from '@penumbra/testing';
 
 const run = promisify(execFile);
 
@@ -13,19 +12,6 @@ export interface FaultOutcome {
   ok: boolean;
   /** Why a fault was not injected (then `ok` says nothing about the fleet). */
   skipped?: string;
-}
-
-async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 /**
@@ -58,7 +44,7 @@ export class RestartableRedis {
     );
     child.on('error', () => undefined);
     this.child = child;
-    await waitFor(() => pingRedis(this.url), { timeoutMs: 30_000, intervalMs: 100, what: `redis-server on ${this.port}` });
+    await waitFor(() => pingRedis(this.url, 1_000), { timeoutMs: 30_000, intervalMs: 100, what: `redis-server on ${this.port}` });
   }
 
   async stop(): Promise<void> {
