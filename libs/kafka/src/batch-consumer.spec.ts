@@ -30,6 +30,7 @@ class FakeConsumer implements ConsumerPort {
     for (const l of this.crashListeners) l(error, willRestart);
   }
   onGroupJoin(): void {}
+  onPosition(): void {}
   deliver(values: Array<string | null>, firstOffset = 0): Promise<void> {
     const records = values.map((v, i) => ({
       topic: 'in',

@@ -109,6 +109,9 @@ function wrapConsumer(consumer: Consumer, concurrency: number): ConsumerPort {
     onGroupJoin(listener) {
       consumer.on(consumer.events.GROUP_JOIN, (e) => listener(e.payload.memberAssignment));
     },
+    onPosition(listener) {
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => listener(e.payload.topic, e.payload.partition, e.payload.lastOffset));
+    },
   };
 }
 

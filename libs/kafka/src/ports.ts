@@ -52,6 +52,12 @@ export interface ConsumerPort {
   commitIdle(topic: string, partition: number, nextOffset: string): Promise<void>;
   onCrash(listener: (error: Error, willRestart: boolean) => void): void;
   onGroupJoin(listener: (assigned: Record<string, number[]>) => void): void;
+  /**
+   * Called after each fetched batch with the offset of its last entry. That includes batches that hold only
+   * transaction markers, which are never handed to `run`: a reader that must reach a transactional topic's
+   * end learns from this that the marker closing it was consumed.
+   */
+  onPosition(listener: (topic: string, partition: number, lastOffset: string) => void): void;
 }
 
 export interface ProducerPort {

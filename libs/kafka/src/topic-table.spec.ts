@@ -15,6 +15,7 @@ class FakeConsumer implements ConsumerPort {
   async commitIdle(): Promise<void> {}
   onCrash(): void {}
   onGroupJoin(): void {}
+  onPosition(): void {}
   deliver(firstOffset: number, values: string[]): Promise<void> {
     const records = values.map((v, i) => ({
       topic: 't',

@@ -99,7 +99,14 @@ async function waitForDecision(s: ChaosStack, timeoutMs: number): Promise<string
 }
 
 function auditVerify(root: string, s: ChaosStack): Promise<{ ok: boolean; detail: string }> {
-  const env = { ...process.env, KAFKA_BROKERS: s.tk.brokers.join(','), TOPIC_PREFIX: s.tk.ns.topicPrefix, REDIS_URL: s.redis.url, REDIS_KEY_PREFIX: s.keyPrefix };
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: s.tk.brokers.join(','),
+    TOPIC_PREFIX: s.tk.ns.topicPrefix,
+    REDIS_URL: s.redis.url,
+    REDIS_KEY_PREFIX: s.keyPrefix,
+    PENUMBRA_AUDIT_KEYS_FILE: s.demo.auditKeysFile,
+  };
   return new Promise((resolve) =>
     execFile(process.execPath, [join(root, 'apps', 'cli', 'bin', 'penumbra.cjs'), 'audit', 'verify', s.main.experimentId], { env, timeout: 180_000 }, (err, stdout, stderr) =>
       resolve({ ok: err === null, detail: `${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ').slice(0, 400) }),

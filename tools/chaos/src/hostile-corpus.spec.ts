@@ -17,12 +17,26 @@ describe('hostileCorpus', () => {
   it('follows every hostile input with a probe, and tags every record with a unique case id', () => {
     for (const topic of ATTACKED) {
       const corpus = all.filter((r) => r.topic === topic);
-      expect(corpus.filter((r) => r.probe)).toHaveLength(kindsFor(topic, false).length);
+      expect(corpus.filter((r) => r.probe && !r.caseId.endsWith('-response'))).toHaveLength(kindsFor(topic, false).length);
       expect(corpus[corpus.length - 1]?.probe).toBe(true);
     }
     const ids = all.map((r) => r.headers[CASE_HEADER]);
     expect(new Set(ids).size).toBe(all.length);
     expect(ids).toEqual(all.map((r) => r.caseId));
+  });
+
+  it('makes each GoReplay probe a whole exchange: its response half, same id, key and batch, right after the request', () => {
+    const goreplay = all.filter((r) => r.topic === 'goreplay');
+    const requests = goreplay.filter((r) => r.probe && !r.caseId.endsWith('-response'));
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      const response = goreplay[goreplay.indexOf(request) + 1]!;
+      expect(response.caseId).toBe(`${request.caseId}-response`);
+      expect([response.key, response.batch]).toEqual([request.key, request.batch]);
+      const [req, res] = [request, response].map((r) => JSON.parse(r.value.toString()) as Record<string, string>);
+      expect([req!['Req_Type'], res!['Req_Type'], res!['Req_ID']]).toEqual(['1', '2', req!['Req_ID']]);
+      expect(admitted('goreplay', response.value)).toBe(true);
+    }
   });
 
   it('holds the extremes it promises', () => {

@@ -1,4 +1,4 @@
-import { type Attacked, type RecordContext, validRecord } from './records';
+import { type Attacked, type RecordContext, goReplayResponse, validRecord } from './records';
 
 export const CASE_HEADER = 'x-chaos-case';
 
@@ -140,6 +140,11 @@ export function hostileCorpus(topic: Attacked, runTag: string, c: RecordContext,
     const probeId = `probe-${caseId}`;
     const probe = validRecord(topic, probeId, c, !['traffic', 'pairs', 'diffs', 'aggregates'].includes(topic));
     out.push({ caseId: probeId, topic, kind, key: keyOf(topic, probe, probeId), value: json(probe), headers: { [CASE_HEADER]: probeId }, batch: probeId, probe: true });
+    if (topic === 'goreplay') {
+      const responseId = `${probeId}-response`;
+      const response = goReplayResponse(probeId, c);
+      out.push({ caseId: responseId, topic, kind, key: keyOf(topic, probe, probeId), value: json(response), headers: { [CASE_HEADER]: responseId }, batch: probeId, probe: true });
+    }
   }
   return out;
 }

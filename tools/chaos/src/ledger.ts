@@ -28,7 +28,11 @@ export interface CaseResult {
   lagging: string[];
 }
 
-/** Reads a topic from its start to the high-water marks it had when called; commits nothing. */
+/**
+ * Reads a topic from its start to the high-water marks it had when called; commits nothing. The last offsets
+ * of a transactional topic are commit markers, never delivered as records, so reaching the end is learnt from
+ * the consumer's position after each fetch, not only from the records seen.
+ */
 export async function readTopic(client: KafkaClient, admin: AdminPort, topic: string, timeoutMs = 180_000): Promise<IncomingRecord[]> {
   const ends = new Map((await admin.topicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
   const remaining = () => [...ends].filter(([p, high]) => (reached.get(p) ?? -1n) + 1n < high).length;
@@ -36,6 +40,9 @@ export async function readTopic(client: KafkaClient, admin: AdminPort, topic: st
   const seen: IncomingRecord[] = [];
   if (remaining() === 0) return seen;
   const consumer = client.consumer({ groupId: `chaos-reader-${randomBytes(6).toString('hex')}`, maxBytesPerPartition: 16 * 1024 * 1024 });
+  consumer.onPosition((t, partition, lastOffset) => {
+    if (t === topic && BigInt(lastOffset) > (reached.get(partition) ?? -1n)) reached.set(partition, BigInt(lastOffset));
+  });
   await consumer.subscribe([topic], { fromBeginning: true });
   await consumer.run(async (batch, control) => {
     for (const r of batch.records) {

@@ -72,3 +72,11 @@ export function validRecord(key: Attacked, id: string, c: RecordContext, moved: 
       return { type: 'alert.v1', id, ts, experimentId, severity: 'info', kind: 'other', source: 'chaos', message: `chaos probe ${id}` };
   }
 }
+
+/**
+ * The original response half of a GoReplay exchange: a request half alone is rightly dead-lettered when its
+ * join window ends, so a GoReplay probe is a request followed by this.
+ */
+export function goReplayResponse(id: string, c: RecordContext): Record<string, unknown> {
+  return { Req_URL: '200', Req_Type: '2', Req_ID: id, Req_Ts: `${c.now + 1}000000`, Req_Method: 'HTTP/1.1', Req_Body: '', Req_Headers: { 'Content-Length': '0' } };
+}
