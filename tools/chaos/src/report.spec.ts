@@ -51,10 +51,10 @@ describe('evaluate', () => {
     expect(failing({ ...healthy, faults: [{ fault: 'SIGKILL sentinel', outcome: 'not ready after 300 s', ok: false }] })).toEqual(['faults']);
   });
 
-  it('prints a row per hostile input with its probe, and marks a pending check', () => {
+  it('prints a row per hostile input with its probe, and marks a failing check', () => {
     const r = { ...healthy, decision: 'rolled_back' };
-    const lines = renderReport(r, evaluate(r), { decision: 'another branch' });
+    const lines = renderReport(r, evaluate(r));
     expect(lines.find((l) => l.startsWith('metrics'))).toMatch(/non-json\s+dead-lettered\s+1\s+json: not JSON\s+yes/);
-    expect(lines.find((l) => l.startsWith('decision'))).toMatch(/PENDING .*\[pending: another branch\]/);
+    expect(lines.find((l) => l.startsWith('decision'))).toMatch(/^decision\s+FAIL\s/);
   });
 });

@@ -79,7 +79,7 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /** The printed report: per fault, per hostile input (with its probe), and the checks. */
-export function renderReport(r: ChaosResult, checks: Check[], pending: Partial<Record<CheckName, string>> = {}): string[] {
+export function renderReport(r: ChaosResult, checks: Check[]): string[] {
   const probeOf = new Map(r.cases.filter((c) => c.probe).map((c) => [c.caseId.replace(/^probe-/, ''), c]));
   const hostileRows = r.cases
     .filter((c) => !c.probe)
@@ -99,7 +99,7 @@ export function renderReport(r: ChaosResult, checks: Check[], pending: Partial<R
     '',
     ...table(
       ['check', 'result', 'detail'],
-      checks.map((c) => [c.name, c.ok ? 'pass' : pending[c.name] ? 'PENDING' : 'FAIL', pending[c.name] && !c.ok ? `${c.detail} [pending: ${pending[c.name]}]` : c.detail]),
+      checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', c.detail]),
     ),
   ];
 }
