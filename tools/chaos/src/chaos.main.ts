@@ -1,7 +1,19 @@
 // npm run chaos [-- --short] [--json]: the chaos suite against the real fleet, broker and a private Redis.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { findWorkspaceRoot } from '@penumbra/config';
 import { runChaos } from './chaos-run';
 import { evaluate, renderReport } from './report';
+
+/** Whether the project's local broker is already up; the suite then leaves it up, else it stops the one it started. */
+function localBrokerUp(script: string): boolean {
+  if (process.env['KAFKA_BROKERS']) return true;
+  try {
+    return (JSON.parse(execFileSync(process.execPath, [script, 'status'], { encoding: 'utf8' })) as { reachable?: boolean }).reachable === true;
+  } catch {
+    return false;
+  }
+}
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -11,7 +23,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const json = args.includes('--json');
-  const result = await runChaos({ root: findWorkspaceRoot(__dirname), short: args.includes('--short'), progress: (t) => process.stderr.write(`· ${t}\n`) });
+  const root = findWorkspaceRoot(__dirname);
+  const script = join(root, 'tools', 'kafka', 'local-kafka.mjs');
+  const wasUp = localBrokerUp(script);
+  const result = await runChaos({ root, short: args.includes('--short'), progress: (t) => process.stderr.write(`· ${t}\n`) }).finally(() => {
+    if (!wasUp) execFileSync(process.execPath, [script, 'down', '--quiet'], { stdio: 'ignore' });
+  });
   const checks = evaluate(result);
   process.stdout.write(`${renderReport(result, checks).join('\n')}\n`);
   const failed = checks.filter((c) => !c.ok).map((c) => c.name);
