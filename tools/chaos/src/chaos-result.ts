@@ -13,7 +13,7 @@ export interface ChaosResult {
   decision: string;
   expectedDecision: string;
   /** Captured production requests of the judged experiment's service, and how many of them became a pair. */
-  coverage: { captured: number; mirrored: number };
+  coverage: { captured: number; mirrored: number; skipped?: Record<string, number> };
   /** The aggregator's pair count for the judged experiment against the distinct pair ids on the pairs topic. */
   aggregates: { counted: number; distinctPairs: number };
   audit: { ok: boolean; detail: string };

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { readAggregate, aggregatesMarkerKey } from '@penumbra/aggregates';
-import { pairSchema, trafficRecordSchema } from '@penumbra/contracts';
+import { MIRROR_COUNT_METRICS, metricObservationSchema, pairSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { LoadGenerator } from '@penumbra/demo';
 import { FLEET_SERVICES, type FleetService, waitForFleet } from '@penumbra/fleet';
 import { readExperimentStatus, verdictOf } from '@penumbra/insight';
@@ -172,6 +172,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const d = decodeRecord(r.value, pairSchema);
       if (d.ok && d.value.experimentId === s.main.experimentId) mirrored.add(d.value.trafficId);
     }
+    // The mirror's own per-reason skip counts (deltas it publishes as metrics) say why a captured request made no pair.
+    const skipped: Record<string, number> = {};
+    const skipPrefix = `${MIRROR_COUNT_METRICS.skipped}_`;
+    for (const r of consumedByTopic.get('metrics') ?? []) {
+      const d = decodeRecord(r.value, metricObservationSchema);
+      if (!d.ok || d.value.experimentId !== s.main.experimentId || !d.value.name.startsWith(skipPrefix)) continue;
+      const reason = d.value.name.slice(skipPrefix.length);
+      skipped[reason] = (skipped[reason] ?? 0) + d.value.value;
+    }
     const counted = (await readAggregate(s.reader, { prefix: s.keyPrefix, windowMs: 1000 }, s.main.experimentId)).counts.pairs;
     const audit = await auditVerify(o.root, s);
     const fleet = await waitForFleet(s.demo.ports, READY_TIMEOUT_MS).then(
@@ -186,7 +195,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       cases,
       decision,
       expectedDecision: EXPECTED,
-      coverage: { captured: captured.size, mirrored: [...captured].filter((id) => mirrored.has(id)).length },
+      coverage: { captured: captured.size, mirrored: [...captured].filter((id) => mirrored.has(id)).length, skipped },
       aggregates: { counted, distinctPairs: mirrored.size },
       audit,
       fleet,

@@ -45,6 +45,8 @@ describe('evaluate', () => {
     expect(failing({ ...healthy, cases: [caseOf({ outcome: 'SILENT DROP', deadLetters: 0 }), healthy.cases[1]!] })).toEqual(['no-silent-drops']);
     expect(failing({ ...healthy, cases: [healthy.cases[0]!, caseOf({ caseId: 'probe-c1', probe: true, outcome: 'not consumed yet' })] })).toEqual(['probes']);
     expect(failing({ ...healthy, coverage: { captured: 1000, mirrored: 989 } })).toEqual(['coverage']);
+    const short = evaluate({ ...healthy, coverage: { captured: 1000, mirrored: 989, skipped: { overload: 11, 'rate-limit': 0 } } });
+    expect(short.find((c) => c.name === 'coverage')?.detail).toMatch(/the mirror skipped 11 as overload$/);
     expect(failing({ ...healthy, aggregates: { counted: 996, distinctPairs: 995 } })).toEqual(['aggregates']);
     expect(failing({ ...healthy, decision: 'rolled_back' })).toEqual(['decision']);
     expect(failing({ ...healthy, audit: { ok: false, detail: 'broken at #3' } })).toEqual(['audit']);

@@ -19,6 +19,11 @@ const list = (cases: CaseResult[]) =>
     .map((c) => `${c.topic}/${c.kind}${c.probe ? ' probe' : ''}: ${c.outcome}${c.lagging.length ? ` (not committed by ${c.lagging.join(', ')})` : ''}`)
     .join('; ') + (cases.length > 8 ? `; and ${cases.length - 8} more` : '');
 
+const skipReasons = (skipped: Record<string, number> = {}) => {
+  const listed = Object.entries(skipped).filter(([, n]) => n > 0);
+  return listed.length === 0 ? '' : `; the mirror skipped ${listed.map(([reason, n]) => `${n} as ${reason}`).join(', ')}`;
+};
+
 /** The suite's verdicts, from what the run gathered. */
 export function evaluate(r: ChaosResult): Check[] {
   const probes = r.cases.filter((c) => c.probe);
@@ -52,7 +57,7 @@ export function evaluate(r: ChaosResult): Check[] {
     {
       name: 'coverage',
       ok: coverage >= MIN_COVERAGE,
-      detail: `${r.coverage.mirrored} of ${r.coverage.captured} captured requests mirrored (${(100 * coverage).toFixed(2)}%, at least ${100 * MIN_COVERAGE}% required; pairs on the pairs topic ÷ captured records on the traffic topic)`,
+      detail: `${r.coverage.mirrored} of ${r.coverage.captured} captured requests mirrored (${(100 * coverage).toFixed(2)}%, at least ${100 * MIN_COVERAGE}% required; pairs on the pairs topic ÷ captured records on the traffic topic)${skipReasons(r.coverage.skipped)}`,
     },
     {
       name: 'aggregates',
