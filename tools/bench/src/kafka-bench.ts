@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { findWorkspaceRoot } from '@penumbra/config';
+import { type OutgoingMessage } from '@penumbra/kafka';
 import { type TestKafka, spawnTs } from '@penumbra/kafka-testing';
 import { waitFor } from '@penumbra/testing';
 
@@ -39,6 +40,63 @@ export async function bareConsumeProduce(kafka: TestKafka, topic: string, total:
     return await steadyRate(() => committed(kafka, group, topic), total);
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/** Sends in requests of at most about 512 KiB, under the broker's default limit for one record batch. */
+async function sendInChunks(kafka: TestKafka, messages: OutgoingMessage[]): Promise<void> {
+  let chunk: typeof messages = [];
+  let bytes = 0;
+  for (const m of messages) {
+    chunk.push(m);
+    bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    if (bytes >= 512 * 1024) {
+      await kafka.producer.send(chunk);
+      [chunk, bytes] = [[], 0];
+    }
+  }
+  if (chunk.length > 0) await kafka.producer.send(chunk);
+}
+
+/**
+ * The peer of the whole-fleet benchmark: `hops` consume-and-produce stages in a row, each its own
+ * group and output topic, like mirror → comparator → aggregator with no work in them. Every hop has
+ * joined (a first record went all the way through) before `total` records from `messages` are
+ * produced; the rate is the last hop's steady commit rate.
+ */
+export async function bareChain(kafka: TestKafka, hops: number, total: number, messages: (topic: string, from: number, count: number) => OutgoingMessage[]): Promise<number> {
+  const consumers: Array<{ disconnect(): Promise<void> }> = [];
+  const topics = [await kafka.createTopic('chain-0', 1)];
+  const groups: string[] = [];
+  try {
+    for (let hop = 1; hop <= hops; hop += 1) {
+      const output = await kafka.createTopic(`chain-${hop}`, 1);
+      const group = kafka.ns.groupId(`chain-${hop}`);
+      const consumer = kafka.client.consumer({ groupId: group });
+      consumers.push(consumer);
+      await consumer.subscribe([topics[hop - 1]!], { fromBeginning: true });
+      await consumer.run(async (batch, control) => {
+        await sendInChunks(
+          kafka,
+          batch.records.map((r) => ({ topic: output, key: r.key?.toString() ?? null, value: r.value })),
+        );
+        const last = batch.records[batch.records.length - 1];
+        if (last) {
+          await control.commit((BigInt(last.offset) + 1n).toString());
+          control.resolveOffset(last.offset);
+        }
+      });
+      groups.push(group);
+      topics.push(output);
+    }
+    const progress = () => committed(kafka, groups[hops - 1]!, topics[hops - 1]!);
+    await sendInChunks(kafka, messages(topics[0]!, -1, 1));
+    await waitFor(async () => (await progress()) >= 1, { timeoutMs: 300_000, what: 'a first record through every hop' });
+    const rate = steadyRate(async () => (await progress()) - 1, total);
+    for (let i = 0; i < total; i += 500) await sendInChunks(kafka, messages(topics[0]!, i, Math.min(500, total - i)));
+    return await rate;
+  } finally {
+    for (const c of consumers) await c.disconnect();
   }
 }
 

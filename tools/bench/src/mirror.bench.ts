@@ -1,8 +1,6 @@
 // Replays per second of the mirror's replay path (decide, replay over keep-alive pools, build and
 // encode the pair) against a local HTTP server, and what autocannon reaches against the same
 // server with the same concurrency, in the same run.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { experimentRecordSchema, experimentSpecSchema, pairSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { createReplayClient } from '@penumbra/http';
@@ -11,15 +9,10 @@ import { ExperimentRegistry, MirrorEngine, MirrorMetrics } from '@penumbra/mirro
 import { parseDestinationPolicy } from '@penumbra/mirror-core';
 import { createMetricsRegistry } from '@penumbra/observability';
 import { bestPeer, report } from './report';
+import { startTarget } from './target-process';
 
 const CONNECTIONS = 64;
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? '8');
-
-async function startTarget(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'target-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
-  const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-}
 
 async function ours(url: string): Promise<{ perSec: number; replays: number; errors: number }> {
   const registry = new ExperimentRegistry({ destinations: parseDestinationPolicy(['127.0.0.1/32']) });
