@@ -101,7 +101,10 @@ async function main(): Promise<void> {
     // The throughput and freshness phases replay to the benchmarks' JSON API (no service time of its own),
     // so that they measure the fleet; the decision phase uses the demo's shop API.
     const [target, second] = await Promise.all([startTarget(), startTarget()]);
-    stops.push(async () => target.stop(), async () => second.stop());
+    stops.push(
+      async () => target.stop(),
+      async () => second.stop(),
+    );
     const answers = await capture(target.url);
     const throughput = measuringExperiment(`throughput-${runTag}`, 'bench-throughput', target.url, second.url);
     const fresh = measuringExperiment(`fresh-${runTag}`, 'bench-fresh', target.url, second.url);
