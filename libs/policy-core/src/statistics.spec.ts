@@ -78,7 +78,7 @@ describe('the engine rolls back on the same test', () => {
         reason = r.decision.reason;
       }
     }
-    expect(decidedAt).toBeLessThanOrEqual(200);
+    expect(decidedAt).toBe(100);
     expect(reason).toMatch(/^gate "matchRate >= 0.95 @0.95" can no longer pass \(matchRate = 0.8800, bound 0.9[0-4]\d* vs >= 0.95\)/);
   });
 });
