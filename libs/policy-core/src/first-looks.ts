@@ -1,7 +1,7 @@
 import { BUILTIN_METRICS, type BuiltinMetric, type Gate, type Stage } from '@penumbra/contracts';
 import { type EarlyLook, firstLookSamples } from '@penumbra/stats-core';
 import { type EvidenceInput, rateSample } from './evidence';
-import { type GateKind, gateLabel } from './gates';
+import { type GateKind } from './gates';
 import { type FirstLookRecord, MAX_FIRST_LOOKS, type SliceState } from './state';
 
 /**
@@ -15,8 +15,9 @@ import { type FirstLookRecord, MAX_FIRST_LOOKS, type SliceState } from './state'
 
 const isBuiltin = (m: string): m is BuiltinMetric => (BUILTIN_METRICS as readonly string[]).includes(m);
 
+/** Names a test by what it judges, not by the gate's display name, which two gates may share. */
 export function lookKey(gate: Gate, kind: GateKind): string {
-  return `${kind}:${gateLabel(gate)}`;
+  return `${kind}:${gate.metric} ${gate.op} ${gate.threshold} @${gate.confidence ?? '-'}`;
 }
 
 /** The look recorded for a test, if it was taken in this stage. */

@@ -11,7 +11,7 @@ export const FINAL_STATUSES: readonly SliceStatus[] = ['promoted', 'stopped', 'k
 export const MAX_FIRST_LOOKS = 200;
 
 export const firstLookRecord = z.object({
-  /** The test: its kind and the gate's label. */
+  /** The test: its kind, metric, comparison, threshold and confidence. */
   test: z.string().max(600),
   successes: z.number().int().nonnegative(),
   trials: z.number().int().positive(),
