@@ -18,7 +18,7 @@ describe('gate history', () => {
     });
     const [h] = gateHistory(stage, 300, [
       { at: 1, evidence: evidence(4, 3) },
-      { at: 2, evidence: evidence(40, 30) },
+      { at: 2, evidence: evidence(80, 60) },
       { at: 3, evidence: evidence(400, 300) },
     ]);
     expect(h?.threshold).toBe(0.95);

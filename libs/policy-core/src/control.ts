@@ -1,6 +1,7 @@
 import { type ControlAction } from '@penumbra/contracts';
 import { type EvaluationContext, KILLED, PROMOTED, criteriaOf, decide, enterStage, evidenceOf, rollbackTo, stageName, stageOf } from './engine';
 import { judgeGate } from './gates';
+import { lookOf } from './first-looks';
 import { type AlertDraft, type Decision, type SliceState } from './state';
 
 export interface ControlContext extends Omit<EvaluationContext, 'recentPromotions' | 'stalledAfterMs'> {
@@ -18,8 +19,8 @@ export function applyControl(ctx: ControlContext): ControlOutcome {
   const stage = stageOf(policy, state);
   const { minSamples } = criteriaOf(policy, stage, state.rollbacks);
   const gates = [
-    ...stage.gates.map((g) => judgeGate(g, 'promotion', ctx.evidence, minSamples)),
-    ...stage.rollbackTriggers.map((g) => judgeGate(g, 'rollback', ctx.evidence, minSamples)),
+    ...stage.gates.map((g) => judgeGate(g, 'promotion', ctx.evidence, minSamples, lookOf(state.firstLooks, g, 'promotion'))),
+    ...stage.rollbackTriggers.map((g) => judgeGate(g, 'rollback', ctx.evidence, minSamples, lookOf(state.firstLooks, g, 'rollback'))),
   ];
   const evidence = evidenceOf(ctx, gates, 0);
   const actor = { kind: 'operator' as const, name: request.actor };

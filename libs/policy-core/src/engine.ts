@@ -1,6 +1,7 @@
 import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, type Stage } from '@penumbra/contracts';
 import { type EvidenceInput, mirrorCoverage, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
+import { lookOf, takeFirstLooks } from './first-looks';
 import { type BreakerCounts, openBreaker } from './circuit-breaker';
 import { type AlertDraft, type Decision, FINAL_STATUSES, type SliceState, type Verdict } from './state';
 import { causeText, evidenceText, formatDuration, summarize } from './verdict-text';
@@ -83,9 +84,10 @@ export function decide(
   return { action, slice: ctx.slice, fromStage, toStage, stateVersion: ctx.state.version, targetWeight, dryRun, reason, actor, evidence, at: ctx.now };
 }
 
-/** The state after entering a stage: bake and stall clocks start afresh. */
+/** The state after entering a stage: bake and stall clocks start afresh, and so do the tests (their evidence starts afresh). */
 export function enterStage(state: SliceState, patch: Partial<SliceState>, now: number): SliceState {
-  return { ...state, passingSince: now, stageEnteredAt: now, lastSamples: 0, lastProgressAt: now, stalledAlerted: false, ...patch, version: state.version + 1 };
+  const fresh = { passingSince: now, stageEnteredAt: now, lastSamples: 0, lastProgressAt: now, stalledAlerted: false, firstLooks: [], firstLooksLost: false };
+  return { ...state, ...fresh, ...patch, version: state.version + 1 };
 }
 
 /** A rollback as the policy defines it: back to the first stage after a cooldown, or stop mirroring. */
@@ -105,12 +107,14 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   const stage = stageOf(policy, state);
   const { minSamples, bakeMs } = criteriaOf(policy, stage, state.rollbacks);
   const samples = stageSamples(evidence);
-  const gates = stage.gates.map((g) => judgeGate(g, 'promotion', evidence, minSamples));
-  const triggers = stage.rollbackTriggers.map((g) => judgeGate(g, 'rollback', evidence, minSamples));
+  // A final state takes no looks: nothing is decided there any more.
+  const looks = FINAL_STATUSES.includes(state.status) ? state.firstLooks : takeFirstLooks(stage, evidence, state);
+  const gates = stage.gates.map((g) => judgeGate(g, 'promotion', evidence, minSamples, lookOf(looks, g, 'promotion')));
+  const triggers = stage.rollbackTriggers.map((g) => judgeGate(g, 'rollback', evidence, minSamples, lookOf(looks, g, 'rollback')));
   const judged = [...gates, ...triggers];
   const alerts: AlertDraft[] = [];
 
-  let next: SliceState = { ...state };
+  let next: SliceState = { ...state, firstLooks: looks };
   if (samples !== state.lastSamples) next = { ...next, lastSamples: samples, lastProgressAt: now, stalledAlerted: false };
   const active = state.status === 'running' || state.status === 'watching';
   if (active && samples === state.lastSamples && now - state.lastProgressAt >= ctx.stalledAfterMs && !state.stalledAlerted) {

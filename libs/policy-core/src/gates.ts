@@ -1,5 +1,5 @@
 import { BUILTIN_METRICS, type BuiltinMetric, type Comparison, type Gate, type GateEvidence } from '@penumbra/contracts';
-import { samplesToDecideThreshold, thresholdBound, thresholdTest } from '@penumbra/stats-core';
+import { type Direction, type EarlyLook, type SplitPlan, samplesToDecideThreshold, sideParts, splitTestBound, splitTestShows } from '@penumbra/stats-core';
 import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample, stageSamples } from './evidence';
 
 export type GateKind = 'promotion' | 'rollback';
@@ -31,32 +31,57 @@ export function compare(value: number, op: Comparison, threshold: number): boole
   }
 }
 
+const isUpward = (gate: Gate) => gate.op === '>=' || gate.op === '>';
+
+/**
+ * The side of a rate test whose decision leads to a rollback, and so should come early: a
+ * promotion gate failing, a rollback trigger firing. Its test spends part of alpha on one early
+ * exact look (see first-look.ts in stats-core); the other side keeps the whole alpha.
+ */
+export function rollbackSide(gate: Gate, kind: GateKind): Direction {
+  return isUpward(gate) === (kind === 'promotion') ? 'below' : 'above';
+}
+
+function planOf(gate: Gate, kind: GateKind, confidence: number, look: EarlyLook | undefined): SplitPlan {
+  return { threshold: gate.threshold, alpha: 1 - confidence, earlySide: rollbackSide(gate, kind), look };
+}
+
 /**
  * Whether a condition holds, by the anytime-valid threshold test when the gate asks for a
  * confidence: it holds once the test shows the rate on the condition's side of the threshold,
- * fails once it shows it on the other side, and otherwise needs more data. The bound is the
- * confidence bound that goes with the test (the threshold lies outside it exactly when the test
- * decided).
+ * fails once it shows it on the other side, and otherwise needs more data. `look` is the gate's
+ * one early look in this stage, once taken (see first-looks.ts); without it the test is still
+ * sound, only slower on the rollback side.
  */
-export function rateVerdict(gate: Gate, successes: number, trials: number, confidence: number): GateEvidence['verdict'] {
+export function rateVerdict(gate: Gate, kind: GateKind, successes: number, trials: number, confidence: number, look?: EarlyLook): GateEvidence['verdict'] {
   if (trials <= 0) return 'need-more-data';
-  const upward = gate.op === '>=' || gate.op === '>';
-  const t = thresholdTest(successes, trials, gate.threshold, 1 - confidence);
-  if (upward ? t.above : t.below) return 'pass';
-  if (upward ? t.below : t.above) return 'fail';
+  const plan = planOf(gate, kind, confidence, look);
+  const upward = isUpward(gate);
+  if (splitTestShows(successes, trials, plan, upward ? 'above' : 'below')) return 'pass';
+  if (splitTestShows(successes, trials, plan, upward ? 'below' : 'above')) return 'fail';
   return 'need-more-data';
 }
 
-function judgeRate(gate: Gate, successes: number, trials: number, confidence: number): Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'> {
-  const alpha = 1 - confidence;
-  const upward = gate.op === '>=' || gate.op === '>';
-  const verdict = rateVerdict(gate, successes, trials, confidence);
+function judgeRate(
+  gate: Gate,
+  kind: GateKind,
+  successes: number,
+  trials: number,
+  confidence: number,
+  look: EarlyLook | undefined,
+): Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'> {
+  const upward = isUpward(gate);
+  const verdict = rateVerdict(gate, kind, successes, trials, confidence, look);
   if (trials <= 0) return { verdict, bound: null };
-  // The pessimistic bound while the gate passes or waits, the optimistic one once it fails.
+  // The pessimistic bound while the gate passes or waits, the optimistic one once it fails: the
+  // bound of the test that decided, so the threshold lies outside it exactly when it decided.
   const side = (verdict === 'fail') === upward ? 'upper' : 'lower';
-  const bound = thresholdBound(successes, trials, alpha, side);
+  const plan = planOf(gate, kind, confidence, look);
+  const bound = splitTestBound(successes, trials, plan, side);
   if (verdict !== 'need-more-data') return { verdict, bound };
-  const total = samplesToDecideThreshold(successes, trials, gate.threshold, alpha);
+  const estimate = successes / trials;
+  const part = sideParts(plan, estimate < gate.threshold ? 'below' : 'above');
+  const total = samplesToDecideThreshold(successes, trials, gate.threshold, part.alpha, part.ratios);
   return { verdict, bound, ...(total === undefined ? {} : { neededSamples: Math.max(0, total - trials) }) };
 }
 
@@ -66,7 +91,7 @@ function judgeRate(gate: Gate, successes: number, trials: number, confidence: nu
  * not. Without a confidence, the point estimate is judged once `minSamples` have arrived (and, for
  * a ratio of latency quantiles, enough samples beyond the quantile: see pointEstimateShortfall).
  */
-export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
+export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number, look?: EarlyLook): GateEvidence {
   const value = metricValue(gate.metric, e);
   const rate = isBuiltin(gate.metric) ? rateSample(gate.metric, e.counts) : undefined;
   // The schema allows a confidence only on a rate compared by an ordering; on a gate built
@@ -84,7 +109,7 @@ export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSampl
   };
   let held: Pick<GateEvidence, 'verdict' | 'bound' | 'neededSamples'>;
   if (tested && gate.confidence !== undefined) {
-    held = judgeRate(gate, rate.successes, rate.trials, gate.confidence);
+    held = judgeRate(gate, kind, rate.successes, rate.trials, gate.confidence, look);
   } else if (value === null || pointEstimateShortfall(gate.metric, e, minSamples) > 0) {
     held = { verdict: 'need-more-data', bound: null, neededSamples: pointEstimateShortfall(gate.metric, e, minSamples) };
   } else {

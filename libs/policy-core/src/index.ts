@@ -11,3 +11,4 @@ export * from './recovery';
 export * from './circuit-breaker';
 export * from './slices';
 export * from './operating-characteristics';
+export * from './first-looks';

@@ -1,6 +1,9 @@
 import { type Gate } from '@penumbra/contracts';
 import { fixedHorizonSamples, logMixtureMartingale, seededRandom, wilsonInterval } from '@penumbra/stats-core';
+import { emptyEvidence } from './evidence';
+import { lookOf, takeFirstLooks } from './first-looks';
 import { rateVerdict } from './gates';
+import { type FirstLookRecord } from './state';
 
 /** How a gate behaves on simulated traffic of a known true rate, judged after every `look` samples. */
 export interface OperatingPlan {
@@ -35,8 +38,26 @@ export interface OperatingCharacteristics {
 
 type Outcome = { verdict: 'pass' | 'fail' | 'none'; at: number };
 
-/** A judge: the verdict after `successes` of `n`, or undefined while undecided. */
+/** A judge of one run: the verdict after `successes` of `n`, or undefined while undecided. */
 type Judge = (successes: number, n: number) => 'pass' | 'fail' | undefined;
+
+/**
+ * The engine's judge for one run: the gate's verdict with its early look taken and recorded as
+ * the engine does (takeFirstLooks), at the first evaluation that reaches the look's samples.
+ */
+function engineJudge(gate: Gate & { confidence: number }): Judge {
+  const stage = { gates: [gate], rollbackTriggers: [] };
+  let looks: FirstLookRecord[] = [];
+  return (s, n) => {
+    if (looks.length === 0) {
+      const e = emptyEvidence();
+      e.counts = { ...e.counts, pairs: n, match: s, mismatch: n - s };
+      looks = takeFirstLooks(stage, e, { firstLooks: looks, firstLooksLost: false });
+    }
+    const v = rateVerdict(gate, 'promotion', s, n, gate.confidence, lookOf(looks, gate, 'promotion'));
+    return v === 'need-more-data' ? undefined : v;
+  };
+}
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Infinity;
@@ -52,18 +73,16 @@ function stats(outcomes: Outcome[]): DecisionStats {
 /**
  * Simulates `runs` experiments of independent samples at the true rate and judges a rate gate
  * (upward: ">=" or ">") after every `look` samples until it passes or fails, by the engine's own
- * verdict (`rateVerdict`, what `judgeGate` decides a rate gate by) and, next to it, by a re-checked fixed-sample interval. Seeded: the same plan gives
- * the same numbers. Next to it: the interval the engine used before, re-checked the same way.
+ * verdict (`rateVerdict`, what `judgeGate` decides a rate gate by, with its early look) and, next
+ * to it, by a re-checked fixed-sample interval and by the interval the engine used before.
+ * Seeded: the same plan gives the same numbers.
  */
 export function operatingCharacteristics(plan: OperatingPlan): OperatingCharacteristics {
   const random = seededRandom(plan.seed);
   const { threshold, confidence } = plan.gate;
   const alpha = 1 - confidence;
-  const judges: Record<keyof OperatingCharacteristics, Judge> = {
-    engine: (s, n) => {
-      const v = rateVerdict(plan.gate, s, n, confidence);
-      return v === 'need-more-data' ? undefined : v;
-    },
+  const judgesOfRun = (): Record<keyof OperatingCharacteristics, Judge> => ({
+    engine: engineJudge(plan.gate),
     naive: (s, n) => {
       const b = wilsonInterval(s, n, alpha);
       return b.lower > threshold ? 'pass' : b.upper < threshold ? 'fail' : undefined;
@@ -72,11 +91,12 @@ export function operatingCharacteristics(plan: OperatingPlan): OperatingCharacte
       if (logMixtureMartingale(s, n, threshold) < Math.log(1 / alpha) || s / n === threshold) return undefined;
       return s / n > threshold ? 'pass' : 'fail';
     },
-  };
-  const names = Object.keys(judges) as Array<keyof OperatingCharacteristics>;
+  });
+  const names = Object.keys(judgesOfRun()) as Array<keyof OperatingCharacteristics>;
   const outcomes = { engine: [] as Outcome[], naive: [] as Outcome[], previous: [] as Outcome[] };
   for (let run = 0; run < plan.runs; run += 1) {
     let successes = 0;
+    const judges = judgesOfRun();
     const done = new Map<keyof OperatingCharacteristics, Outcome>();
     for (let n = 1; n <= plan.maxSamples && done.size < names.length; n += 1) {
       if (random() < plan.trueRate) successes += 1;

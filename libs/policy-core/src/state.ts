@@ -7,6 +7,17 @@ export type SliceStatus = z.infer<typeof sliceStatus>;
 /** Statuses after which nothing happens on its own any more. */
 export const FINAL_STATUSES: readonly SliceStatus[] = ['promoted', 'stopped', 'killed'];
 
+/** Bounds what a stored state may carry: a stage has at most this many gates and triggers. */
+export const MAX_FIRST_LOOKS = 200;
+
+export const firstLookRecord = z.object({
+  /** The test: its kind, metric, comparison, threshold and confidence. */
+  test: z.string().max(600),
+  successes: z.number().int().nonnegative(),
+  trials: z.number().int().positive(),
+});
+export type FirstLookRecord = z.infer<typeof firstLookRecord>;
+
 /**
  * One experiment slice's place in its policy. Stored by the sentinel and changed only by
  * compare-and-set on `version`; a command's id carries the version it was decided from.
@@ -27,6 +38,13 @@ export const sliceStateSchema = z.object({
   lastSamples: z.number().int().nonnegative(),
   lastProgressAt: z.number().int().nonnegative(),
   stalledAlerted: z.boolean(),
+  /**
+   * Each rate test's one early look in this stage (see first-looks.ts): kept so that later
+   * evaluations re-use its verdict and never spend its share of alpha again.
+   */
+  firstLooks: z.array(firstLookRecord).max(MAX_FIRST_LOOKS).default([]),
+  /** Set on a state rebuilt without its looks: the stage's early looks count as spent. */
+  firstLooksLost: z.boolean().default(false),
   /** The last evaluation, for `status` and `watch`. */
   lastVerdict: z
     .object({
@@ -59,6 +77,8 @@ export function initialSliceState(now: number): SliceState {
     lastSamples: 0,
     lastProgressAt: now,
     stalledAlerted: false,
+    firstLooks: [],
+    firstLooksLost: false,
     lastVerdict: null,
   };
 }

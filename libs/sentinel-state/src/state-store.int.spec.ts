@@ -33,6 +33,17 @@ describe('SentinelStateStore on a real redis-server', () => {
     expect(await store.slicesOf('e')).toEqual(['*']);
   });
 
+  it("keeps each rate test's early look across loads, and reads a state stored without looks as having taken none", async () => {
+    const looked = { ...initialSliceState(1), firstLooks: [{ test: 'promotion:matchRate >= 0.95 @0.95', successes: 95, trials: 100 }] };
+    expect(await store.compareAndSet('looks', '*', undefined, looked, [])).toBe(true);
+    expect((await store.load('looks', '*'))?.state.firstLooks).toEqual(looked.firstLooks);
+    const older: Record<string, unknown> = { ...initialSliceState(1) };
+    delete older['firstLooks'];
+    delete older['firstLooksLost'];
+    await redis.hset('test:sentinel:{older}:slice:*', 'state', JSON.stringify(older));
+    expect((await store.load('older', '*'))?.state).toMatchObject({ firstLooks: [], firstLooksLost: false });
+  });
+
   it('clears an outbox only if it is still the one that was sent', async () => {
     const state = initialSliceState(1);
     await store.compareAndSet('f', 'tenant=a', undefined, state, [{ topic: 't', key: 'f', value: 'one' }]);

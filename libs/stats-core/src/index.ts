@@ -7,3 +7,4 @@ export * from './e-bh';
 export * from './path-verdicts';
 export * from './noise-simulation';
 export * from './noise-simulation-summary';
+export * from './first-look';

@@ -21,12 +21,15 @@ import { smallestDecidingSize } from './sample-search';
  */
 
 /** The planned effects, as odds ratios against the threshold, and their weights in the mixture. */
-export const PLANNED_ODDS_RATIOS: ReadonlyArray<{ ratio: number; weight: number }> = [
+export const PLANNED_ODDS_RATIOS: OddsRatios = [
   { ratio: 1.4, weight: 0.5 },
   { ratio: 2, weight: 0.5 },
 ];
 
 export type Direction = 'below' | 'above';
+
+/** The alternatives of a mixture, as odds ratios against the threshold, with their weights. */
+export type OddsRatios = ReadonlyArray<{ ratio: number; weight: number }>;
 
 /** The alternatives a test of "p is below (or above) t" bets on. */
 export function alternativesOf(threshold: number, direction: Direction): Array<{ q: number; weight: number }> {
@@ -42,7 +45,7 @@ export function alternativesOf(threshold: number, direction: Direction): Array<{
  * `successes` out of `n`. At a threshold of 0 or 1 the answer is certain once a single sample
  * lands on the far side of it, and impossible otherwise.
  */
-export function logThresholdEvidence(successes: number, n: number, threshold: number, direction: Direction): number {
+export function logThresholdEvidence(successes: number, n: number, threshold: number, direction: Direction, ratios: OddsRatios = PLANNED_ODDS_RATIOS): number {
   if (n <= 0) return 0;
   const failures = n - successes;
   if (threshold <= 0) return direction === 'above' && successes > 0 ? Infinity : direction === 'above' ? 0 : -Infinity;
@@ -50,7 +53,7 @@ export function logThresholdEvidence(successes: number, n: number, threshold: nu
   const odds = threshold / (1 - threshold);
   let max = -Infinity;
   const terms: number[] = [];
-  for (const { ratio, weight } of PLANNED_ODDS_RATIOS) {
+  for (const { ratio, weight } of ratios) {
     const alt = direction === 'below' ? odds / ratio : odds * ratio;
     // q / t and (1 - q) / (1 - t) for q = alt / (1 + alt), t = odds / (1 + odds).
     const up = (alt / odds) * ((1 + odds) / (1 + alt));
@@ -88,12 +91,12 @@ export function thresholdTest(successes: number, n: number, threshold: number, a
  * when the test at that threshold decided, since the evidence grows monotonically with the
  * distance from the estimate on its side.
  */
-export function thresholdBound(successes: number, n: number, alpha: number, side: 'lower' | 'upper'): number {
+export function thresholdBound(successes: number, n: number, alpha: number, side: 'lower' | 'upper', ratios: OddsRatios = PLANNED_ODDS_RATIOS): number {
   if (n <= 0) return side === 'lower' ? 0 : 1;
   const limit = Math.log(1 / alpha);
   const estimate = successes / n;
   // The upper bound: the rates t for which "p is below t" is shown lie above it.
-  const shown = (t: number) => logThresholdEvidence(successes, n, t, side === 'upper' ? 'below' : 'above') >= limit;
+  const shown = (t: number) => logThresholdEvidence(successes, n, t, side === 'upper' ? 'below' : 'above', ratios) >= limit;
   const edge = side === 'upper' ? 1 - 1e-12 : 1e-12;
   if (!shown(edge)) return side === 'upper' ? 1 : 0;
   let inside = estimate;
@@ -110,11 +113,18 @@ export function thresholdBound(successes: number, n: number, alpha: number, side
  * About how many samples in all until the test decides, were the estimate to stay where it is
  * (within 5%); undefined when the estimate sits on the threshold.
  */
-export function samplesToDecideThreshold(successes: number, n: number, threshold: number, alpha: number, limit = 100_000_000): number | undefined {
+export function samplesToDecideThreshold(
+  successes: number,
+  n: number,
+  threshold: number,
+  alpha: number,
+  ratios: OddsRatios = PLANNED_ODDS_RATIOS,
+  limit = 100_000_000,
+): number | undefined {
   const estimate = n > 0 ? successes / n : Number.NaN;
   if (!Number.isFinite(estimate) || estimate === threshold) return undefined;
   const direction: Direction = estimate < threshold ? 'below' : 'above';
-  const decided = (m: number) => logThresholdEvidence(estimate * m, m, threshold, direction) >= Math.log(1 / alpha);
+  const decided = (m: number) => logThresholdEvidence(estimate * m, m, threshold, direction, ratios) >= Math.log(1 / alpha);
   return smallestDecidingSize(n, decided, limit);
 }
 
