@@ -3,13 +3,16 @@
 // Fetches org.apache.kafka:kafka_2.13 and its runtime dependencies through Maven into a cache,
 // formats storage once, starts the broker in the background and waits until it answers.
 //
-//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet] [--json] [--secure [--extra-user NAME]…]
+//   node tools/kafka/local-kafka.mjs up|down|status|logs [--quiet] [--json] [--secure [--extra-user NAME]…] [--brokers 3]
 //
 // `up` prints only the broker list on stdout (`{"address": …}` with --json) and records it in
 // <state>/kafka/address.json; progress and Maven's output go to stderr and logs.
 // `up --secure` starts it with SASL/SCRAM, the StandardAuthorizer, one user per principal of the ACL table
 // and their ACLs for TOPIC_PREFIX and KAFKA_GROUP_PREFIX (state in <state>/kafka-secure; the answer adds
 // `sasl: {mechanism, credentialsFile}`, the passwords being in that file only). --extra-user adds a user without ACLs.
+//
+// `up --brokers 3` starts a three-broker KRaft cluster instead, on PENUMBRA_KAFKA_PORT+2…+7 (see
+// kafka-cluster.mjs), heaps of 512 MB; `down` stops it too, `down --brokers 3` only it.
 //
 // Environment: KAFKA_BROKERS (use that cluster instead; up/down do nothing), PENUMBRA_KAFKA_VERSION
 // (default 3.9.1), PENUMBRA_KAFKA_PORT (default 9092), PENUMBRA_CACHE_DIR (default ~/.cache/penumbra),
@@ -20,6 +23,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answerFile, dispatch, isBrokerList, livePid, portOpen, sleep } from '../lib/local-service.mjs';
+import { CLUSTER_SIZE, clusterDown, clusterNodes, clusterUp } from './kafka-cluster.mjs';
 import { aclPlan, applyAcls, ensureCredentials, scramFormatArgs, secureProps } from './secure.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +42,7 @@ const logFile = join(kafkaState, 'kafka.log');
 const lockDir = join(kafkaState, 'start.lock');
 const credentialsFile = join(kafkaState, 'credentials.json');
 const quiet = process.argv.includes('--quiet');
+const brokerCount = Number(process.argv[process.argv.indexOf('--brokers') + 1] ?? '1') || 1;
 /** What `up --secure` adds to its answer. */
 let answerExtra = {};
 
@@ -109,13 +114,28 @@ function readPid() {
   return livePid(pidFile);
 }
 
-function java(mainClass, args, opts = {}) {
+function java(mainClass, args, opts = {}, logDir = kafkaState) {
   const cp = readdirSync(libDir)
     .filter((f) => f.endsWith('.jar'))
     .map((f) => join(libDir, f))
     .join(':');
-  const heap = (process.env.KAFKA_HEAP_OPTS ?? '-Xms256m -Xmx1g').split(/\s+/).filter(Boolean);
-  return ['java', [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaState, 'log4j.properties')}`, '-cp', cp, mainClass, ...args], opts];
+  const heap = (process.env.KAFKA_HEAP_OPTS ?? (brokerCount > 1 ? '-Xms128m -Xmx512m' : '-Xms256m -Xmx1g')).split(/\s+/).filter(Boolean);
+  return ['java', [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(logDir, 'log4j.properties')}`, '-cp', cp, mainClass, ...args], opts];
+}
+
+function writeLog4j(dir) {
+  writeFileSync(
+    join(dir, 'log4j.properties'),
+    [
+      'log4j.rootLogger=WARN, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka.server.KafkaServer=INFO',
+      'log4j.logger.kafka.server.BrokerServer=INFO',
+      '',
+    ].join('\n'),
+  );
 }
 
 function writeConfig(credentials) {
@@ -149,18 +169,7 @@ function writeConfig(credentials) {
       .join('\n') + '\n',
     { mode: 0o600 },
   );
-  writeFileSync(
-    join(kafkaState, 'log4j.properties'),
-    [
-      'log4j.rootLogger=WARN, stdout',
-      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka.server.KafkaServer=INFO',
-      'log4j.logger.kafka.server.BrokerServer=INFO',
-      '',
-    ].join('\n'),
-  );
+  writeLog4j(kafkaState);
 }
 
 function formatStorage(extraArgs = []) {
@@ -206,6 +215,16 @@ async function up() {
       throw new SetupError(`KAFKA_BROKERS must be host:port items separated by commas, such as 127.0.0.1:9092 (got ${JSON.stringify(process.env.KAFKA_BROKERS)})`);
     say(`using KAFKA_BROKERS=${given}`);
     return given;
+  }
+  if (brokerCount !== 1 && brokerCount !== CLUSTER_SIZE) throw new SetupError(`--brokers takes 1 or ${CLUSTER_SIZE}`);
+  if (brokerCount === CLUSTER_SIZE) {
+    if (secure) throw new SetupError('--secure runs on the single broker only');
+    const release = await acquireLock();
+    try {
+      return await clusterUp({ stateDir, basePort: port, java, fetchKafka, writeLog4j, say, fail: (m) => new SetupError(m) });
+    } finally {
+      release();
+    }
   }
   const brokers = `127.0.0.1:${port}`;
   const release = await acquireLock();
@@ -266,6 +285,7 @@ async function secureUp(brokers, before) {
 
 async function down() {
   if (process.env.KAFKA_BROKERS) return say('KAFKA_BROKERS is set: not stopping an external cluster');
+  if (brokerCount === CLUSTER_SIZE) return say((await clusterDown(stateDir, port)) ? 'cluster stopped' : 'cluster not running');
   let stopped = false;
   for (const dir of [stateOf(false), stateOf(true)]) {
     const file = join(dir, 'kafka.pid');
@@ -278,6 +298,7 @@ async function down() {
     rmSync(file, { force: true });
     stopped = true;
   }
+  if (await clusterDown(stateDir, port)) stopped = true;
   say(stopped ? 'stopped' : 'not running');
 }
 
@@ -287,7 +308,9 @@ async function status() {
   const pid = process.env.KAFKA_BROKERS ? undefined : (livePid(join(stateOf(false), 'kafka.pid')) ?? securePid);
   const [h, p] = (brokers.split(',')[0] ?? '').split(':');
   const reachable = await portOpen(Number(p), h);
-  process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version, secure: securePid !== undefined }) + '\n');
+  const cluster = process.env.KAFKA_BROKERS ? [] : clusterNodes(stateDir, port).filter((n) => livePid(n.pidFile));
+  const clusterPart = cluster.length > 0 ? { cluster: cluster.map((n) => ({ node: n.id, broker: `127.0.0.1:${n.port}`, pid: livePid(n.pidFile) })) } : {};
+  process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version, secure: securePid !== undefined, ...clusterPart }) + '\n');
   return reachable;
 }
 

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Local Redis for the stack: reuses one that answers on the port, else starts redis-server.
 //
-//   node tools/redis/local-redis.mjs up|down|status [--quiet] [--json]
+//   node tools/redis/local-redis.mjs up|down|status [--quiet] [--json] [--cluster]
 //
-// Environment: REDIS_URL (use that server; up/down do nothing), PENUMBRA_REDIS_PORT (default 6379),
-// PENUMBRA_STATE_DIR (default .penumbra in the repository).
+// `up --cluster` starts a three-master Redis Cluster on free ports instead (redis-cli --cluster create);
+// the answer adds `clusterNodes` ("host:port,…", what REDIS_CLUSTER_NODES takes). `down` stops both.
+//
+// Environment: REDIS_URL (use that server; up/down do nothing), REDIS_CLUSTER_NODES (with --cluster: use
+// that cluster), PENUMBRA_REDIS_PORT (default 6379), PENUMBRA_STATE_DIR (default .penumbra in the repository).
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { answerFile, dispatch, isRedisUrl, livePid, sleep } from '../lib/local-service.mjs';
+import { answerFile, dispatch, isBrokerList, isRedisUrl, livePid, sleep } from '../lib/local-service.mjs';
+import { clusterDown, clusterNodes, clusterUp } from './redis-cluster.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = Number(process.env.PENUMBRA_REDIS_PORT ?? '6379');
@@ -19,6 +23,9 @@ const stateDir = join(stateRoot, 'redis');
 const pidFile = join(stateDir, 'redis.pid');
 const quiet = process.argv.includes('--quiet');
 const say = (msg) => quiet || process.stderr.write(`[redis] ${msg}\n`);
+const cluster = process.argv.includes('--cluster');
+/** What `up --cluster` adds to its answer. */
+let answerExtra = {};
 
 function ping(host, p) {
   return new Promise((res) => {
@@ -45,6 +52,13 @@ function managedPid() {
 }
 
 async function up() {
+  if (cluster) {
+    const given = (process.env.REDIS_CLUSTER_NODES ?? '').replace(/\s+/g, '');
+    if (given && !isBrokerList(given)) throw new Error(`REDIS_CLUSTER_NODES must be host:port items separated by commas (got ${JSON.stringify(given)})`);
+    const nodes = given ? given.split(',') : await clusterUp(stateRoot, say);
+    answerExtra = { clusterNodes: nodes.join(',') };
+    return `redis://${nodes[0]}`;
+  }
   if (process.env.REDIS_URL) return process.env.REDIS_URL;
   const url = `redis://127.0.0.1:${port}`;
   if (await ping('127.0.0.1', port)) {
@@ -72,6 +86,7 @@ async function up() {
 }
 
 async function down() {
+  await clusterDown(stateRoot, say);
   const pid = managedPid();
   if (!pid) return say('not managed here: nothing to stop');
   process.kill(pid, 'SIGTERM');
@@ -84,8 +99,13 @@ async function status() {
   const url = process.env.REDIS_URL ?? `redis://127.0.0.1:${port}`;
   const { hostname, port: p } = new URL(url);
   const reachable = await ping(hostname, Number(p || 6379));
-  process.stdout.write(JSON.stringify({ url, managed: managedPid() !== undefined, reachable }) + '\n');
+  const nodes = clusterNodes(stateRoot);
+  process.stdout.write(JSON.stringify({ url, managed: managedPid() !== undefined, reachable, ...(nodes ? { clusterNodes: nodes.join(',') } : {}) }) + '\n');
   return reachable;
 }
 
-await dispatch('local-redis.mjs', { up, down, status }, (err) => `[redis] error: ${err.message}`, { validate: isRedisUrl, answerFile: answerFile(stateRoot, 'redis') });
+await dispatch('local-redis.mjs', { up, down, status }, (err) => `[redis] error: ${err.message}`, {
+  validate: isRedisUrl,
+  answerFile: answerFile(stateRoot, 'redis'),
+  extra: () => answerExtra,
+});

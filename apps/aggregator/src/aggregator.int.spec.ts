@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { aggregatesMarkerKey, readAggregate, windowIndexKey, windowKey } from '@penumbra/aggregates';
 import { type DiffEvent, aggregateSnapshotSchema, diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
@@ -45,15 +45,15 @@ describe('aggregator process on the real broker and Redis', () => {
   const random = testRandom('aggregator kill delays');
   let kafka: TestKafka;
   let server: TestRedis;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   const keys = () => ({ prefix: kafka.ns.keyPrefix, windowMs: 10_000 });
   let log = '';
 
   beforeAll(async () => {
     kafka = await createTestKafka('aggregator');
     await kafka.provision({ diffs: { partitions: 2 } });
-    server = await startRedisServer();
-    redis = new Redis(server.url);
+    server = await startRedisServer({ clusterable: true });
+    redis = server.connect();
   });
 
   afterAll(async () => {
@@ -69,7 +69,7 @@ describe('aggregator process on the real broker and Redis', () => {
       ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
-      REDIS_URL: server.url,
+      ...server.env,
       REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
       AGGREGATOR_PARTIAL_SNAPSHOT_MS: '500',
       LOG_LEVEL: 'warn',
@@ -135,7 +135,7 @@ describe('aggregator process on the real broker and Redis', () => {
     try {
       await produce('wiped', 0, 1000);
       await waitFor(async () => (await totals('wiped')).counts.pairs === 1000, { timeoutMs: 90_000, intervalMs: 250, what: 'first 1000 applied' });
-      await redis.flushall();
+      await server.flushAll();
       await produce('wiped', 1000, 1500);
       await waitFor(async () => (await totals('wiped')).counts.pairs >= 1500, { timeoutMs: 120_000, intervalMs: 250, what: () => 'the rebuild to reach 1500' });
       await settled();
@@ -187,7 +187,7 @@ describe('aggregator process on the real broker and Redis', () => {
       KAFKA_BROKERS: kafka.brokers.join(','),
       TOPIC_PREFIX: kafka.ns.topicPrefix,
       ...kafka.operators.env,
-      REDIS_URL: server.url,
+      ...server.env,
       REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
     };
     return new Promise((resolve) => {

@@ -19,9 +19,26 @@ export interface StackUp extends ScriptResult {
 }
 
 /** Runs one of the project's infrastructure scripts (tools/kafka, tools/redis); their progress goes to stderr. */
-export function runStackScript(component: 'kafka' | 'redis', action: 'up' | 'down' | 'status', options: { quiet?: boolean; secure?: boolean } = {}): Promise<ScriptResult> {
+export interface StackOptions {
+  quiet?: boolean;
+  secure?: boolean;
+  /** Kafka: 3 for the local three-broker cluster. */
+  brokers?: number;
+  /** Redis: the local three-master Redis Cluster. */
+  cluster?: boolean;
+}
+
+export function runStackScript(component: 'kafka' | 'redis', action: 'up' | 'down' | 'status', options: StackOptions = {}): Promise<ScriptResult> {
   const script = join(repoRoot(), 'tools', component, `local-${component}.mjs`);
-  const args = [script, action, ...(options.quiet ? ['--quiet'] : []), ...(action === 'up' ? ['--json'] : []), ...(options.secure ? ['--secure'] : [])];
+  const args = [
+    script,
+    action,
+    ...(options.quiet ? ['--quiet'] : []),
+    ...(action === 'up' ? ['--json'] : []),
+    ...(options.secure ? ['--secure'] : []),
+    ...(options.brokers !== undefined && options.brokers !== 1 ? ['--brokers', String(options.brokers)] : []),
+    ...(options.cluster ? ['--cluster'] : []),
+  ];
   return new Promise((resolve) => {
     const child = execFile(process.execPath, args, { timeout: 600_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -31,7 +48,7 @@ export function runStackScript(component: 'kafka' | 'redis', action: 'up' | 'dow
 }
 
 /** Starts (or reuses) one local component and returns its address, validated as the services will parse it. */
-export async function stackUp(component: 'kafka' | 'redis', options: { quiet?: boolean; secure?: boolean } = {}): Promise<StackUp> {
+export async function stackUp(component: 'kafka' | 'redis', options: StackOptions = {}): Promise<StackUp> {
   const res = await runStackScript(component, 'up', options);
   if (res.code !== 0) return { ...res, address: '' };
   try {

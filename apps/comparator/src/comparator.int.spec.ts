@@ -25,7 +25,7 @@ describe('comparator on the real broker and Redis', () => {
   beforeAll(async () => {
     kafka = await createTestKafka('comparator');
     await kafka.provision();
-    redis = await startRedisServer();
+    redis = await startRedisServer({ clusterable: true });
     await publishExperiments(kafka, [
       spec('noisy'),
       spec('solo'),
@@ -37,7 +37,7 @@ describe('comparator on the real broker and Redis', () => {
       TOPIC_PREFIX: kafka.ns.topicPrefix,
       ...kafka.operators.env,
       KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
-      REDIS_URL: redis.url,
+      ...redis.env,
       REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
       LOG_LEVEL: 'error',
     });

@@ -85,7 +85,7 @@ export class ControlRouter {
     await evaluator.serialize(record.experimentId, async () => {
       for (const slice of slices) {
         const stepId = `${request.id}:${slice}`;
-        if (await this.deps.store.seen(stepId)) continue;
+        if (await this.deps.store.seen(stepId, record.experimentId)) continue;
         await evaluator.step(
           record,
           slice,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { WindowStore, diffEventOps, readAggregate, toSnapshot } from '@penumbra/aggregates';
 import {
   type Alert,
@@ -60,7 +60,7 @@ function experiment(id: string, over: Partial<ExperimentSpecInput> = {}): Experi
 describe('sentinel processes on the real broker and Redis', () => {
   let kafka: TestKafka;
   let server: TestRedis;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   let store: WindowStore;
   const children: Array<ReturnType<typeof spawnTs>> = [];
   let feeding: NodeJS.Timeout | undefined;
@@ -71,8 +71,8 @@ describe('sentinel processes on the real broker and Redis', () => {
     kafka = await createTestKafka('sentinel', silentLogger, { ana: ['operator'] });
     KEY = kafka.operators.operators['ana']!.signer;
     await kafka.provision();
-    server = await startRedisServer();
-    redis = new Redis(server.url);
+    server = await startRedisServer({ clusterable: true });
+    redis = server.connect();
     store = new WindowStore(redis, { prefix: kafka.ns.keyPrefix, windowMs: 1000, retentionMs: 3_600_000, dedupeMs: 3_600_000, maxTopPaths: 10, maxExamples: 3 });
     for (const instance of ['a', 'b']) {
       const child = spawnTs(join(__dirname, 'main.ts'), {
@@ -81,7 +81,7 @@ describe('sentinel processes on the real broker and Redis', () => {
         ...kafka.operators.env,
         KAFKA_GROUP_PREFIX: `${kafka.ns.id}.`,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
-        REDIS_URL: server.url,
+        ...server.env,
         REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
         AGGREGATOR_WINDOW_MS: '1000',
         SENTINEL_EVALUATE_INTERVAL_MS: '200',

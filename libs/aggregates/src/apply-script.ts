@@ -1,17 +1,23 @@
 /**
- * Applies one partition's batch of window effects atomically, exactly once: an event at or below
- * the partition's applied offset is skipped (a redelivery), an event whose id was seen recently is
- * skipped (an upstream duplicate), and the applied offset moves in the same script. Dedupe keys
- * carry the experiment's rebuild generation, so a rebuild re-counts what the last generation saw.
+ * Applies the events of one experiment from one partition's batch atomically, exactly once: an
+ * event at or below the applied offset is skipped (a redelivery), an event whose id was seen
+ * recently is skipped (an upstream duplicate), and the applied offset moves in the same script.
+ * Dedupe keys carry the experiment's rebuild generation, so a rebuild re-counts what the last
+ * generation saw.
+ *
+ * Every key it touches carries the experiment's hash tag, so it runs on one Redis Cluster slot;
+ * the store calls it once per experiment of a batch, and each call keeps its own applied offset
+ * (the partition's offset key with the experiment's tag), so a batch redelivered after only some
+ * of its experiments were applied is applied exactly once per experiment.
  *
  * All or nothing: Redis does not undo the writes of a script that fails half way, so every check
  * that can fail (a float sum leaving the double range) runs before the first write, and the dedupe
  * markers and the offset are written last. A refused batch returns an error and writes nothing.
  *
- * KEYS[1] applied-offset key of the partition
- * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix
- * ARGV[4] JSON [{id, x: experiment, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
- * ARGV[7] key prefix of the generation keys ("<prefix>agg:{<experiment>}:gen")
+ * KEYS[1] applied-offset key of the partition for this experiment
+ * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix of the experiment
+ * ARGV[4] JSON [{id, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
+ * ARGV[7] the experiment's generation key
  */
 export const APPLY_SCRIPT = `
 local applied = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -23,22 +29,14 @@ local touched = {}
 local ints, floats, mins, maxs, lasts, zs, windows = {}, {}, {}, {}, {}, {}, {}
 local last = applied
 local count = 0
-local gens = {}
 local markers = {}
-local function generation(experiment)
-  local g = gens[experiment]
-  if not g then
-    g = redis.call('GET', ARGV[7] .. '{' .. experiment .. '}:gen') or '0'
-    gens[experiment] = g
-  end
-  return g
-end
+local generation = redis.call('GET', ARGV[7]) or '0'
 -- First gather the effects of new events, summed per key and field, then write each once.
 for _, e in ipairs(events) do
   local o = tonumber(e.o)
   if o > applied then
     if o > last then last = o end
-    local marker = ARGV[3] .. generation(e.x) .. ':' .. e.id
+    local marker = ARGV[3] .. generation .. ':' .. e.id
     if not markers[marker] and redis.call('EXISTS', marker) == 0 then
       markers[marker] = true
       count = count + 1

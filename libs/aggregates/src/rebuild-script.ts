@@ -4,7 +4,7 @@
  * group's applied offsets, all in one script. Every live update is therefore either in the
  * returned offsets (and replayed by the rebuild) or after them (and applied live), never both.
  *
- * KEYS[1] window index  KEYS[2] generation key  KEYS[3..] the live group's applied-offset keys
+ * KEYS[1] window index  KEYS[2] generation key  KEYS[3..] the live group's applied-offset keys of this experiment (in its slot)
  * ARGV[1] key prefix of a window ("<prefix>agg:{<experiment>}:")
  * Returns [generation, offset of KEYS[3], offset of KEYS[4], …] (-1 where nothing was applied).
  */

@@ -49,7 +49,10 @@ interface PartitionTarget {
   read: bigint;
 }
 
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(ARGV[2], KEYS[1], ARGV[3]) end return 0`;
+// Touches KEYS[1] only (an extra empty argument to DEL would name a key on another cluster slot).
+const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'DEL' then return redis.call('DEL', KEYS[1]) end
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
 const LOCK_MS = 30_000;
 
 /**
@@ -85,7 +88,7 @@ export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildRes
       2 + targets.length,
       windowIndexKey(keys, experimentId),
       generationKey(keys, experimentId),
-      ...targets.map((t) => store.offsetKey(group, t.topic, t.partition)),
+      ...targets.map((t) => store.experimentOffsetKey(store.offsetKey(group, t.topic, t.partition), experimentId)),
       `${keys.prefix}agg:{${experimentId}}:`,
     )) as Array<number | string>;
     const generation = Number(wiped[0]);
@@ -97,8 +100,8 @@ export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildRes
       const consumer = req.kafka.consumer({ groupId: `${group}.rebuild.${experimentId}.${generation}`, partitionsConsumedConcurrently: 2 });
       try {
         await replay(req, consumer, targets, progress, (topic, partition) => {
-          const key = `${keys.prefix}agg:{${experimentId}}:rebuild:${generation}:${topic}:${partition}`;
-          progressKeys.add(key);
+          const key = `${keys.prefix}agg:rebuild:${experimentId}:${generation}:${topic}:${partition}`;
+          progressKeys.add(store.experimentOffsetKey(key, experimentId));
           return key;
         });
       } finally {

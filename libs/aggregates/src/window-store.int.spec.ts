@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { startRedisServer, type TestRedis } from '@penumbra/testing';
 import { type EventOps, type WindowOp, diffEventOps, metricOps } from './window-ops';
@@ -28,13 +28,13 @@ const metric = (i: number, value: number, experimentId = 'e'): MetricObservation
 
 describe('WindowStore on a real redis-server', () => {
   let server: TestRedis;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   const keys = { prefix: 'test:', windowMs: 10_000 };
   let store: WindowStore;
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
+    server = await startRedisServer({ clusterable: true });
+    redis = server.connect();
     store = new WindowStore(redis, { ...keys, retentionMs: 3_600_000, dedupeMs: 3_600_000, maxTopPaths: 100, maxExamples: 3 });
   });
 
@@ -49,21 +49,21 @@ describe('WindowStore on a real redis-server', () => {
     const fine = metricOps(metric(902, 0.5, 'ovf'), '902', keys);
     const key = 'test:off:overflow';
     await expect(store.apply(key, [...overflowing, fine])).rejects.toMatchObject({ code: 'AGGREGATE_OVERFLOW', retriable: false });
-    expect(await store.appliedOffset(key)).toBeUndefined();
-    expect(await redis.exists('test:agg:seen:0:metric:m902', 'test:agg:seen:0:metric:huge900')).toBe(0);
+    expect(await store.appliedOffset(key, 'ovf')).toBeUndefined();
+    expect(await redis.exists('test:agg:{ovf}:seen:0:metric:m902', 'test:agg:{ovf}:seen:0:metric:huge900')).toBe(0);
     const before = await readAggregate(redis, keys, 'ovf');
     expect(before.metrics).toEqual({});
     // Narrowed to one event at a time, as the consumer does: the first huge one fits, the second is refused, the valid one lands.
     expect(await store.apply(key, [overflowing[0]!])).toBe(1);
     await expect(store.apply(key, [overflowing[1]!])).rejects.toMatchObject({ code: 'AGGREGATE_OVERFLOW' });
     expect(await store.apply(key, [fine])).toBe(1);
-    expect(await store.appliedOffset(key)).toBe(902n);
+    expect(await store.appliedOffset(key, 'ovf')).toBe(902n);
   });
 
   it('counts an id repeated inside one batch once, the marker written with the rest', async () => {
     const a = metricOps(metric(950, 1, 'dupes'), '950', keys);
     expect(await store.apply('test:off:dupes', [a, { ...a, offset: '951' }])).toBe(1);
-    expect(await redis.exists('test:agg:seen:0:metric:m950')).toBe(1);
+    expect(await redis.exists('test:agg:{dupes}:seen:0:metric:m950')).toBe(1);
   });
 
   it('applies a batch once, whatever is redelivered, and merges windows on read', async () => {
@@ -73,7 +73,7 @@ describe('WindowStore on a real redis-server', () => {
     expect(await store.apply('test:off:p0', events.slice(20))).toBe(0);
     const dup = [diffEventOps(diff(3), '41', keys, 0.01)];
     expect(await store.apply('test:off:p0', dup)).toBe(0);
-    expect(await store.appliedOffset('test:off:p0')).toBe(41n);
+    expect(await store.appliedOffset('test:off:p0', 'e')).toBe(41n);
 
     const all = await readAggregate(redis, keys, 'e');
     expect(all.windows).toBe(4);
@@ -88,6 +88,22 @@ describe('WindowStore on a real redis-server', () => {
     expect(acme.counts.pairs).toBe(20);
     const firstWindow = await readAggregate(redis, keys, 'e', '*', T0, T0 + 10_000);
     expect(firstWindow.counts.pairs).toBe(10);
+  });
+
+  it('applies a batch spanning experiments once per experiment, when only some of them landed before the redelivery', async () => {
+    const key = 'test:off:mixed';
+    const a = (i: number) => metricOps(metric(i, 1, 'mixed-a'), String(i), keys);
+    const b = (i: number) => metricOps(metric(i, 1, 'mixed-b'), String(i), keys);
+    const overflowB: EventOps = { ...b(3), ops: b(3).ops.map((op): WindowOp => (op[0] === 'f' ? ['f', op[1], op[2], 1.5e308] : op)) };
+    const huge = (e: EventOps): EventOps => ({ ...e, ops: e.ops.map((op): WindowOp => (op[0] === 'f' ? ['f', op[1], op[2], 1.5e308] : op)) });
+    // Experiment a lands, b is refused: the batch as a whole fails, and its redelivery (with b fixed) counts a once and b once.
+    await expect(store.apply(key, [a(1), huge(b(2)), a(3), overflowB])).rejects.toMatchObject({ code: 'AGGREGATE_OVERFLOW' });
+    expect(await store.appliedOffset(key, 'mixed-a')).toBe(3n);
+    expect(await store.appliedOffset(key, 'mixed-b')).toBeUndefined();
+    expect(await store.apply(key, [a(1), b(2), a(3), b(3)])).toBe(2);
+    expect(await store.apply(key, [a(1), b(2), a(3), b(3)])).toBe(0);
+    expect((await readAggregate(redis, keys, 'mixed-a')).metrics['candidate:precision']?.count).toBe(2);
+    expect((await readAggregate(redis, keys, 'mixed-b')).metrics['candidate:precision']?.count).toBe(2);
   });
 
   it('keeps metric summaries: count, sum, min, max and the latest value', async () => {

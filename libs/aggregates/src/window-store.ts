@@ -1,7 +1,7 @@
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
-import { type EventOps, type WindowKeys, windowIndexKey } from './window-ops';
+import { type EventOps, type WindowKeys, generationKey, windowIndexKey } from './window-ops';
 
 export interface WindowStoreOptions extends WindowKeys {
   retentionMs: number;
@@ -15,7 +15,11 @@ export function aggregatesMarkerKey(prefix: string): string {
   return `${prefix}agg:marker`;
 }
 
-/** Window rollups in Redis, applied exactly once per partition and offset. */
+/**
+ * Window rollups in Redis, applied exactly once per partition, offset and experiment. A batch is
+ * split per experiment (one Redis Cluster slot each, by the `{experimentId}` hash tag), and each
+ * part moves its own applied offset in the same script as its effects.
+ */
 export class WindowStore {
   private scriptSha: string | undefined;
 
@@ -24,21 +28,39 @@ export class WindowStore {
     readonly options: WindowStoreOptions,
   ) {}
 
+  /** The partition's offset key; `apply` keeps one copy of it per experiment (see experimentOffsetKey). */
   offsetKey(group: string, topic: string, partition: number): string {
     return `${this.options.prefix}agg:offset:${group}:${topic}:${partition}`;
+  }
+
+  /** The applied offset of one experiment's events of a partition: the partition's key, in the experiment's slot. */
+  experimentOffsetKey(offsetKey: string, experimentId: string): string {
+    if (offsetKey.includes('{'))
+      throw new PenumbraError(`an offset key carries no hash tag, the store adds the experiment's (got ${offsetKey})`, { code: 'AGG_OFFSET_KEY', retriable: false });
+    return `${offsetKey}:{${experimentId}}`;
   }
 
   markerKey(): string {
     return aggregatesMarkerKey(this.options.prefix);
   }
 
-  /** Applies one partition's events; returns how many were new. */
+  /** Applies one partition's events, one script per experiment; returns how many were new. */
   async apply(offsetKey: string, events: EventOps[]): Promise<number> {
-    if (events.length === 0) return 0;
+    const byExperiment = new Map<string, EventOps[]>();
+    for (const e of events) byExperiment.set(e.experimentId, [...(byExperiment.get(e.experimentId) ?? []), e]);
+    // Each part is atomic and idempotent on its own, so they may run side by side: a failed part is
+    // retried with the batch, and the parts that landed skip it by their own offsets.
+    const parts = [...byExperiment].map(([experimentId, part]) => this.applyExperiment(this.experimentOffsetKey(offsetKey, experimentId), experimentId, part));
+    const results = await Promise.allSettled(parts);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+  }
+
+  private async applyExperiment(offsetKey: string, experimentId: string, events: EventOps[]): Promise<number> {
     const payload = JSON.stringify(
       events.map((e) => ({
         id: e.id,
-        x: e.experimentId,
         o: e.offset,
         ops: e.ops,
         w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), `${w.sliceKey}|${w.start}`, w.start]),
@@ -47,14 +69,14 @@ export class WindowStore {
     const args = [
       String(Math.ceil(this.options.retentionMs / 1000)),
       String(Math.ceil(this.options.dedupeMs / 1000)),
-      `${this.options.prefix}agg:seen:`,
+      `${this.options.prefix}agg:{${experimentId}}:seen:`,
       payload,
       String(this.options.maxTopPaths),
       String(this.options.maxExamples),
-      `${this.options.prefix}agg:`,
+      generationKey(this.options, experimentId),
     ];
     try {
-      this.scriptSha ??= (await this.redis.script('LOAD', APPLY_SCRIPT)) as string;
+      this.scriptSha ??= await this.loadScript();
       try {
         return Number(await this.redis.evalsha(this.scriptSha, 1, offsetKey, ...args));
       } catch (err) {
@@ -74,9 +96,14 @@ export class WindowStore {
     }
   }
 
-  /** The applied offset of a partition, or undefined when Redis has none (fresh or lost). */
-  async appliedOffset(offsetKey: string): Promise<bigint | undefined> {
-    const v = await this.redis.get(offsetKey);
+  /** The SHA of the script (EVAL loads it on the node that runs it, so SCRIPT LOAD on one cluster node is enough to learn it). */
+  private async loadScript(): Promise<string> {
+    return String(await this.redis.script('LOAD', APPLY_SCRIPT));
+  }
+
+  /** One experiment's applied offset of a partition, or undefined when Redis has none (fresh or lost). */
+  async appliedOffset(offsetKey: string, experimentId: string): Promise<bigint | undefined> {
+    const v = await this.redis.get(this.experimentOffsetKey(offsetKey, experimentId));
     return v === null ? undefined : BigInt(v);
   }
 }

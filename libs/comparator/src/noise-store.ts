@@ -1,5 +1,5 @@
 import { UnavailableError } from '@penumbra/errors';
-import { type RedisClient } from '@penumbra/redis';
+import { type RedisClient, isRedisCluster } from '@penumbra/redis';
 
 /** Counter increments for one endpoint's hash, and the fields whose totals are wanted back. */
 export interface NoiseUpdate {
@@ -21,6 +21,14 @@ export class RedisNoiseStore implements NoiseStore {
   async apply(updates: NoiseUpdate[]): Promise<Map<string, Map<string, number>>> {
     const result = new Map<string, Map<string, number>>();
     if (updates.length === 0) return result;
+    // A Redis Cluster pipeline must stay on one slot: there, each endpoint's hash gets its own (sent side by side).
+    const groups = isRedisCluster(this.redis) ? updates.map((u) => [u]) : [updates];
+    for (const part of await Promise.all(groups.map((g) => this.applyPipelined(g)))) for (const [k, v] of part) result.set(k, v);
+    return result;
+  }
+
+  private async applyPipelined(updates: NoiseUpdate[]): Promise<Map<string, Map<string, number>>> {
+    const result = new Map<string, Map<string, number>>();
     const pipeline = this.redis.pipeline();
     for (const u of updates) {
       for (const [field, n] of u.increments) pipeline.hincrby(u.key, field, n);

@@ -24,6 +24,17 @@ describe('parseEnv', () => {
     expect(env.KAFKA_SSL).toBe(false);
   });
 
+  it('reads REDIS_CLUSTER_NODES as a list of host:port seeds, unset by default', () => {
+    expect(parseEnv(serviceEnvSchemas.aggregator, ok).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(parseEnv(serviceEnvSchemas.aggregator, { ...ok, REDIS_CLUSTER_NODES: ' 127.0.0.1:7000, 127.0.0.1:7001 ' }).REDIS_CLUSTER_NODES).toEqual([
+      '127.0.0.1:7000',
+      '127.0.0.1:7001',
+    ]);
+    expect(message(() => parseEnv(serviceEnvSchemas.aggregator, { ...ok, REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis://x' }))).toMatch(
+      /REDIS_CLUSTER_NODES: expected .*bad item\(s\): redis:\/\/x/,
+    );
+  });
+
   it('names a missing variable and what it expects', () => {
     expect(message(() => parseEnv(serviceEnvSchemas.comparator, {}, 'comparator'))).toMatch(
       /comparator: invalid configuration\n {2}KAFKA_BROKERS: required: a comma-separated list of host:port.*\(not set\)/,

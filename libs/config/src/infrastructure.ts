@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { envBool, envEnum, envInt, envList, envOptionalString, envString } from './env';
 
 const HOST_PORT = /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/;
+const MAX_CLUSTER_SEEDS = 64;
 
 /** The local broker `npm run kafka:up` and the CLI use when KAFKA_BROKERS is unset. */
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
@@ -41,6 +42,23 @@ export const redisEnvShape = {
   REDIS_TLS_CA_FILE: envOptionalString(),
   REDIS_TLS_REJECT_UNAUTHORIZED: envBool(true),
   REDIS_KEY_PREFIX: envString('penumbra:').pipe(z.string().max(200)),
+  /** Seed nodes of a Redis Cluster (host:port, comma-separated); set, the client runs in Cluster mode and REDIS_URL is not used. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const items = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = items.filter((i) => !HOST_PORT.test(i));
+      if (bad.length > 0 || items.length > MAX_CLUSTER_SEEDS) {
+        ctx.addIssue({ code: 'custom', message: `expected 1 to ${MAX_CLUSTER_SEEDS} host:port items separated by commas${bad.length ? `; bad item(s): ${bad.join(', ')}` : ''}` });
+        return z.NEVER;
+      }
+      return items;
+    }),
 };
 
 const TOKEN_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;

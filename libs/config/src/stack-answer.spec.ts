@@ -1,4 +1,4 @@
-import { parseSecureStackAnswer, parseStackAnswer } from './stack-answer';
+import { parseRedisClusterStackAnswer, parseSecureStackAnswer, parseStackAnswer } from './stack-answer';
 
 describe('parseStackAnswer', () => {
   it('takes the address from the last line of JSON', () => {
@@ -24,5 +24,13 @@ describe('parseStackAnswer', () => {
     const answer = JSON.stringify({ address: '127.0.0.1:9092', sasl: { mechanism: 'scram-sha-512', credentialsFile: 'state/kafka-secure/credentials.json' } });
     expect(parseSecureStackAnswer(`progress\n${answer}\n`)).toEqual({ mechanism: 'scram-sha-512', credentialsFile: 'state/kafka-secure/credentials.json' });
     expect(() => parseSecureStackAnswer('{"address":"127.0.0.1:9092"}')).toThrow(/without SASL settings/);
+  });
+});
+
+describe('parseRedisClusterStackAnswer', () => {
+  it('takes the cluster nodes, and refuses an answer without valid ones', () => {
+    expect(parseRedisClusterStackAnswer('{"address":"redis://127.0.0.1:7000","clusterNodes":"127.0.0.1:7000,127.0.0.1:7001"}')).toBe('127.0.0.1:7000,127.0.0.1:7001');
+    expect(() => parseRedisClusterStackAnswer('{"address":"redis://127.0.0.1:6379"}')).toThrow(/--cluster/);
+    expect(() => parseRedisClusterStackAnswer('{"clusterNodes":"127.0.0.1:7000,x y:1"}')).toThrow(/--cluster/);
   });
 });

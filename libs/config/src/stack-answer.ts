@@ -26,6 +26,24 @@ export function parseStackAnswer(component: 'kafka' | 'redis', stdout: string): 
   return address;
 }
 
+const clusterAnswerSchema = z.object({ clusterNodes: z.string().max(4096) });
+
+/** The seed nodes `local-redis.mjs up --cluster --json` answered, checked as REDIS_CLUSTER_NODES is parsed. */
+export function parseRedisClusterStackAnswer(stdout: string): string {
+  const last = stdout.trim().split('\n').pop() ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    throw new ConfigError('the local redis script did not answer with JSON on its last line', { component: 'redis' });
+  }
+  const answer = clusterAnswerSchema.safeParse(parsed);
+  const check = answer.success ? redisEnvShape.REDIS_CLUSTER_NODES.safeParse(answer.data.clusterNodes) : undefined;
+  if (!answer.success || !check?.success || check.data === undefined)
+    throw new ConfigError('the local redis script answered without valid cluster nodes; was it started with --cluster?', { component: 'redis' });
+  return check.data.join(',');
+}
+
 const secureAnswerSchema = z.object({ sasl: z.object({ mechanism: z.enum(['scram-sha-256', 'scram-sha-512']), credentialsFile: z.string().min(1).max(4096) }) });
 
 /** The SASL part of `local-kafka.mjs up --secure --json`'s answer: the mechanism and where the passwords were written. */

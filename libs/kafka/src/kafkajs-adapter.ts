@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry, type Message } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry, type Message } from 'kafkajs';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
@@ -141,16 +141,26 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       return {
         listTopics: () => admin.listTopics(),
         async createTopics(topics) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: topics.map((t) => ({
-              topic: t.topic,
-              numPartitions: t.partitions,
-              replicationFactor: t.replicationFactor,
-              configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
-            })),
-          });
+          try {
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: topics.map((t) => ({
+                topic: t.topic,
+                numPartitions: t.partitions,
+                replicationFactor: t.replicationFactor,
+                configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+              })),
+            });
+          } catch (err) {
+            // On a cluster, the broker kafkajs asks for leaders may not know the new topics yet; they exist, so wait for their leaders.
+            if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+            await waitForLeaders(
+              admin,
+              topics.map((t) => t.topic),
+            );
+          }
         },
+        brokerCount: async () => (await admin.describeCluster()).brokers.length,
         async describeTopics(names) {
           if (names.length === 0) return [];
           const meta = await admin.fetchTopicMetadata({ topics: names });
@@ -228,4 +238,21 @@ export function kafkajsConsumerConfig(options: ConsumerOptions) {
     allowAutoTopicCreation: false,
     retry: { retries: 5 },
   };
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Polls the metadata (bounded) until every partition of the topics has a leader. */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new UnavailableError(`the new topics have no leaders after ${LEADER_WAIT_MS} ms`, { topics });
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

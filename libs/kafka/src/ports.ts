@@ -81,6 +81,8 @@ export interface TopicDescription {
 }
 
 export interface AdminPort {
+  /** How many brokers the cluster has now. */
+  brokerCount(): Promise<number>;
   listTopics(): Promise<string[]>;
   createTopics(topics: TopicCreation[]): Promise<void>;
   describeTopics(names: string[]): Promise<TopicDescription[]>;

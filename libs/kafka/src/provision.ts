@@ -1,8 +1,14 @@
 import { TOPIC_KEYS, TOPICS, type TopicKey, type TopicSpec, topicConfigEntries, topicName } from '@penumbra/contracts';
 import { type AdminPort } from './ports';
 
+/** The replication factor topics get on a cluster of at least this many brokers, unless told otherwise. */
+export const CLUSTER_REPLICATION_FACTOR = 3;
+/** With three replicas, a write waits for two: one broker may be down, none is lost. */
+const CLUSTER_MIN_INSYNC_REPLICAS = '2';
+
 export interface ProvisionOptions {
   prefix: string;
+  /** Unset: 3 on a cluster of three or more brokers, else 1 (as many as there are). */
   replicationFactor?: number;
   /** Per-topic changes, for tests (fewer partitions, small segments) or a site's needs. */
   overrides?: Partial<Record<TopicKey, Partial<Pick<TopicSpec, 'partitions' | 'retentionMs'>> & { configs?: Record<string, string> }>>;
@@ -44,7 +50,10 @@ export async function provisionTopics(admin: AdminPort, options: ProvisionOption
   const missing = desired.filter((t) => !existing.has(t.name));
   const report: ProvisionReport = { created: [], updated: [], unchanged: [], warnings: [] };
   if (missing.length > 0) {
-    await admin.createTopics(missing.map((t) => ({ topic: t.name, partitions: t.partitions, replicationFactor: options.replicationFactor ?? 1, configs: t.configs })));
+    const replicationFactor = options.replicationFactor ?? Math.max(1, Math.min(CLUSTER_REPLICATION_FACTOR, await admin.brokerCount()));
+    // Only on creation: a topic with fewer replicas than min.insync.replicas would refuse every acks=all write.
+    const durability: Record<string, string> = replicationFactor >= CLUSTER_REPLICATION_FACTOR ? { 'min.insync.replicas': CLUSTER_MIN_INSYNC_REPLICAS } : {};
+    await admin.createTopics(missing.map((t) => ({ topic: t.name, partitions: t.partitions, replicationFactor, configs: { ...durability, ...t.configs } })));
     report.created.push(...missing.map((t) => t.name));
   }
   const present = desired.filter((t) => existing.has(t.name));

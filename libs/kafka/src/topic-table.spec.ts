@@ -33,6 +33,7 @@ class FakeConsumer implements ConsumerPort {
 
 const unused = () => Promise.reject(new Error('unused'));
 const admin: AdminPort = {
+  brokerCount: unused,
   listTopics: unused,
   createTopics: unused,
   describeTopics: unused,

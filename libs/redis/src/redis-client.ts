@@ -1,7 +1,7 @@
 import { type RedisEnvVars } from '@penumbra/config';
 import { readFileSync } from 'node:fs';
-import Redis, { type RedisOptions } from 'ioredis';
-import { ConfigError } from '@penumbra/errors';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { ConfigError, UnavailableError } from '@penumbra/errors';
 import { type CheckResult } from '@penumbra/observability';
 
 /** The Redis variables of a parsed service environment, typed from their schema in @penumbra/config. */
@@ -14,9 +14,16 @@ export interface RedisConnectionConfig {
   tls: false | { ca?: string; rejectUnauthorized: boolean };
   keyPrefix: string;
   connectionName: string;
+  /** Seed nodes of a Redis Cluster; set, the client runs in Cluster mode and `url` is not used. */
+  clusterNodes?: Array<{ host: string; port: number }>;
 }
 
-export type RedisClient = Redis;
+/** One Redis server or a Redis Cluster: every multi-key command and script of the project touches a single slot. */
+export type RedisClient = Redis | Cluster;
+
+export function isRedisCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
 
 export function redisConnectionFromEnv(env: RedisEnv, connectionName: string): RedisConnectionConfig {
   let ca: string | undefined;
@@ -31,7 +38,13 @@ export function redisConnectionFromEnv(env: RedisEnv, connectionName: string): R
   const config: RedisConnectionConfig = { url: env.REDIS_URL, tls, keyPrefix: env.REDIS_KEY_PREFIX, connectionName };
   if (env.REDIS_USERNAME) config.username = env.REDIS_USERNAME;
   if (env.REDIS_PASSWORD) config.password = env.REDIS_PASSWORD;
+  if (env.REDIS_CLUSTER_NODES) config.clusterNodes = env.REDIS_CLUSTER_NODES.map(hostPort);
   return config;
+}
+
+function hostPort(item: string): { host: string; port: number } {
+  const at = item.lastIndexOf(':');
+  return { host: item.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(item.slice(at + 1)) };
 }
 
 /**
@@ -50,7 +63,16 @@ export function createRedis(config: RedisConnectionConfig): RedisClient {
   if (config.username) options.username = config.username;
   if (config.password) options.password = config.password;
   if (config.tls) options.tls = { ...(config.tls.ca ? { ca: config.tls.ca } : {}), rejectUnauthorized: config.tls.rejectUnauthorized };
-  return new Redis(config.url, options);
+  if (!config.clusterNodes) return new Redis(config.url, options);
+  const { lazyConnect, enableOfflineQueue, maxRetriesPerRequest, retryStrategy, ...perNode } = options;
+  return new Cluster(config.clusterNodes, {
+    lazyConnect,
+    enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy,
+    maxRedirections: 16,
+    scaleReads: 'master',
+    redisOptions: { ...perNode, maxRetriesPerRequest },
+  });
 }
 
 /** Readiness: Redis answers PING. */
@@ -62,4 +84,20 @@ export async function redisReadiness(client: RedisClient): Promise<CheckResult> 
   } catch (err) {
     return { ok: false, detail: (err as Error).message };
   }
+}
+
+/** Every key matching `match`, from every master of a cluster (SCAN sees one node only). Bounded by `limit`. */
+export async function scanKeys(client: RedisClient, match: string, limit = 100_000): Promise<string[]> {
+  const nodes = isRedisCluster(client) ? client.nodes('master') : [client];
+  const keys: string[] = [];
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', match, 'COUNT', 200);
+      cursor = next;
+      keys.push(...batch);
+      if (keys.length > limit) throw new UnavailableError(`more than ${limit} keys match ${match}`, { match });
+    } while (cursor !== '0');
+  }
+  return keys;
 }

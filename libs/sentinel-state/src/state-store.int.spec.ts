@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { initialSliceState } from '@penumbra/policy-core';
 import { type TestRedis, startRedisServer } from '@penumbra/testing';
 import { SentinelStateStore } from './state-store';
@@ -7,12 +7,12 @@ jest.setTimeout(30_000);
 
 describe('SentinelStateStore on a real redis-server', () => {
   let server: TestRedis;
-  let redis: Redis;
+  let redis: Redis | Cluster;
   let store: SentinelStateStore;
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
+    server = await startRedisServer({ clusterable: true });
+    redis = server.connect();
     store = new SentinelStateStore(redis, 'test:');
   });
 
@@ -29,7 +29,7 @@ describe('SentinelStateStore on a real redis-server', () => {
     expect(await store.compareAndSet('e', '*', 0, next, [{ topic: 't', key: 'e', value: 'cmd' }], 'req-1')).toBe(true);
     expect(await store.compareAndSet('e', '*', 0, { ...next, stageIndex: 2 }, [])).toBe(false);
     expect(await store.load('e', '*')).toEqual({ state: next, outbox: [{ topic: 't', key: 'e', value: 'cmd' }] });
-    expect(await store.seen('req-1')).toBe(true);
+    expect(await store.seen('req-1', 'e')).toBe(true);
     expect(await store.slicesOf('e')).toEqual(['*']);
   });
 

@@ -1,6 +1,6 @@
 import { type SliceState, sliceStateSchema } from '@penumbra/policy-core';
 import { UnavailableError } from '@penumbra/errors';
-import { LuaScript, type RedisClient } from '@penumbra/redis';
+import { LuaScript, type RedisClient, scanKeys } from '@penumbra/redis';
 
 /** A message the state change owes to Kafka: written with the state, sent, then cleared. */
 export interface OutboxMessage {
@@ -15,7 +15,7 @@ export interface StoredSlice {
 }
 
 /**
- * KEYS[1] slice hash  KEYS[2] seen-request key ("" for none)
+ * KEYS[1] slice hash  KEYS[2] seen-request key (absent for none: an empty key name would hash to another slot)
  * ARGV[1] expected version ("none" when the slice is new)  ARGV[2] new version  ARGV[3] state JSON
  * ARGV[4] outbox JSON
  */
@@ -24,7 +24,7 @@ local current = redis.call('HGET', KEYS[1], 'version')
 if (current or 'none') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'state', ARGV[3])
 if ARGV[4] ~= '[]' then redis.call('HSET', KEYS[1], 'outbox', ARGV[4]) end
-if KEYS[2] ~= '' then redis.call('SET', KEYS[2], '1', 'EX', 604800) end
+if KEYS[2] then redis.call('SET', KEYS[2], '1', 'EX', 604800) end
 return 1
 `;
 
@@ -51,19 +51,13 @@ export class SentinelStateStore {
     return `${this.prefix}sentinel:{${experimentId}}:slice:${slice}`;
   }
 
-  private seenKey(requestId: string): string {
-    return `${this.prefix}sentinel:control-seen:${requestId}`;
+  /** A request's marker; one written with a slice's state lives in the experiment's slot, as the CAS script needs. */
+  private seenKey(requestId: string, experimentId?: string): string {
+    return experimentId === undefined ? `${this.prefix}sentinel:control-seen:${requestId}` : `${this.prefix}sentinel:{${experimentId}}:control-seen:${requestId}`;
   }
 
   async slicesOf(experimentId: string): Promise<string[]> {
-    const keys: string[] = [];
-    const match = `${this.prefix}sentinel:{${experimentId}}:slice:*`;
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 200);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
+    const keys = await scanKeys(this.redis, `${this.prefix}sentinel:{${experimentId}}:slice:*`);
     const head = `${this.prefix}sentinel:{${experimentId}}:slice:`;
     return keys.map((k) => k.slice(head.length));
   }
@@ -80,7 +74,7 @@ export class SentinelStateStore {
   async compareAndSet(experimentId: string, slice: string, expected: number | undefined, next: SliceState, outbox: OutboxMessage[], requestId?: string): Promise<boolean> {
     const ok = await CAS.run(
       this.redis,
-      [this.sliceKey(experimentId, slice), requestId === undefined ? '' : this.seenKey(requestId)],
+      requestId === undefined ? [this.sliceKey(experimentId, slice)] : [this.sliceKey(experimentId, slice), this.seenKey(requestId, experimentId)],
       [expected === undefined ? 'none' : String(expected), String(next.version), JSON.stringify(next), JSON.stringify(outbox)],
     );
     return Number(ok) === 1;
@@ -90,8 +84,12 @@ export class SentinelStateStore {
     await CLEAR_OUTBOX.run(this.redis, [this.sliceKey(experimentId, slice)], [JSON.stringify(outbox)]);
   }
 
-  /** Whether a control request was applied already (a redelivery). */
-  async seen(requestId: string): Promise<boolean> {
+  /**
+   * Whether a control request was applied already (a redelivery). With the experiment, the marker a
+   * state change wrote for it counts too (and the one older versions wrote outside the experiment's slot).
+   */
+  async seen(requestId: string, experimentId?: string): Promise<boolean> {
+    if (experimentId !== undefined && (await this.redis.exists(this.seenKey(requestId, experimentId))) === 1) return true;
     return (await this.redis.exists(this.seenKey(requestId))) === 1;
   }
 
@@ -103,12 +101,16 @@ export class SentinelStateStore {
   async recordPromotion(commandId: string, at: number, experiment?: { experimentId: string; slice: string }): Promise<void> {
     const key = `${this.prefix}sentinel:promotions`;
     const week = at - 7 * 86_400_000;
-    const tx = this.redis.multi().zadd(key, at, commandId).zremrangebyscore(key, 0, week);
+    // One transaction per key: the two keys may live on different Redis Cluster slots.
+    await this.redis.multi().zadd(key, at, commandId).zremrangebyscore(key, 0, week).exec();
     if (experiment !== undefined) {
       const own = this.experimentPromotionsKey(experiment.experimentId);
-      tx.zadd(own, at, JSON.stringify([experiment.slice, commandId])).zremrangebyscore(own, 0, week);
+      await this.redis
+        .multi()
+        .zadd(own, at, JSON.stringify([experiment.slice, commandId]))
+        .zremrangebyscore(own, 0, week)
+        .exec();
     }
-    await tx.exec();
   }
 
   /** Promotions across the fleet since `since`. */

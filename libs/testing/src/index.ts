@@ -7,3 +7,4 @@ export * from './seed';
 export * from './command-keys';
 export * from './audit-keys';
 export * from './operator-keys';
+export * from './redis-cluster';

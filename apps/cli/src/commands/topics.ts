@@ -31,14 +31,17 @@ export function registerTopics(program: Command, out: Output): void {
     .command('provision')
     .description('create every topic with its settings and repair config drift; running it again changes nothing')
     .option('--prefix <prefix>', 'topic name prefix (default: TOPIC_PREFIX or "shadow.")')
-    .option('--replication-factor <n>', 'replication factor for new topics', '1')
+    .option('--replication-factor <n>', 'replication factor for new topics (default: 3 with min.insync.replicas=2 on a cluster of three or more brokers, else 1)')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { prefix?: string; replicationFactor: string; json?: boolean }) => {
+    .action(async (opts: { prefix?: string; replicationFactor?: string; json?: boolean }) => {
       const env = cliEnv();
       const client = createKafkaClient(kafkaConnectionFromEnv(env, 'penumbra-cli'), silentLogger);
       const admin = await client.admin();
       try {
-        const report = await provisionTopics(admin, { prefix: opts.prefix ?? env.TOPIC_PREFIX, replicationFactor: Number(opts.replicationFactor) });
+        const report = await provisionTopics(admin, {
+          prefix: opts.prefix ?? env.TOPIC_PREFIX,
+          ...(opts.replicationFactor === undefined ? {} : { replicationFactor: Number(opts.replicationFactor) }),
+        });
         if (opts.json) return out.json(report);
         out.line(`created ${report.created.length}, updated ${report.updated.length}, unchanged ${report.unchanged.length}`);
         for (const t of report.created) out.line(`  + ${t}`);
