@@ -1,4 +1,4 @@
-import { DEFAULT_KAFKA_BROKERS, type Env, envInt, envOptionalString, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
+import { DEFAULT_KAFKA_BROKERS, type Env, credentialEnvShape, envInt, envOptionalString, kafkaEnvShape, parseEnv, redisEnvShape, refineKafkaSecurity } from '@penumbra/config';
 import { z } from 'zod';
 
 /** The CLI talks to the local stack unless told otherwise. */
@@ -6,6 +6,9 @@ const cliEnvSchema = z
   .object({
     ...kafkaEnvShape,
     ...redisEnvShape,
+    ...credentialEnvShape,
+    /** Where a replay may send requests: the same list as the traffic-mirror's, so a replay obeys its destination rules. */
+    MIRROR_ALLOWED_TARGETS: envOptionalString(),
     AGGREGATOR_WINDOW_MS: envInt(10_000, { min: 100, max: 3_600_000 }),
     AGGREGATOR_RETENTION_MS: envInt(7 * 24 * 3_600_000, { min: 60_000 }),
     AGGREGATOR_DEDUPE_MS: envInt(15 * 60_000, { min: 1_000 }),

@@ -10,6 +10,7 @@ import { registerFleet } from './commands/fleet';
 import { registerInspect } from './commands/inspect';
 import { registerKeys } from './commands/keys';
 import { registerPolicy } from './commands/policy';
+import { registerReplay } from './commands/replay';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
 import { registerUp } from './commands/up';
@@ -31,6 +32,7 @@ export function buildProgram(out: Output): Command {
   registerControl(program, out);
   registerCompare(program, out);
   registerAggregates(program, out);
+  registerReplay(program, out);
   registerPolicy(program, out);
   registerAudit(program, out);
   registerKeys(program, out);

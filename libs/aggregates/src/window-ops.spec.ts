@@ -37,3 +37,27 @@ describe('an unknown comparison (a truncated body) in the windows', () => {
     expect(merged.counts).toMatchObject({ pairs: 1, unknown: 1, match: 0, mismatch: 0 });
   });
 });
+
+describe('replayed evidence in the windows', () => {
+  const event = (replay?: 'retained' | 'corpus') =>
+    diffEventSchema.parse({
+      type: 'diff.v1',
+      id: 'e:1#replay',
+      ts: 1_000,
+      experimentId: 'e',
+      endpoint: 'GET /a',
+      slice: { tenant: 'acme' },
+      outcome: 'match',
+      statusMatch: true,
+      status: { primary: 200, candidate: 200 },
+      latencyMs: { primary: 1, candidate: 1 },
+      ...(replay ? { replay } : {}),
+    });
+  const sliceKeysOf = (e: ReturnType<typeof event>) => diffEventOps(e, '0', { prefix: 't:', windowMs: 10_000 }, 0.01).windows.map((w) => w.sliceKey);
+
+  it('counts a replayed pair only in its replay rollup, never in "*" or a live slice', () => {
+    expect(sliceKeysOf(event('retained'))).toEqual(['~replay']);
+    expect(sliceKeysOf(event('corpus'))).toEqual(['~corpus']);
+    expect(sliceKeysOf(event())).toEqual(['*', 'tenant=acme']);
+  });
+});

@@ -1,4 +1,4 @@
-import { ALL_SLICES, type DiffEvent, type MetricObservation, sliceKeyOf } from '@penumbra/contracts';
+import { ALL_SLICES, type DiffEvent, REPLAY_SLICES, type MetricObservation, sliceKeyOf } from '@penumbra/contracts';
 import { LogHistogram } from '@penumbra/stats-core';
 
 /**
@@ -95,15 +95,16 @@ function latencyOps(hash: string, side: 'p' | 'c' | 's', ms: number | undefined,
   ];
 }
 
-/** The slices an event counts in: the all-slices rollup, and its own slice when it has one. */
-function slicesOf(slice: Record<string, string>): string[] {
+/** The slices an event counts in: the all-slices rollup, and its own slice when it has one; a replayed event only in its replay rollup. */
+function slicesOf(slice: Record<string, string>, replay?: DiffEvent['replay']): string[] {
+  if (replay) return [REPLAY_SLICES[replay]];
   const own = sliceKeyOf(slice);
   return own === ALL_SLICES ? [ALL_SLICES] : [ALL_SLICES, own];
 }
 
 export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps {
   const start = windowStart(e.ts, k.windowMs);
-  const slices = slicesOf(e.slice);
+  const slices = slicesOf(e.slice, e.replay);
   const ops = slices.flatMap((sliceKey) => {
     const w = windowKey(k, e.experimentId, sliceKey, start);
     const ops: WindowOp[] = [

@@ -144,5 +144,6 @@ export function diffEventOf(c: PairComparison, kept: FoundDifference[], suppress
       ...(secondaryLatency !== undefined ? { secondary: secondaryLatency } : {}),
     },
     errors: { ...(pair.candidate.ok ? {} : { candidate: pair.candidate.error.kind }), ...(pair.secondary && !pair.secondary.ok ? { secondary: pair.secondary.error.kind } : {}) },
+    ...(pair.replay ? { replay: pair.replay.kind } : {}),
   };
 }

@@ -43,6 +43,14 @@ export const aggregateCountsSchema = z.object({
 export type AggregateCounts = z.infer<typeof aggregateCountsSchema>;
 
 export const ALL_SLICES = '*';
+/**
+ * The rollups of replayed evidence, kept out of "*" and out of every slice: a live gate never sees
+ * a replayed pair, and only a replay (or corpus) stage reads these.
+ */
+export const REPLAY_SLICES = { retained: '~replay', corpus: '~corpus' } as const;
+export function isReplaySliceKey(sliceKey: string): boolean {
+  return sliceKey.startsWith('~');
+}
 
 export const aggregateSnapshotSchema = z
   .object({

@@ -37,5 +37,7 @@ export const diffEventSchema = z.object({
   suspectedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
   latencyMs: z.object({ primary: latencyMs, candidate: latencyMs.optional(), secondary: latencyMs.optional() }),
   errors: z.object({ candidate: replayErrorKind.optional(), secondary: replayErrorKind.optional() }).default({}),
+  /** Set when the pair was replayed from retained traffic or the corpus: counted apart from live evidence. */
+  replay: z.enum(['retained', 'corpus']).optional(),
 });
 export type DiffEvent = z.infer<typeof diffEventSchema>;

@@ -193,6 +193,12 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
           return (res[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
         },
         resetGroupToEarliest: (groupId, topic) => admin.resetOffsets({ groupId, topic, earliest: true }),
+        async offsetsAtTime(name, timestamp) {
+          const [byTime, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp(name, timestamp), admin.fetchTopicOffsets(name)]);
+          // The broker answers -1 for a partition with no record at or after the time: its end.
+          return byTime.map((o) => ({ partition: o.partition, offset: o.offset === '-1' ? (ends.find((e) => e.partition === o.partition)?.high ?? '0') : o.offset }));
+        },
+        setGroupOffsets: (groupId, topic, offsets) => admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })) }),
         disconnect: () => admin.disconnect(),
       };
     },

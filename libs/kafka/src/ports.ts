@@ -94,6 +94,10 @@ export interface AdminPort {
   groupOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
   /** Moves an inactive group back to the earliest offset of a topic, for rebuilds. */
   resetGroupToEarliest(groupId: string, topic: string): Promise<void>;
+  /** Per partition: the earliest offset whose record timestamp is at or after `timestamp` (the end offset when none is). */
+  offsetsAtTime(name: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>>;
+  /** Sets an inactive group's committed offsets of a topic, so that its next member starts there. */
+  setGroupOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: string }>): Promise<void>;
   disconnect(): Promise<void>;
 }
 

@@ -42,6 +42,8 @@ const admin: AdminPort = {
   topicOffsets: async () => [{ partition: 0, low: '0', high: '2' }],
   groupOffsets: unused,
   resetGroupToEarliest: unused,
+  offsetsAtTime: unused,
+  setGroupOffsets: unused,
   disconnect: async () => undefined,
 };
 

@@ -8,3 +8,4 @@ export * from './sampling';
 export * from './targeting';
 export * from './destinations';
 export * from './pair-credentials';
+export * from './replay-window';

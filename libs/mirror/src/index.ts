@@ -4,3 +4,4 @@ export * from './mirror-counts';
 export * from './mirror-engine';
 export * from './mirror-metrics';
 export * from './traffic-handler';
+export * from './replay-run';

@@ -1,4 +1,4 @@
-import { type Pair, type ReplayResult, type TrafficRecord, pairId, pairSchema } from '@penumbra/contracts';
+import { type Pair, type PairReplay, type ReplayResult, type TrafficRecord, pairId, pairSchema } from '@penumbra/contracts';
 import { type HttpReplayClient, UnsendableRequestError, decodeBody } from '@penumbra/http';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import {
@@ -38,6 +38,12 @@ export interface MirrorEngineDeps {
   sleep?: (ms: number) => Promise<void>;
   /** How credentials are hashed in the pairs written. @default the default policy, with a random key */
   credentials?: CredentialPolicy;
+  /**
+   * Replays retained (or corpus) traffic to this one experiment instead of mirroring live traffic:
+   * the secondary answers twice, once as the reference in the primary's place and once as the
+   * noise measure, and the capture's own response is never compared.
+   */
+  replay?: { experimentId: string; run: string; kind: PairReplay['kind'] };
 }
 
 /** How long backpressure may hold one record before it counts as overload after all. */
@@ -72,7 +78,8 @@ export class MirrorEngine {
 
   async process(record: TrafficRecord, options: ProcessOptions = {}): Promise<MirrorOutcome[]> {
     this.deps.metrics.seen.inc();
-    const targeted = this.deps.experiments.list().filter((e) => matchesTarget(e, record));
+    const replay = this.deps.replay;
+    const targeted = this.deps.experiments.list().filter((e) => (replay === undefined || e.spec.id === replay.experimentId) && matchesTarget(e, record));
     return Promise.all(targeted.map((e) => this.mirror(e, record, options)));
   }
 
@@ -87,6 +94,8 @@ export class MirrorEngine {
     const id = spec.id;
     this.deps.metrics.matched.inc({ experiment: id });
     this.deps.counts?.matched(id);
+    const replay = this.deps.replay;
+    if (replay && e.origin.secondary === undefined) return this.skip(id, 'no-secondary');
     if (!isSampled(id, samplingKeyOf(record, spec.shadow.samplingKey), spec.shadow.sampleRate)) return this.skip(id, 'not-sampled');
     if (!methodAllowed(spec, record.request.method)) return this.skip(id, 'method-not-allowed');
     const candidatePath = safeReplayPath(e.basePath.candidate, record.request.path, record.request.query);
@@ -107,27 +116,37 @@ export class MirrorEngine {
       const limits = { timeoutMs: spec.shadow.timeoutMs, maxResponseBytes: spec.shadow.maxResponseBytes };
       const send = (origin: string, pathAndQuery: string) =>
         this.deps.client.send(origin, { method: record.request.method, pathAndQuery, headers, ...(body ? { body } : {}) }, limits);
-      const [candidateResult, secondaryResult] = await Promise.all([
+      const secondaryTarget = e.origin.secondary && secondaryPath?.ok ? { origin: e.origin.secondary, pathAndQuery: secondaryPath.pathAndQuery } : undefined;
+      const [candidateResult, secondaryResult, referenceResult] = await Promise.all([
         send(e.origin.candidate, candidatePath.pathAndQuery),
-        e.origin.secondary && secondaryPath?.ok ? send(e.origin.secondary, secondaryPath.pathAndQuery) : Promise.resolve(undefined),
+        secondaryTarget ? send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : Promise.resolve(undefined),
+        replay && secondaryTarget ? send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : Promise.resolve(undefined),
       ]);
       const candidate = checkReplayStatus(candidateResult);
       const secondary = secondaryResult && checkReplayStatus(secondaryResult);
+      const reference = referenceResult && checkReplayStatus(referenceResult);
       this.count(id, 'candidate', candidate);
       if (secondary) this.count(id, 'secondary', secondary);
+      if (reference) this.count(id, 'secondary', reference);
+      let primary = record.response;
+      if (replay) {
+        if (!reference?.ok) return this.skip(id, 'reference-failed', reference && !reference.ok ? reference.error.kind : undefined);
+        primary = reference.response;
+      }
       built = {
         type: 'pair.v1',
-        id: pairId(id, record.id),
-        ts: record.ts,
+        id: pairId(id, record.id, replay !== undefined),
+        ts: replay ? this.clock() : record.ts,
         experimentId: id,
         trafficId: record.id,
         source: 'mirror',
         endpoint: clampEndpoint(normalizeEndpoint(record.request.method, record.request.path, e.endpointTemplates)),
         slice: sliceOf(record.attributes, spec.slices.attributes),
         request: { method: record.request.method, path: record.request.path, query: record.request.query },
-        primary: record.response,
+        primary,
         candidate,
         ...(secondary ? { secondary } : {}),
+        ...(replay ? { replay: { run: replay.run, kind: replay.kind, capturedAt: record.ts } } : {}),
       };
     } catch (err) {
       if (err instanceof UnsendableRequestError) return this.skip(id, 'unsendable-request', err.message);

@@ -10,7 +10,11 @@ export type SkipReason =
   | 'rate-limit'
   | 'overload'
   | 'pair-too-large'
-  | 'invalid-pair';
+  | 'invalid-pair'
+  /** A replayed record whose live reference (the secondary's first answer) failed: nothing to compare against. */
+  | 'reference-failed'
+  /** A replayed record for an experiment without a secondary: a stale capture is never compared. */
+  | 'no-secondary';
 
 export class MirrorMetrics {
   readonly seen: Counter;

@@ -1,4 +1,4 @@
-import { ALL_SLICES, type AggregateSnapshot, type MetricSummary } from '@penumbra/contracts';
+import { ALL_SLICES, type AggregateSnapshot, type MetricSummary, isReplaySliceKey } from '@penumbra/contracts';
 import { LogHistogram } from '@penumbra/stats-core';
 import { type EvidenceInput, type LatencySummary, NO_LATENCY, emptyEvidence } from './evidence';
 
@@ -52,7 +52,7 @@ export class SnapshotLedger {
   }
 
   slices(): string[] {
-    return [...this.windows.keys()].filter((k) => k !== ALL_SLICES);
+    return [...this.windows.keys()].filter((k) => k !== ALL_SLICES && !isReplaySliceKey(k));
   }
 
   /** Merged evidence of the windows that end after `from` (the window holding `from` included). */
