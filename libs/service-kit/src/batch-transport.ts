@@ -25,7 +25,7 @@ export interface BatchInputOptions {
 }
 
 /** The Kafka side of one handler call: where the batch comes from, and the consumer's controls. */
-export class KafkaBatchContext extends BaseRpcContext<[BatchContext, { first: string; last: string } | undefined]> {
+export class KafkaBatchContext extends BaseRpcContext<[BatchContext, { first: string; last: string } | undefined, string]> {
   get batch(): BatchContext {
     return this.args[0];
   }
@@ -38,6 +38,10 @@ export class KafkaBatchContext extends BaseRpcContext<[BatchContext, { first: st
   /** The first and last offsets of the batch; undefined on an idle call, which carries no records. */
   get offsets(): { first: string; last: string } | undefined {
     return this.args[1];
+  }
+  /** The consumer group the batch was fetched for (its offsets are committed to it). */
+  get groupId(): string {
+    return this.args[2];
   }
   /** Keeps the group membership alive while the handler waits; absent on an idle call. */
   heartbeat(): Promise<void> {
@@ -107,11 +111,11 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
       return;
     }
     if (found.groupId === groupId) return;
-    found.groupId = groupId;
-    if (!found.consumer) return;
-    await found.consumer.stop();
+    const running = found.consumer;
     found.consumer = undefined;
-    await this.startInput(found);
+    await running?.stop();
+    found.groupId = groupId;
+    if (running) await this.startInput(found);
   }
 
   /** The consumer group an input currently reads with. */
@@ -197,7 +201,7 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
       client: o.client,
       groupId,
       topics: input.topics.map((key) => ({ topic: o.topics[key], schema: TOPICS[key].schema as z.ZodType<unknown> })),
-      handler: (records, context) => this.dispatch(handlers, records, context),
+      handler: (records, context) => this.dispatch(handlers, groupId, records, context),
       deadLetters,
       logger: o.logger.child({ consumer: name }),
       ...(input.options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: input.options.concurrency }),
@@ -211,12 +215,12 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
     o.health.registerLiveness(`${name}-consumer`, () => consumer.liveness());
   }
 
-  private async dispatch(handlers: Map<string, MessageHandler>, records: ConsumedRecord<unknown>[], context: BatchContext): Promise<BatchOutcome | void> {
+  private async dispatch(handlers: Map<string, MessageHandler>, groupId: string, records: ConsumedRecord<unknown>[], context: BatchContext): Promise<BatchOutcome | void> {
     const handler = handlers.get(context.topic);
     if (!handler) throw new PenumbraError(`no handler for topic ${context.topic}`, { code: 'TOPIC_UNBOUND', retriable: false, context: { topic: context.topic } });
     const first = records[0];
     const last = records[records.length - 1];
-    const result: unknown = await handler(records, new KafkaBatchContext([context, first && last ? { first: first.offset, last: last.offset } : undefined]));
+    const result: unknown = await handler(records, new KafkaBatchContext([context, first && last ? { first: first.offset, last: last.offset } : undefined, groupId]));
     return (isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result) as BatchOutcome | void;
   }
 }
