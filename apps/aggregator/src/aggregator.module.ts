@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AggregatorService } from './aggregator.service';
+import { producerProvider, redisProvider } from '@penumbra/service-kit';
+import { AggregatesMarker, aggregationProvider } from './aggregation.providers';
+import { AggregatorEventsHandler } from './aggregator-events.handler';
 
-@Module({ providers: [AggregatorService] })
+@Module({ providers: [...redisProvider, ...producerProvider, aggregationProvider, AggregatesMarker], controllers: [AggregatorEventsHandler] })
 export class AggregatorModule {}

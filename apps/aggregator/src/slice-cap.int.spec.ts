@@ -4,9 +4,10 @@ import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { type Alert, type AggregateSnapshot, aggregateSnapshotSchema, alertSchema, diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
+import { type INestApplication } from '@nestjs/common';
+import { startService } from '@penumbra/service-kit';
 import { type TestRedis, startRedisServer, waitFor } from '@penumbra/testing';
-import { AggregatorService } from './aggregator.service';
+import { AggregatorModule } from './aggregator.module';
 
 jest.setTimeout(180_000);
 
@@ -28,7 +29,7 @@ describe('aggregator slice cap on the real broker and Redis', () => {
   let kafka: TestKafka;
   let server: TestRedis;
   let redis: Redis;
-  let service: AggregatorService;
+  let service: INestApplication | undefined;
 
   const all = async <T>(topic: string, parse: (v: unknown) => T): Promise<T[]> => {
     const high = Number((await kafka.admin.topicOffsets(topic))[0]?.high ?? '0');
@@ -51,12 +52,11 @@ describe('aggregator slice cap on the real broker and Redis', () => {
       AGGREGATOR_MAX_SLICES_PER_EXPERIMENT: '3',
       LOG_LEVEL: 'error',
     });
-    service = new AggregatorService(createServiceContext('aggregator', env));
-    await service.onApplicationBootstrap();
+    service = await startService('aggregator', env, AggregatorModule);
   });
 
   afterAll(async () => {
-    await service?.onApplicationShutdown();
+    await service?.close();
     redis?.disconnect();
     await server?.stop();
     await kafka?.close();

@@ -2,16 +2,17 @@ import { type DiffEvent, deadLetterSchema, diffEventSchema, pairSchema } from '@
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, jsonPair, publishExperiments } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
+import { type INestApplication } from '@nestjs/common';
+import { startService } from '@penumbra/service-kit';
 import { type TestRedis, startRedisServer } from '@penumbra/testing';
-import { ComparatorService } from './comparator.service';
+import { ComparatorModule } from './comparator.module';
 
 jest.setTimeout(180_000);
 
 describe('comparator on the real broker and Redis', () => {
   let kafka: TestKafka;
   let redis: TestRedis;
-  let service: ComparatorService;
+  let service: INestApplication | undefined;
   let events: DiffEvent[];
 
   const spec = (id: string, compare: Record<string, unknown> = {}) => ({
@@ -41,8 +42,7 @@ describe('comparator on the real broker and Redis', () => {
       REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
       LOG_LEVEL: 'error',
     });
-    service = new ComparatorService(createServiceContext('comparator', env));
-    await service.onApplicationBootstrap();
+    service = await startService('comparator', env, ComparatorModule);
 
     const pairs = [
       ...Array.from({ length: 30 }, (_, i) =>
@@ -63,7 +63,7 @@ describe('comparator on the real broker and Redis', () => {
   });
 
   afterAll(async () => {
-    await service?.onApplicationShutdown();
+    await service?.close();
     await redis?.stop();
     await kafka?.close();
   });

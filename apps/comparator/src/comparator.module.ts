@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ComparatorService } from './comparator.service';
+import { experimentsProvider, producerProvider, redisProvider } from '@penumbra/service-kit';
+import { PairsHandler } from './pairs.handler';
 
-@Module({ providers: [ComparatorService] })
+@Module({ providers: [...redisProvider, ...producerProvider, ...experimentsProvider], controllers: [PairsHandler] })
 export class ComparatorModule {}

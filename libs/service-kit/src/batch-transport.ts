@@ -1,0 +1,226 @@
+import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import { isObservable, lastValueFrom, type Observable, throwError } from 'rxjs';
+import { TOPICS, type TopicKey } from '@penumbra/contracts';
+import { PenumbraError } from '@penumbra/errors';
+import { type BatchConsumerOptions, type BatchContext, type BatchOutcome, BatchConsumer, type ConsumedRecord, type KafkaClient, type ProducerPort } from '@penumbra/kafka';
+import { type HealthRegistry, type Logger } from '@penumbra/observability';
+import { type z } from 'zod';
+
+/**
+ * What `@EventPattern(topicKey, extras)` may say about the consumer that reads the topic. Topics
+ * whose handlers name the same `input` are read by one consumer group, in one stream of batches.
+ */
+export interface BatchInputOptions {
+  /** The input's name; its consumer group is the service's group with `-<input>` appended. @default the service's own group */
+  input?: string;
+  /** Partitions handled at once. @default 1 */
+  concurrency?: number;
+  /** The most records handed to one handler call. @default 500 */
+  maxRecordsPerCall?: number;
+  /** See BatchConsumerOptions.idleTickMs: for handlers that hold records across batches. */
+  idleTickMs?: number;
+  /** Where a group with no committed offset starts. @default true (the earliest retained record) */
+  fromBeginning?: boolean;
+}
+
+/** The Kafka side of one handler call: where the batch comes from, and the consumer's controls. */
+export class KafkaBatchContext extends BaseRpcContext<[BatchContext, { first: string; last: string } | undefined, string]> {
+  get batch(): BatchContext {
+    return this.args[0];
+  }
+  get topic(): string {
+    return this.args[0].topic;
+  }
+  get partition(): number {
+    return this.args[0].partition;
+  }
+  /** The first and last offsets of the batch; undefined on an idle call, which carries no records. */
+  get offsets(): { first: string; last: string } | undefined {
+    return this.args[1];
+  }
+  /** The consumer group the batch was fetched for (its offsets are committed to it). */
+  get groupId(): string {
+    return this.args[2];
+  }
+  /** Keeps the group membership alive while the handler waits; absent on an idle call. */
+  heartbeat(): Promise<void> {
+    return this.args[0].heartbeat?.() ?? Promise.resolve();
+  }
+}
+
+/**
+ * Nest turns what a microservice handler throws into `{ status: 'error' }`, losing the error. The
+ * consumer needs the error itself: whether it is retriable decides between a retry and a dead letter.
+ */
+@Catch()
+export class RethrowHandlerErrors implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+export interface BatchTransportOptions {
+  client: KafkaClient;
+  topics: Record<TopicKey, string>;
+  logger: Logger;
+  health: HealthRegistry;
+  /** The consumer group of an input (undefined: the service's own). */
+  groupId(input?: string): string;
+  /** What every consumer shares: dead-letter and alert topics, metrics, a death made fatal. */
+  consumerDefaults: Omit<BatchConsumerOptions<unknown>, 'client' | 'groupId' | 'topics' | 'handler' | 'deadLetters' | 'logger'>;
+}
+
+interface Input {
+  name: string;
+  options: BatchInputOptions;
+  topics: TopicKey[];
+  groupId: string | undefined;
+  consumer: BatchConsumer<unknown> | undefined;
+}
+
+const MAIN_INPUT = '';
+
+/**
+ * The service's Kafka input as a Nest microservice transport. Handlers declared with
+ * `@EventPattern(topicKey)` receive the decoded, valid records of one partition in offset order,
+ * with a KafkaBatchContext, and return what the BatchConsumer expects (rejections, `commitBefore`).
+ * The BatchConsumer keeps its guarantees: offsets are committed only after the handler resolved
+ * (its output durable) and the invalid records were dead-lettered; a retriable error is retried,
+ * any other narrowed to the records that cause it. `close()` finishes the batches in hand and
+ * commits them, and only then returns, so what the handlers use must be closed after it
+ * (in `onApplicationShutdown`, which Nest runs after the transports are closed).
+ */
+export class BatchTransport extends Server implements CustomTransportStrategy {
+  private readonly inputs = new Map<string, Input>();
+  /** Groups chosen with useGroup before the inputs are known. */
+  private readonly pendingGroups = new Map<string, string>();
+  private deadLetters: ProducerPort | undefined;
+  private listening = false;
+
+  constructor(private readonly options: BatchTransportOptions) {
+    super();
+  }
+
+  /** Reads an input with this consumer group instead of the one named from the environment; before listen, or on a running input to move it. */
+  async useGroup(input: string | undefined, groupId: string): Promise<void> {
+    const name = input ?? MAIN_INPUT;
+    const found = this.inputs.get(name);
+    if (!found) {
+      this.pendingGroups.set(name, groupId);
+      return;
+    }
+    if (found.groupId === groupId) return;
+    const running = found.consumer;
+    found.consumer = undefined;
+    await running?.stop();
+    found.groupId = groupId;
+    if (running) await this.startInput(found);
+  }
+
+  /** The consumer group an input currently reads with. */
+  groupOf(input?: string): string | undefined {
+    const name = input ?? MAIN_INPUT;
+    return this.inputs.get(name)?.groupId ?? this.pendingGroups.get(name);
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.listening = false;
+    for (const input of this.inputs.values()) {
+      const consumer = input.consumer;
+      input.consumer = undefined;
+      try {
+        await consumer?.stop();
+      } catch (err) {
+        this.options.logger.error('stop failed', { part: `${input.topics.join('+')} consumer`, err });
+      }
+    }
+    const deadLetters = this.deadLetters;
+    this.deadLetters = undefined;
+    if (!deadLetters) return;
+    await deadLetters.disconnect();
+    this.options.logger.info('service stopped: work in hand finished and committed');
+  }
+
+  on(): never {
+    throw new PenumbraError('the batch transport emits no events to subscribe to', { code: 'UNSUPPORTED', retriable: false });
+  }
+
+  unwrap<T>(): T {
+    throw new PenumbraError('the batch transport wraps no client of its own', { code: 'UNSUPPORTED', retriable: false });
+  }
+
+  private async start(): Promise<void> {
+    if (this.listening) return;
+    this.collectInputs();
+    if (this.inputs.size === 0) return;
+    this.deadLetters = await this.options.client.producer();
+    this.listening = true;
+    for (const input of this.inputs.values()) await this.startInput(input);
+  }
+
+  /** Groups the event handlers by input, checking that each pattern names a topic. */
+  private collectInputs(): void {
+    for (const [pattern, handler] of this.getHandlers()) {
+      if (!(pattern in TOPICS))
+        throw new PenumbraError(`@EventPattern("${pattern}") names no topic; use a topic key (${Object.keys(TOPICS).join(', ')})`, {
+          code: 'PATTERN_NOT_A_TOPIC',
+          retriable: false,
+          context: { pattern },
+        });
+      const options = (handler.extras ?? {}) as BatchInputOptions;
+      const name = options.input ?? MAIN_INPUT;
+      const input = this.inputs.get(name) ?? { name, options: {}, topics: [], groupId: this.pendingGroups.get(name), consumer: undefined };
+      input.options = { ...options, ...input.options };
+      input.topics.push(pattern as TopicKey);
+      this.inputs.set(name, input);
+    }
+  }
+
+  private async startInput(input: Input): Promise<void> {
+    const o = this.options;
+    const groupId = input.groupId ?? o.groupId(input.name === MAIN_INPUT ? undefined : input.name);
+    input.groupId = groupId;
+    const deadLetters = this.deadLetters;
+    if (!deadLetters || !this.listening) return;
+    const handlers = new Map<string, MessageHandler>();
+    for (const key of input.topics) {
+      const handler = this.getHandlerByPattern(key);
+      if (handler) handlers.set(o.topics[key], handler);
+    }
+    const name = input.topics[0] ?? 'input';
+    const consumer = new BatchConsumer<unknown>({
+      ...o.consumerDefaults,
+      client: o.client,
+      groupId,
+      topics: input.topics.map((key) => ({ topic: o.topics[key], schema: TOPICS[key].schema as z.ZodType<unknown> })),
+      handler: (records, context) => this.dispatch(handlers, groupId, records, context),
+      deadLetters,
+      logger: o.logger.child({ consumer: name }),
+      ...(input.options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: input.options.concurrency }),
+      ...(input.options.maxRecordsPerCall === undefined ? {} : { maxRecordsPerCall: input.options.maxRecordsPerCall }),
+      ...(input.options.idleTickMs === undefined ? {} : { idleTickMs: input.options.idleTickMs }),
+      ...(input.options.fromBeginning === undefined ? {} : { fromBeginning: input.options.fromBeginning }),
+    });
+    await consumer.start();
+    input.consumer = consumer;
+    o.health.register(`${name}-consumer`, () => consumer.health());
+    o.health.registerLiveness(`${name}-consumer`, () => consumer.liveness());
+  }
+
+  private async dispatch(handlers: Map<string, MessageHandler>, groupId: string, records: ConsumedRecord<unknown>[], context: BatchContext): Promise<BatchOutcome | void> {
+    const handler = handlers.get(context.topic);
+    if (!handler) throw new PenumbraError(`no handler for topic ${context.topic}`, { code: 'TOPIC_UNBOUND', retriable: false, context: { topic: context.topic } });
+    const first = records[0];
+    const last = records[records.length - 1];
+    const result: unknown = await handler(records, new KafkaBatchContext([context, first && last ? { first: first.offset, last: last.offset } : undefined, groupId]));
+    return (isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result) as BatchOutcome | void;
+  }
+}
