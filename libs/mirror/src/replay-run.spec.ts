@@ -81,6 +81,7 @@ describe('planReplay', () => {
       groupOffsets: unused,
       resetGroupToEarliest: unused,
       setGroupOffsets: unused,
+      brokerCount: unused,
       disconnect: async () => undefined,
       offsetsAtTime: async (_topic, ts) =>
         ts === 100

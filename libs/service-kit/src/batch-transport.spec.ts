@@ -41,6 +41,7 @@ class FakeKafka implements KafkaClient {
       commitIdle: async () => undefined,
       onCrash: (listener) => void (this.crashListener = listener),
       onGroupJoin: () => undefined,
+      onPosition: () => undefined,
     };
   }
   crash(): void {
