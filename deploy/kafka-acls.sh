@@ -76,16 +76,20 @@ KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --group penumbra-console-reader- --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation IdempotentWrite --cluster
 
-# User:operator: the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group)
+# User:operator: the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters)
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.alerts --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.audit --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.diffs --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.metrics --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.traffic --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.control --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.pairs --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.dlq --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra-cli-reader- --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra.aggregator --resource-pattern-type prefixed
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra.replay. --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation IdempotentWrite --cluster
 
 # User:capture: capture proxies, middleware and GoReplay: publish production traffic

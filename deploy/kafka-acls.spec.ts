@@ -19,8 +19,10 @@ function topicsUsedBy(app: string): string[] {
   const used = new Set<string>();
   for (const text of sources(join('apps', app, 'src'))) {
     for (const m of text.matchAll(/topics\.(\w+)/g)) used.add(m[1] ?? '');
-    if (text.includes('startExperimentTable(')) used.add('experiments');
-    if (text.includes('consumerDefaults(')) ['dlq', 'alerts'].forEach((t) => used.add(t));
+    // Handlers on the batch transport consume their topic key, and dead-letter and alert like any consumer.
+    for (const m of text.matchAll(/@EventPattern\('(\w+)'/g)) used.add(m[1] ?? '');
+    if (text.includes('startExperimentTable(') || text.includes('experimentsProvider')) used.add('experiments');
+    if (text.includes('consumerDefaults(') || text.includes('@EventPattern(')) ['dlq', 'alerts'].forEach((t) => used.add(t));
     if (text.includes('AUDITED_TOPICS')) for (const m of AUDITED.matchAll(/'(\w+)'/g)) used.add(m[1] ?? '');
   }
   return [...used].sort();

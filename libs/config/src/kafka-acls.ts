@@ -68,10 +68,11 @@ export const KAFKA_PRINCIPALS = [
   },
   {
     user: 'operator',
-    description: 'the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group)',
-    read: ['experiments', 'alerts', 'audit', 'diffs', 'metrics'],
-    write: ['experiments', 'control'],
-    groups: ['penumbra-cli-reader-', '{group}aggregator'],
+    description:
+      'the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters)',
+    read: ['experiments', 'alerts', 'audit', 'diffs', 'metrics', 'traffic'],
+    write: ['experiments', 'control', 'pairs', 'dlq'],
+    groups: ['penumbra-cli-reader-', '{group}aggregator', 'penumbra.replay.'],
     transactionalIds: [],
   },
   {
