@@ -22,20 +22,29 @@ export async function committed(kafka: TestKafka, group: string, topic: string):
   return (await kafka.admin.groupOffsets(group, topic)).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
-/** The peer of the service benchmarks: consume a topic and produce each record unchanged, committing after each batch. */
-export async function bareConsumeProduce(kafka: TestKafka, topic: string, total: number): Promise<number> {
-  const out = await kafka.createTopic(`${topic.slice(kafka.ns.topicPrefix.length)}-bare-out`, 2);
-  const group = kafka.ns.groupId('bare');
+/** One consume-and-produce stage: each batch of `input` is produced unchanged to `output`, then committed. */
+async function startHop(kafka: TestKafka, input: string, output: string, group: string): Promise<{ disconnect(): Promise<void> }> {
   const consumer = kafka.client.consumer({ groupId: group });
-  await consumer.subscribe([topic], { fromBeginning: true });
+  await consumer.subscribe([input], { fromBeginning: true });
   await consumer.run(async (batch, control) => {
-    await kafka.producer.send(batch.records.map((r) => ({ topic: out, key: r.key?.toString() ?? null, value: r.value })));
+    await sendInChunks(
+      kafka,
+      batch.records.map((r) => ({ topic: output, key: r.key?.toString() ?? null, value: r.value })),
+    );
     const last = batch.records[batch.records.length - 1];
     if (last) {
       await control.commit((BigInt(last.offset) + 1n).toString());
       control.resolveOffset(last.offset);
     }
   });
+  return consumer;
+}
+
+/** The peer of the service benchmarks: consume a topic and produce each record unchanged, committing after each batch. */
+export async function bareConsumeProduce(kafka: TestKafka, topic: string, total: number): Promise<number> {
+  const out = await kafka.createTopic(`${topic.slice(kafka.ns.topicPrefix.length)}-bare-out`, 2);
+  const group = kafka.ns.groupId('bare');
+  const consumer = await startHop(kafka, topic, out, group);
   try {
     return await steadyRate(() => committed(kafka, group, topic), total);
   } finally {
@@ -72,20 +81,7 @@ export async function bareChain(kafka: TestKafka, hops: number, total: number, m
     for (let hop = 1; hop <= hops; hop += 1) {
       const output = await kafka.createTopic(`chain-${hop}`, 1);
       const group = kafka.ns.groupId(`chain-${hop}`);
-      const consumer = kafka.client.consumer({ groupId: group });
-      consumers.push(consumer);
-      await consumer.subscribe([topics[hop - 1]!], { fromBeginning: true });
-      await consumer.run(async (batch, control) => {
-        await sendInChunks(
-          kafka,
-          batch.records.map((r) => ({ topic: output, key: r.key?.toString() ?? null, value: r.value })),
-        );
-        const last = batch.records[batch.records.length - 1];
-        if (last) {
-          await control.commit((BigInt(last.offset) + 1n).toString());
-          control.resolveOffset(last.offset);
-        }
-      });
+      consumers.push(await startHop(kafka, topics[hop - 1]!, output, group));
       groups.push(group);
       topics.push(output);
     }
