@@ -64,6 +64,18 @@ export default [
     },
   },
   {
+    // What ships raises PenumbraErrors: a code to match on, whether a retry can help, and context.
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec-helpers.ts', '**/*.fixture.ts', 'libs/testing/**', 'libs/kafka-testing/**', 'libs/errors/**', 'apps/console/src/browser/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Error']", message: 'Raise a PenumbraError (@penumbra/errors) with a code, a retriable flag and context.' },
+        { selector: "ClassDeclaration[superClass.name='Error']", message: 'Extend PenumbraError (@penumbra/errors), not Error.' },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-empty-function': 'off' },
   },

@@ -198,7 +198,7 @@ function replay(
     };
     run().catch((err: unknown) => {
       clearInterval(watchdog);
-      reject(err instanceof Error ? err : new Error(String(err)));
+      reject(err instanceof Error ? err : new PenumbraError(`rebuild failed: ${String(err)}`, { code: 'REBUILD_FAILED', retriable: false, cause: err }));
     });
   });
 }

@@ -1,6 +1,7 @@
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { z } from 'zod';
 import { type SigningKey } from './signing';
+import { InvalidInputError } from '@penumbra/errors';
 
 /**
  * Operators' Ed25519 keys. The private key stays with its operator (PENUMBRA_OPERATOR_KEY_FILE,
@@ -54,9 +55,10 @@ export function operatorKeysFromJson(json: unknown): OperatorKeys {
   const parsed = operatorKeysFileSchema.parse(json);
   const keys = new Map<string, OperatorKey>();
   for (const k of parsed.keys) {
-    if (keys.has(k.keyId)) throw new Error(`operator key ${k.keyId} is listed twice`);
+    if (keys.has(k.keyId)) throw new InvalidInputError(`operator key ${k.keyId} is listed twice`, 'KEY_DUPLICATE', { keyId: k.keyId });
     const publicKey = createPublicKey(k.publicKey);
-    if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`operator key ${k.keyId} is ${publicKey.asymmetricKeyType}, not ed25519`);
+    if (publicKey.asymmetricKeyType !== 'ed25519')
+      throw new InvalidInputError(`operator key ${k.keyId} is ${publicKey.asymmetricKeyType}, not ed25519`, 'KEY_NOT_ED25519', { keyId: k.keyId });
     keys.set(k.keyId, { keyId: k.keyId, operator: k.operator, roles: k.roles, publicKey });
   }
   return { keys, permissions: parsed.permissions ?? {} };
@@ -65,7 +67,8 @@ export function operatorKeysFromJson(json: unknown): OperatorKeys {
 export function operatorSignerFromJson(json: unknown): OperatorSigner {
   const parsed = operatorSigningKeyFileSchema.parse(json);
   const privateKey = createPrivateKey(parsed.privateKey);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`operator key ${parsed.keyId} is ${privateKey.asymmetricKeyType}, not ed25519`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new InvalidInputError(`operator key ${parsed.keyId} is ${privateKey.asymmetricKeyType}, not ed25519`, 'KEY_NOT_ED25519', { keyId: parsed.keyId });
   return { keyId: parsed.keyId, operator: parsed.operator, privateKey };
 }
 

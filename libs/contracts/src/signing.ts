@@ -2,6 +2,7 @@ import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync,
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json';
 import { type Signature, signatureSchema } from './control';
+import { InvalidInputError } from '@penumbra/errors';
 
 /**
  * Ed25519 signatures for the messages that steer the fleet (commands today). What is signed is
@@ -40,7 +41,8 @@ function payload(message: { signature?: unknown }): Buffer {
 export function signingKeyFromJson(json: unknown): SigningKey {
   const parsed = signingKeyFileSchema.parse(json);
   const privateKey = createPrivateKey(parsed.privateKey);
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`signing key ${parsed.keyId} is ${privateKey.asymmetricKeyType}, not ed25519`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new InvalidInputError(`signing key ${parsed.keyId} is ${privateKey.asymmetricKeyType}, not ed25519`, 'KEY_NOT_ED25519', { keyId: parsed.keyId });
   return { keyId: parsed.keyId, privateKey };
 }
 
@@ -49,7 +51,7 @@ export function trustedKeysFromJson(json: unknown): TrustedKeys {
   const keys = new Map<string, KeyObject>();
   for (const k of parsed.keys) {
     const key = createPublicKey(k.publicKey);
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`trusted key ${k.keyId} is ${key.asymmetricKeyType}, not ed25519`);
+    if (key.asymmetricKeyType !== 'ed25519') throw new InvalidInputError(`trusted key ${k.keyId} is ${key.asymmetricKeyType}, not ed25519`, 'KEY_NOT_ED25519', { keyId: k.keyId });
     keys.set(k.keyId, key);
   }
   return keys;

@@ -10,6 +10,7 @@ import { type DemoScenario } from './demo-api';
 import { demoExperiment } from './demo-experiment';
 import { type DemoNames, type DemoStack, demoNames, startDemoStack } from './demo-stack';
 import { LoadGenerator } from './load-generator';
+import { PenumbraError } from '@penumbra/errors';
 
 export interface DemoOutput {
   line(text: string): void;
@@ -95,7 +96,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const deadline = started + (o.timeoutMs ?? 170_000);
     let verdict = verdictOf(undefined);
     while (!FINAL.has(verdict.decision)) {
-      if (Date.now() > deadline) throw new Error(`no decision within ${Math.round((o.timeoutMs ?? 170_000) / 1000)} s; the fleet's logs are in ${join(names.dir, 'fleet.log')}`);
+      if (Date.now() > deadline)
+        throw new PenumbraError(`no decision within ${Math.round((o.timeoutMs ?? 170_000) / 1000)} s; the fleet's logs are in ${join(names.dir, 'fleet.log')}`, {
+          code: 'DEMO_NO_DECISION',
+          retriable: false,
+          context: { timeoutMs: o.timeoutMs ?? 170_000 },
+        });
       await new Promise((r) => setTimeout(r, 1000));
       const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
       verdict = verdictOf(status);

@@ -3,6 +3,8 @@
  * compiled into steps, matched incrementally while the diff walks the tree: each node carries the
  * set of (rule, step) states that reached it.
  */
+import { InvalidInputError } from '@penumbra/errors';
+
 export type RuleKind = 'ignore' | 'tolerance' | 'unordered' | 'redact';
 
 type Step = { t: 'key'; name: string } | { t: 'anyKey' } | { t: 'index'; index: number } | { t: 'anyIndex' } | { t: 'descend'; name: string };
@@ -44,13 +46,13 @@ const SEGMENT = /\.\.([^.[\]]+)|\.([^.[\]]+)|\[(\*|\d+)\]/y;
 const STATE_SHIFT = 1024;
 
 export function parseRulePath(path: string): Step[] {
-  if (!path.startsWith('$')) throw new Error(`rule path "${path}" must start with $`);
+  if (!path.startsWith('$')) throw new InvalidInputError(`rule path "${path}" must start with $`, 'RULE_PATH_INVALID', { path });
   const steps: Step[] = [];
   let i = 1;
   while (i < path.length) {
     SEGMENT.lastIndex = i;
     const m = SEGMENT.exec(path);
-    if (!m) throw new Error(`rule path "${path}" is not a JSONPath such as $.items[*].price (at character ${i})`);
+    if (!m) throw new InvalidInputError(`rule path "${path}" is not a JSONPath such as $.items[*].price (at character ${i})`, 'RULE_PATH_INVALID', { path, at: i });
     if (m[1] !== undefined) steps.push({ t: 'descend', name: m[1] });
     else if (m[2] !== undefined) steps.push(m[2] === '*' ? { t: 'anyKey' } : { t: 'key', name: m[2] });
     else steps.push(m[3] === '*' ? { t: 'anyIndex' } : { t: 'index', index: Number(m[3]) });
@@ -73,7 +75,7 @@ export function compileRules(set: RuleSet): CompiledRules {
   Object.entries(set.tolerances ?? {}).forEach(([p, t]) => add('tolerance', p, t));
   set.unordered?.forEach((p) => add('unordered', p));
   set.redact?.forEach((p) => add('redact', p));
-  if (rules.length >= STATE_SHIFT) throw new Error(`at most ${STATE_SHIFT - 1} rules`);
+  if (rules.length >= STATE_SHIFT) throw new InvalidInputError(`at most ${STATE_SHIFT - 1} rules, got ${rules.length}`, 'TOO_MANY_RULES', { rules: rules.length });
   const compiled: CompiledRules = { rules, root: rules.map((_, r) => r * STATE_SHIFT), start: null };
   compiled.start = intern({ compiled, interned: new Map() }, compiled.root);
   return compiled;

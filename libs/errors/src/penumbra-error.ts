@@ -34,6 +34,13 @@ export class ConfigError extends PenumbraError {
   }
 }
 
+/** Input that cannot succeed as given (a rule, a key, a file): the message names it and what to fix. */
+export class InvalidInputError extends PenumbraError {
+  constructor(message: string, code: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, { code, retriable: false, context, cause });
+  }
+}
+
 /** A dependency (broker, Redis, HTTP peer) did not answer; trying again later may help. */
 export class UnavailableError extends PenumbraError {
   constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {

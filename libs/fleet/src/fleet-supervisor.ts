@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type Writable } from 'node:stream';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { backoffDelay } from '@penumbra/errors';
+import { UnavailableError, backoffDelay } from '@penumbra/errors';
 
 export const FLEET_SERVICES = ['traffic-mirror', 'comparator', 'aggregator', 'sentinel', 'audit-sink', 'console'] as const;
 export type FleetService = (typeof FLEET_SERVICES)[number];
@@ -138,7 +138,8 @@ export async function waitForFleet(ports: Partial<Record<FleetService, number>>,
       if (ok) pending.delete(service);
     }
     if (pending.size === 0) return;
-    if (Date.now() > deadline) throw new Error(`not ready after ${Math.round(timeoutMs / 1000)} s: ${[...pending].join(', ')} (see their logs)`);
+    if (Date.now() > deadline)
+      throw new UnavailableError(`not ready after ${Math.round(timeoutMs / 1000)} s: ${[...pending].join(', ')} (see their logs)`, { pending: [...pending], timeoutMs });
     await new Promise((r) => setTimeout(r, 500));
   }
 }

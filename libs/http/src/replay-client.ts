@@ -98,7 +98,7 @@ export function createReplayClient(options: ReplayClientOptions): HttpReplayClie
             size += chunk.length;
             if (size > limits.maxResponseBytes) {
               settle(failed('too-large', `response over ${limits.maxResponseBytes} bytes`));
-              abort?.(new Error('response too large'));
+              abort?.(new PenumbraError('response too large', { code: 'RESPONSE_TOO_LARGE', retriable: false, context: { maxResponseBytes: limits.maxResponseBytes } }));
               return false;
             }
             chunks.push(chunk);

@@ -3,6 +3,7 @@ import { type z } from 'zod';
 import { type Logger } from '@penumbra/observability';
 import { decodeRecord } from './decode';
 import { type ConsumerPort, type KafkaClient } from './ports';
+import { UnavailableError } from '@penumbra/errors';
 
 export interface TopicTableOptions<T> {
   client: KafkaClient;
@@ -112,7 +113,7 @@ export class TopicTable<T> {
     });
     if (!this.caughtUp) {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`table ${o.topic} did not catch up within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(() => reject(new UnavailableError(`table ${o.topic} did not catch up within ${timeoutMs} ms`, { topic: o.topic, timeoutMs })), timeoutMs);
         this.waiters.push(() => {
           clearTimeout(timer);
           resolve();

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { ConfigError } from '@penumbra/errors';
 
 /**
  * Where replays may go. The fleet's operators list the allowed destinations
@@ -45,12 +46,14 @@ export function parseDestinationPolicy(items: string[]): DestinationPolicy {
     if (cidr) {
       const family = isIP(cidr[1] ?? '');
       const bits = Number(cidr[2]);
-      if (family === 0 || bits > (family === 4 ? 32 : 128)) throw new Error(`MIRROR_ALLOWED_TARGETS: "${raw}" is not a valid CIDR`);
+      if (family === 0 || bits > (family === 4 ? 32 : 128))
+        throw new ConfigError(`MIRROR_ALLOWED_TARGETS: "${raw}" is not a valid CIDR`, { variable: 'MIRROR_ALLOWED_TARGETS', value: raw });
       policy.cidrs.addSubnet(cidr[1] ?? '', bits, family === 4 ? 'ipv4' : 'ipv6');
       policy.hasCidrs = true;
       continue;
     }
-    if (!/^[A-Za-z0-9.*:[\]-]+$/.test(raw)) throw new Error(`MIRROR_ALLOWED_TARGETS: "${raw}" is none of a host, a CIDR or an http(s) URL prefix`);
+    if (!/^[A-Za-z0-9.*:[\]-]+$/.test(raw))
+      throw new ConfigError(`MIRROR_ALLOWED_TARGETS: "${raw}" is none of a host, a CIDR or an http(s) URL prefix`, { variable: 'MIRROR_ALLOWED_TARGETS', value: raw });
     policy.hosts.add(bareHost(raw));
   }
   return policy;
