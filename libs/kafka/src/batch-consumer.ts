@@ -1,3 +1,4 @@
+import { KAFKA_DEFAULTS } from './defaults';
 import { type z } from 'zod';
 import { type DeadLetterErrorClass } from '@penumbra/contracts';
 import { PenumbraError, type RetryOptions, describeError, isRetriable, retry } from '@penumbra/errors';
@@ -185,7 +186,7 @@ export class BatchConsumer<T> {
   private async processBatch(batch: FetchedBatch, control: BatchControl): Promise<void> {
     const o = this.options;
     const schema = this.schemaFor(batch.topic);
-    const chunkSize = o.maxRecordsPerCall ?? 500;
+    const chunkSize = o.maxRecordsPerCall ?? KAFKA_DEFAULTS.consumer.maxRecordsPerCall;
     for (let start = 0; start < batch.records.length; start += chunkSize) {
       if (control.isStale()) return;
       if (start > 0 && !control.isRunning()) return;

@@ -4,6 +4,7 @@ export * from './dead-letter-writer';
 export * from './dead-letters';
 export * from './dlq-spike';
 export * from './decode';
+export * from './defaults';
 export * from './idle-partitions';
 export * from './kafkajs-adapter';
 export * from './ports';

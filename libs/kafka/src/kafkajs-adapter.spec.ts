@@ -1,6 +1,7 @@
+import { KAFKA_DEFAULTS } from './defaults';
 import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { isRetriable } from '@penumbra/errors';
-import { DEFAULT_FETCH_BYTES_PER_PARTITION, kafkaFailure, kafkajsConsumerConfig } from './kafkajs-adapter';
+import { kafkaFailure, kafkajsConsumerConfig } from './kafkajs-adapter';
 
 /** A broker error code as kafkajs reports it. */
 const protocolError = (message: string, type: string, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(message), { type, retriable }));
@@ -26,7 +27,7 @@ describe('kafkajsConsumerConfig', () => {
   it('fetches more per partition than the broker accepts in one message by default', () => {
     const brokerDefaultMessageMaxBytes = 1_048_588;
     const config = kafkajsConsumerConfig({ groupId: 'g' });
-    expect(config.maxBytesPerPartition).toBe(DEFAULT_FETCH_BYTES_PER_PARTITION);
+    expect(config.maxBytesPerPartition).toBe(KAFKA_DEFAULTS.consumer.maxBytesPerPartition);
     expect(config.maxBytesPerPartition).toBeGreaterThanOrEqual(8 * brokerDefaultMessageMaxBytes);
   });
 

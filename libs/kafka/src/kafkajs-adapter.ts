@@ -1,3 +1,4 @@
+import { KAFKA_DEFAULTS } from './defaults';
 import { type Admin, ConfigResourceTypes, Kafka, type KafkaConfig, type Consumer, logLevel, type LogEntry, type Message } from 'kafkajs';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
@@ -19,8 +20,8 @@ export function toKafkaConfig(config: KafkaConnectionConfig, logger: Logger): Ka
     clientId: config.clientId,
     brokers: config.brokers,
     connectionTimeout: config.connectionTimeoutMs,
-    requestTimeout: 30_000,
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+    requestTimeout: KAFKA_DEFAULTS.client.requestTimeoutMs,
+    retry: { ...KAFKA_DEFAULTS.client.retry },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
@@ -203,7 +204,12 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       };
     },
     async producer(options: ProducerOptions = {}): Promise<ProducerPort> {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, retry: { retries: options.retries ?? 8 } });
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        retry: { retries: options.retries ?? KAFKA_DEFAULTS.producer.retries },
+      });
       try {
         await producer.connect();
       } catch (err) {
@@ -222,7 +228,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
       };
     },
     consumer(options: ConsumerOptions): ConsumerPort {
-      return wrapConsumer(kafka.consumer(kafkajsConsumerConfig(options)), options.partitionsConsumedConcurrently ?? 1);
+      return wrapConsumer(kafka.consumer(kafkajsConsumerConfig(options)), options.partitionsConsumedConcurrently ?? KAFKA_DEFAULTS.consumer.partitionsConsumedConcurrently);
     },
   };
 }
@@ -233,16 +239,14 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
  * 1 MiB plus 12 bytes) already exceeds 1 MiB, so the bound must sit well above any topic's
  * max.message.bytes; the decoders refuse values over 16 MiB anyway.
  */
-export const DEFAULT_FETCH_BYTES_PER_PARTITION = 16 * 1024 * 1024;
-
 export function kafkajsConsumerConfig(options: ConsumerOptions) {
   return {
     groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: 3_000,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_BYTES_PER_PARTITION,
+    sessionTimeout: options.sessionTimeoutMs ?? KAFKA_DEFAULTS.consumer.sessionTimeoutMs,
+    heartbeatInterval: KAFKA_DEFAULTS.consumer.heartbeatIntervalMs,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? KAFKA_DEFAULTS.consumer.maxBytesPerPartition,
     allowAutoTopicCreation: false,
-    retry: { retries: 5 },
+    retry: { retries: KAFKA_DEFAULTS.consumer.retries },
   };
 }
 

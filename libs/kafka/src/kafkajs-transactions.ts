@@ -1,3 +1,4 @@
+import { KAFKA_DEFAULTS } from './defaults';
 import { randomBytes } from 'node:crypto';
 import { Kafka, type Transaction } from 'kafkajs';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
@@ -68,9 +69,9 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
   if (remaining.size === 0) return;
   const consumer = kafka.consumer({
     groupId: `${clientId}-reader-${randomBytes(6).toString('hex')}`,
-    sessionTimeout: 10_000,
+    sessionTimeout: KAFKA_DEFAULTS.reader.sessionTimeoutMs,
     allowAutoTopicCreation: false,
-    retry: { retries: 5 },
+    retry: { retries: KAFKA_DEFAULTS.consumer.retries },
   });
   let settle: (err?: Error) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
@@ -83,7 +84,7 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) settle(kafkaFailure(`read ${request.topic}`, payload.error));
   });
-  const timeoutMs = request.timeoutMs ?? 120_000;
+  const timeoutMs = request.timeoutMs ?? KAFKA_DEFAULTS.reader.timeoutMs;
   const timer = setTimeout(() => settle(new UnavailableError(`reading ${request.topic} to its end took more than ${timeoutMs} ms`, { topic: request.topic })), timeoutMs);
   try {
     await consumer.connect();
@@ -122,7 +123,7 @@ export function createTransactionalKafka(config: KafkaConnectionConfig, logger: 
   const kafka = new Kafka(toKafkaConfig(config, logger));
   return {
     async transactionalProducer({ transactionalId, transactionTimeoutMs }) {
-      const port = transactionalProducerPort(kafka, transactionalId, transactionTimeoutMs ?? 60_000);
+      const port = transactionalProducerPort(kafka, transactionalId, transactionTimeoutMs ?? KAFKA_DEFAULTS.producer.transactionTimeoutMs);
       await port.connect();
       return port;
     },

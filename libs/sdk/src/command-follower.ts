@@ -1,3 +1,4 @@
+import { SDK_DEFAULTS } from './defaults';
 import { createHash, randomBytes } from 'node:crypto';
 import { type Ack, type Command, type SigningKey, type TrustedKeys, ackSchema, commandSchema, signMessage, verifyMessage } from '@penumbra/contracts';
 import { type RetryOptions, describeError, retry } from '@penumbra/errors';
@@ -78,7 +79,7 @@ export class CommandFollower {
   private readonly abort = new AbortController();
 
   constructor(private readonly options: CommandFollowerOptions) {
-    this.remembered = new BoundedIds(options.rememberIds ?? 10_000);
+    this.remembered = new BoundedIds(options.rememberIds ?? SDK_DEFAULTS.commandFollower.rememberIds);
     this.logger = options.logger ?? quietLogger;
     this.clock = options.clock ?? Date.now;
     this.slice = options.slice ?? '*';
@@ -91,7 +92,10 @@ export class CommandFollower {
   async start(): Promise<void> {
     if (this.consumer) return;
     const o = this.options;
-    const consumer = o.client.consumer({ groupId: o.groupId ?? defaultFollowerGroup(o.experimentId, o.appliedBy), sessionTimeoutMs: 10_000 });
+    const consumer = o.client.consumer({
+      groupId: o.groupId ?? defaultFollowerGroup(o.experimentId, o.appliedBy),
+      sessionTimeoutMs: SDK_DEFAULTS.commandFollower.sessionTimeoutMs,
+    });
     this.consumer = consumer;
     consumer.onCrash((err, willRestart) => this.logger.error('command follower crashed', { err, willRestart, experimentId: o.experimentId }));
     await consumer.subscribe([o.topics.commands], { fromBeginning: true });
@@ -144,7 +148,7 @@ export class CommandFollower {
       result: outcome.result,
       reason: outcome.reason,
     });
-    if (this.clock() - command.ts <= (o.ackWithinMs ?? 600_000)) await this.acknowledge(command, outcome);
+    if (this.clock() - command.ts <= (o.ackWithinMs ?? SDK_DEFAULTS.commandFollower.ackWithinMs)) await this.acknowledge(command, outcome);
     return outcome.result;
   }
 

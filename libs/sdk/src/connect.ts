@@ -1,3 +1,4 @@
+import { SDK_DEFAULTS } from './defaults';
 import { DEFAULT_TOPIC_PREFIX, type TopicKey, topicNames } from '@penumbra/contracts';
 import { type KafkaClient, type KafkaConnectionConfig, type ProducerPort, createKafkaClient } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
@@ -32,7 +33,7 @@ export async function connectPenumbra(options: PenumbraConnectionOptions): Promi
     {
       brokers: options.brokers,
       clientId: options.clientId,
-      connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? SDK_DEFAULTS.connect.connectionTimeoutMs,
       ssl: options.ssl ?? false,
       sasl: options.sasl ?? null,
     },

@@ -1,3 +1,4 @@
+import { SDK_DEFAULTS } from './defaults';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type HttpMethod, type ReplayResult, type SliceValues, pairId, pairSchema } from '@penumbra/contracts';
@@ -77,11 +78,11 @@ export class Experiment {
   constructor(private readonly options: ExperimentOptions) {
     this.id = options.experimentId;
     this.o = {
-      sampleRate: options.sampleRate ?? 1,
-      timeoutMs: options.timeoutMs ?? 2000,
-      maxInFlight: options.maxInFlight ?? 32,
-      endpoint: options.endpoint ?? 'sdk',
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      sampleRate: options.sampleRate ?? SDK_DEFAULTS.experiment.sampleRate,
+      timeoutMs: options.timeoutMs ?? SDK_DEFAULTS.experiment.timeoutMs,
+      maxInFlight: options.maxInFlight ?? SDK_DEFAULTS.experiment.maxInFlight,
+      endpoint: options.endpoint ?? SDK_DEFAULTS.experiment.endpoint,
+      maxBodyBytes: options.maxBodyBytes ?? SDK_DEFAULTS.experiment.maxBodyBytes,
       serialize: options.serialize ?? ((v) => v),
       clock: options.clock ?? (() => performance.now()),
       now: options.now ?? Date.now,

@@ -3,6 +3,7 @@ export * from './adaptive-target';
 export * from './bounded-ids';
 export * from './command-follower';
 export * from './connect';
+export * from './defaults';
 export * from './experiment';
 export * from './pair-publisher';
 export * from './snapshot';

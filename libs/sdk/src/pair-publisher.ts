@@ -1,3 +1,4 @@
+import { SDK_DEFAULTS } from './defaults';
 import { type Pair, pairSchema } from '@penumbra/contracts';
 import { BatchingProducer, ProducerOverloadedError, type ProducerPort, encodeEvent } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
@@ -42,7 +43,11 @@ export class PairPublisher implements PairSink {
   private readonly tally: PairPublisherCounters = { offered: 0, published: 0, dropped: 0, failed: 0, invalid: 0 };
 
   constructor(private readonly options: PairPublisherOptions) {
-    this.batching = new BatchingProducer(options.producer, { maxBatch: options.maxBatch ?? 500, lingerMs: options.lingerMs ?? 20, maxQueued: options.maxQueued ?? 10_000 });
+    this.batching = new BatchingProducer(options.producer, {
+      maxBatch: options.maxBatch ?? SDK_DEFAULTS.pairPublisher.maxBatch,
+      lingerMs: options.lingerMs ?? SDK_DEFAULTS.pairPublisher.lingerMs,
+      maxQueued: options.maxQueued ?? SDK_DEFAULTS.pairPublisher.maxQueued,
+    });
     this.logger = options.logger ?? quietLogger;
   }
 

@@ -1,3 +1,4 @@
+import { SDK_DEFAULTS } from './defaults';
 import { type Command } from '@penumbra/contracts';
 import { PenumbraError, type RetryOptions, UnavailableError, describeError, retry } from '@penumbra/errors';
 import { type ApplyResult, type CommandTarget } from './adaptive-target';
@@ -63,19 +64,16 @@ export class WebhookActuator implements CommandTarget {
     const headers = { ...o.headers, 'content-type': 'application/json', 'idempotency-key': command.id, 'x-penumbra-experiment': command.experimentId };
     let attempts = 0;
     try {
-      const answer = await retry(
-        async (attempt) => {
-          attempts = attempt;
-          const res = await this.poster.post(o.url, body, headers, AbortSignal.timeout(o.timeoutMs ?? 5_000));
-          if (res.status >= 200 && res.status < 300) return res;
-          throw new PenumbraError(`${o.url} answered ${res.status}: ${res.body.slice(0, MAX_ANSWER_CHARS)}`, {
-            code: 'SDK_WEBHOOK_REFUSED',
-            retriable: retriableStatus(res.status),
-            context: { url: o.url, status: res.status, commandId: command.id },
-          });
-        },
-        o.retry ?? { attempts: 5, initialDelayMs: 200, maxDelayMs: 5_000 },
-      );
+      const answer = await retry(async (attempt) => {
+        attempts = attempt;
+        const res = await this.poster.post(o.url, body, headers, AbortSignal.timeout(o.timeoutMs ?? SDK_DEFAULTS.webhook.timeoutMs));
+        if (res.status >= 200 && res.status < 300) return res;
+        throw new PenumbraError(`${o.url} answered ${res.status}: ${res.body.slice(0, MAX_ANSWER_CHARS)}`, {
+          code: 'SDK_WEBHOOK_REFUSED',
+          retriable: retriableStatus(res.status),
+          context: { url: o.url, status: res.status, commandId: command.id },
+        });
+      }, o.retry ?? SDK_DEFAULTS.webhook.retry);
       return { result: 'applied', reason: `${o.url} answered ${answer.status} after ${attempts} attempt(s)` };
     } catch (err) {
       return { result: 'failed', reason: `${describeError(err)} (after ${attempts} attempt(s))`.slice(0, 2000) };
