@@ -1,4 +1,4 @@
-import { noiseRows, pairViews } from './diff-view';
+import { pairViews } from './diff-view';
 
 describe('differences for the side-by-side view', () => {
   it('gathers each example pair with all its differing fields and both values, redacted ones as they came', () => {
@@ -24,10 +24,5 @@ describe('differences for the side-by-side view', () => {
       ],
     });
     expect(views[1]?.fields).toEqual([{ path: '$.data.total', primary: '[redacted]', candidate: '[redacted]' }]);
-  });
-
-  it('lists the paths on which production differed from itself, with how often the candidate did', () => {
-    const rows = noiseRows('GET /users/:id', { req: '40', 'raw:$.requestId': '40', 'noise:$.requestId': '40', 'raw:$.data.name': '2', 'noise:$.data.name': '0' });
-    expect(rows).toEqual([{ endpoint: 'GET /users/:id', path: '$.requestId', requests: 40, candidateDiffered: 40, productionDiffered: 40 }]);
   });
 });

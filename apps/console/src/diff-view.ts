@@ -12,19 +12,7 @@ export interface PairView {
   fields: PairField[];
 }
 
-export interface NoiseRow {
-  endpoint: string;
-  path: string;
-  /** Pairs compared with a secondary on this endpoint. */
-  requests: number;
-  /** How often the candidate differed from the primary here. */
-  candidateDiffered: number;
-  /** How often the secondary (production itself) differed from the primary here: the noise. */
-  productionDiffered: number;
-}
-
 const MAX_PAIRS = 20;
-const MAX_NOISE_ROWS = 100;
 
 /** The example pairs of the top differences, each with every differing field the examples hold, both values side by side. */
 export function pairViews(topPaths: MergedAggregate['topPaths']): PairView[] {
@@ -41,22 +29,4 @@ export function pairViews(topPaths: MergedAggregate['topPaths']): PairView[] {
     }
   }
   return [...pairs.values()].sort((a, b) => b.fields.length - a.fields.length || a.pairId.localeCompare(b.pairId));
-}
-
-/**
- * The comparator's noise counters of one endpoint (`req`, `raw:<path>`, `noise:<path>`) as rows:
- * the paths on which production differed from itself, which noise cancellation weighs against
- * the candidate's differences and suppresses when the candidate does not clearly differ more.
- */
-export function noiseRows(endpoint: string, counters: Record<string, string>): NoiseRow[] {
-  const requests = Number(counters['req'] ?? 0);
-  const rows: NoiseRow[] = [];
-  for (const [field, value] of Object.entries(counters)) {
-    if (!field.startsWith('noise:')) continue;
-    const path = field.slice('noise:'.length);
-    const productionDiffered = Number(value);
-    if (productionDiffered <= 0) continue;
-    rows.push({ endpoint, path, requests, candidateDiffered: Number(counters[`raw:${path}`] ?? 0), productionDiffered });
-  }
-  return rows.sort((a, b) => b.productionDiffered - a.productionDiffered).slice(0, MAX_NOISE_ROWS);
 }

@@ -1,33 +1,16 @@
 import { readHistory, summarize, verifyChain } from '@penumbra/audit';
 import { type ExperimentRecord } from '@penumbra/contracts';
 import { type ConsoleSources, readAll } from './console-sources';
-import { type NoiseRow, type PairView, noiseRows, pairViews } from './diff-view';
+import { type NoisePathCounts, readNoisyPaths } from '@penumbra/comparator';
+import { type PairView, pairViews } from './diff-view';
 
 export interface DiffsView {
   experimentId: string;
   pairs: number;
   endpoints: Array<{ endpoint: string; paths: Array<{ path: string; count: number; share: number }> }>;
   examples: PairView[];
-  noise: NoiseRow[];
+  noise: NoisePathCounts[];
   redacted: string[];
-}
-
-const MAX_NOISE_KEYS = 50;
-
-/** The comparator's noise counters of an experiment, one hash per endpoint, found by a bounded SCAN. */
-async function noiseOf(src: ConsoleSources, id: string): Promise<NoiseRow[]> {
-  const prefix = `${src.keyPrefix}noise:{${id}}:`;
-  const keys: string[] = [];
-  let cursor = '0';
-  for (let round = 0; round < 100 && keys.length < MAX_NOISE_KEYS; round += 1) {
-    const [next, found] = await src.redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 200);
-    keys.push(...found);
-    cursor = next;
-    if (cursor === '0') break;
-  }
-  const rows: NoiseRow[] = [];
-  for (const key of keys.slice(0, MAX_NOISE_KEYS)) rows.push(...noiseRows(key.slice(prefix.length), await src.redis.hgetall(key)));
-  return rows;
 }
 
 export async function diffsView(src: ConsoleSources, record: ExperimentRecord): Promise<DiffsView> {
@@ -44,7 +27,7 @@ export async function diffsView(src: ConsoleSources, record: ExperimentRecord): 
     pairs: all.counts.pairs,
     endpoints: [...endpoints.values()],
     examples: pairViews(all.topPaths),
-    noise: await noiseOf(src, id),
+    noise: await readNoisyPaths(src.redis, src.keyPrefix, id),
     redacted: record.spec.compare.redact,
   };
 }
