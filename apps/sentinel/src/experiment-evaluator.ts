@@ -1,8 +1,9 @@
-import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey } from '@penumbra/contracts';
+import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey, isReplaySliceKey } from '@penumbra/contracts';
 import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
+  evidenceSliceOf,
   type AlertDraft,
   type BreakerCounts,
   type Decision,
@@ -76,7 +77,7 @@ export class ExperimentEvaluator {
     if (!record.spec.slices.decidePerSlice) return [ALL_SLICES];
     const since = this.clock() - SLICE_LOOKBACK_MS;
     const members = await this.deps.redis.zrangebyscore(windowIndexKey(this.deps.windows, record.experimentId), since, '+inf');
-    const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))));
+    const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))).filter((s) => !isReplaySliceKey(s)));
     for (const s of await this.deps.store.slicesOf(record.experimentId)) seen.add(s);
     const rollup = seen.delete(ALL_SLICES);
     if (seen.size === 0 && rollup) await this.warnNoSlices(record);
@@ -134,7 +135,7 @@ export class ExperimentEvaluator {
       if (stored !== undefined && stored.outbox.length > 0) await this.send(id, slice, stored.outbox);
       const now = this.clock();
       const state = stored?.state ?? (await this.recover(record, slice, now));
-      const result = fn(state, await this.evidence(id, slice, state.stageEnteredAt, now), now);
+      const result = fn(state, await this.evidence(id, evidenceSliceOf(record.spec.policy, state, slice), state.stageEnteredAt, now), now);
       if (result === undefined) return false;
       const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record, this.deps.signer);
       if (!(await store.compareAndSet(id, slice, stored?.state.version, result.state, outbox, requestId))) {

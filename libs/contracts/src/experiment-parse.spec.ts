@@ -18,6 +18,24 @@ policy:
           threshold: 0.98
 `;
 
+const REPLAY_FIRST = `
+id: search-ranker
+target:
+  service: search
+shadow:
+  candidate:
+    baseUrl: http://127.0.0.1:8081
+  secondary:
+    baseUrl: http://127.0.0.1:8082
+policy:
+  stages:
+    - name: retained
+      kind: replay
+      weight: 0
+    - name: canary
+      weight: 10
+`;
+
 function issuesOf(text: string): string[] {
   try {
     parseExperimentSpec(text, 'test.yaml');
@@ -67,6 +85,22 @@ describe('parseExperimentSpec', () => {
 
   it('rejects a base URL with a query, which the mirror could not append a path to', () => {
     expect(issuesOf(MINIMAL.replace('8081', '8081/?next=evil'))).toEqual(['shadow.candidate.baseUrl']);
+  });
+
+  it('reads a replay stage, which decides on retained traffic before any live stage', () => {
+    const spec = parseExperimentSpec(REPLAY_FIRST);
+    expect(spec.policy.stages.map((s) => s.kind)).toEqual(['replay', 'live']);
+    expect(parseExperimentSpec(MINIMAL).policy.stages[0]!.kind).toBe('live');
+  });
+
+  it('refuses a replay stage after a live one, one that serves traffic, and one without a secondary', () => {
+    const swapped = REPLAY_FIRST.replace('- name: retained\n      kind: replay', '- name: retained\n      kind: live').replace(
+      '- name: canary',
+      '- name: canary\n      kind: replay',
+    );
+    expect(issuesOf(swapped)).toEqual(['policy.stages[1].kind', 'policy.stages[1].weight']);
+    expect(issuesOf(REPLAY_FIRST.replace('weight: 0', 'weight: 5'))).toEqual(['policy.stages[0].weight']);
+    expect(issuesOf(REPLAY_FIRST.replace(/  secondary:\n    baseUrl: \S+\n/, ''))).toEqual(['policy.stages[0].kind']);
   });
 
   it('requires slice attributes for per-slice decisions', () => {

@@ -72,8 +72,17 @@ export type Gate = z.infer<typeof gateSchema>;
 export const stageMode = z.enum(['observe', 'dry-run', 'live']);
 export type StageMode = z.infer<typeof stageMode>;
 
+/**
+ * Where a stage's evidence comes from: live mirrored traffic, traffic replayed from the traffic
+ * topic's retention (`penumbra replay`, the "~replay" rollup), or the regression corpus (the
+ * "~corpus" rollup). A replay or corpus stage serves no real traffic and comes before every live stage.
+ */
+export const stageKind = z.enum(['live', 'replay', 'corpus']);
+export type StageKind = z.infer<typeof stageKind>;
+
 export const stageSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'stage names are lower-case letters, digits, "_" or "-"'),
+  kind: stageKind.default('live'),
   mode: stageMode.default('live'),
   /** Share of real traffic the candidate serves at this stage, in percent. */
   weight: z.number().min(0).max(100).default(0),
@@ -113,6 +122,18 @@ export const policySchema = z
     p.stages.forEach((s, i) => {
       if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['stages', i, 'name'], message: `duplicate stage name "${s.name}"` });
       seen.add(s.name);
+    });
+    const firstLive = p.stages.findIndex((s) => s.kind === 'live');
+    p.stages.forEach((s, i) => {
+      if (s.kind === 'live') return;
+      if (firstLive >= 0 && i > firstLive) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stages', i, 'kind'],
+          message: `a ${s.kind} stage decides before live traffic: move "${s.name}" before "${p.stages[firstLive]?.name}"`,
+        });
+      }
+      if (s.weight !== 0) ctx.addIssue({ code: 'custom', path: ['stages', i, 'weight'], message: `a ${s.kind} stage serves no real traffic: set the weight of "${s.name}" to 0` });
     });
   });
 export type Policy = z.infer<typeof policySchema>;

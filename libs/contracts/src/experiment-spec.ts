@@ -123,6 +123,12 @@ export const experimentSpecSchema = z
     if (spec.slices.decidePerSlice && spec.slices.attributes.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['slices', 'decidePerSlice'], message: 'needs at least one slice attribute in slices.attributes' });
     }
+    spec.policy.stages.forEach((s, i) => {
+      if (s.kind !== 'live' && !spec.shadow.secondary) {
+        const why = "a replayed capture is stale, so the live secondary answers in the primary's place";
+        ctx.addIssue({ code: 'custom', path: ['policy', 'stages', i, 'kind'], message: `a ${s.kind} stage needs shadow.secondary: ${why}` });
+      }
+    });
   });
 export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;
 export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;

@@ -1,4 +1,4 @@
-import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, type Stage } from '@penumbra/contracts';
+import { BUILTIN_METRICS, type CommandAction, type Evidence, type GateEvidence, type Policy, REPLAY_SLICES, type Stage } from '@penumbra/contracts';
 import { type EvidenceInput, mirrorCoverage, stageSamples } from './evidence';
 import { judgeGate, metricValue } from './gates';
 import { lookOf, takeFirstLooks } from './first-looks';
@@ -41,6 +41,16 @@ export function criteriaOf(policy: Policy, stage: Stage, rollbacks: number): { m
 
 export function stageOf(policy: Policy, state: SliceState): Stage {
   return (policy.stages[state.stageIndex] ?? policy.stages[policy.stages.length - 1]) as Stage;
+}
+
+/**
+ * The rollup a slice's current stage is judged on: its own live evidence, or, at a replay or
+ * corpus stage, the experiment's replayed evidence, which no live rollup ever counts.
+ */
+export function evidenceSliceOf(policy: Policy, state: SliceState, slice: string): string {
+  if (FINAL_STATUSES.includes(state.status) || state.status === 'watching') return slice;
+  const { kind } = stageOf(policy, state);
+  return kind === 'replay' ? REPLAY_SLICES.retained : kind === 'corpus' ? REPLAY_SLICES.corpus : slice;
 }
 
 export function stageName(policy: Policy, state: SliceState): string {
