@@ -18,6 +18,7 @@ interface DemoResult {
   topDifferences: string[];
   auditVerified: boolean;
   topicPrefix: string;
+  replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
 }
 
 describe('npm start: the demo through the real processes', () => {
@@ -60,6 +61,13 @@ describe('npm start: the demo through the real processes', () => {
     expect(r).toMatchObject({ code: 0, last: { scenario: 'regression', decision: 'rolled_back', auditVerified: true } });
     expect(r.last.topDifferences[0]).toMatch(/^\$\.data\.(total|tax)$/);
     expect(r.last.matchRate).toBeLessThan(0.9);
+  });
+
+  it('replay: a low-traffic service is judged on retained traffic, before any live traffic could decide', async () => {
+    const r = await demo('replay');
+    expect(r).toMatchObject({ code: 0, last: { scenario: 'replay', decision: 'rolled_back', auditVerified: true } });
+    expect(r.last.replay!.requests).toBeGreaterThanOrEqual(300);
+    expect(r.last.replay!.decisionSeconds).toBeLessThan(r.last.replay!.liveSecondsNeeded);
   });
 
   it('clean: noise cancellation leaves no differences and the candidate is promoted through every stage', async () => {

@@ -100,7 +100,7 @@ describe('parseExperimentSpec', () => {
     );
     expect(issuesOf(swapped)).toEqual(['policy.stages[1].kind', 'policy.stages[1].weight']);
     expect(issuesOf(REPLAY_FIRST.replace('weight: 0', 'weight: 5'))).toEqual(['policy.stages[0].weight']);
-    expect(issuesOf(REPLAY_FIRST.replace(/  secondary:\n    baseUrl: \S+\n/, ''))).toEqual(['policy.stages[0].kind']);
+    expect(issuesOf(REPLAY_FIRST.replace(/ {2}secondary:\n {4}baseUrl: \S+\n/, ''))).toEqual(['policy.stages[0].kind']);
   });
 
   it('requires slice attributes for per-slice decisions', () => {

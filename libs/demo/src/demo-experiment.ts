@@ -3,9 +3,10 @@ import { type ExperimentSpec, experimentSpecSchema } from '@penumbra/contracts';
 /**
  * The demo's experiment: every GET of the shop mirrored to the candidate and to a secondary copy
  * of production (whose differences from production are noise), and a short two-stage policy whose
- * rates are judged by confidence sequences.
+ * rates are judged by confidence sequences. With `replayFirst`, the first stage decides on traffic
+ * replayed from the traffic topic's retention instead of on live traffic.
  */
-export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string): ExperimentSpec {
+export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string, options: { replayFirst?: boolean } = {}): ExperimentSpec {
   const gates = [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'statusMatchRate >= 0.99', 'latencyP90Ratio <= 1.15'];
   const triggers = [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }, 'latencyP90Ratio > 1.2'];
   return experimentSpecSchema.parse({
@@ -25,7 +26,9 @@ export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: s
     slices: { attributes: ['tenant'] },
     policy: {
       stages: [
-        { name: 'shadow', mode: 'live', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },
+        options.replayFirst
+          ? { name: 'retained', kind: 'replay', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers }
+          : { name: 'shadow', mode: 'live', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },
         { name: 'canary', mode: 'live', weight: 25, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },
       ],
       cooldownSec: 600,

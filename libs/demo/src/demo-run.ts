@@ -10,6 +10,7 @@ import { type DemoScenario } from './demo-api';
 import { demoExperiment } from './demo-experiment';
 import { type DemoNames, type DemoStack, demoNames, startDemoStack } from './demo-stack';
 import { LoadGenerator } from './load-generator';
+import { REPLAY_DEMO, captureRetainedTraffic, liveSecondsFor, replayToExperiment } from './demo-replay';
 import { PenumbraError } from '@penumbra/errors';
 
 export interface DemoOutput {
@@ -52,6 +53,8 @@ export interface DemoResult {
   seconds: number;
   topicPrefix: string;
   keyPrefix: string;
+  /** The replay scenario: requests replayed, seconds to the decision, and what live traffic would have needed. */
+  replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
 }
 
 const FINAL = new Set(['promoted', 'rolled_back', 'killed']);
@@ -81,7 +84,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       ...(o.serviceEnv ? { serviceEnv: o.serviceEnv } : {}),
     });
     o.out.line(`console: ${stack.console.url} (log in as ${stack.console.user}, password ${stack.console.token})`);
-    const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url);
+    const replayed = o.scenario === 'replay';
+    const retained = replayed ? await captureRetainedTraffic(stack.teeUrl, o.out.progress) : undefined;
+    const spec = demoExperiment(names.experimentId, stack.apis.candidate.url, stack.apis.secondary.url, { replayFirst: replayed });
     const record: ExperimentRecord = signExperimentRecord(
       { type: 'experiment.v1', id: `apply-${names.runId}`, ts: Date.now(), experimentId: spec.id, actor: stack.operator.operator, spec },
       stack.operator,
@@ -89,9 +94,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await producer.send([encodeEvent(experimentRecordSchema, record, stack.topics.experiments, spec.id)]);
     o.out.progress(`experiment ${spec.id} applied: stages ${spec.policy.stages.map((s) => s.name).join(' → ')}`);
 
-    load.current = new LoadGenerator(stack.teeUrl, o.ratePerSec ?? 150);
+    const liveRate = replayed ? REPLAY_DEMO.liveRatePerSec : (o.ratePerSec ?? 150);
+    load.current = new LoadGenerator(stack.teeUrl, liveRate);
     load.current.start();
-    o.out.progress(`production traffic: ${o.ratePerSec ?? 150} requests/s through the capture tee`);
+    o.out.progress(`production traffic: ${liveRate} requests/s through the capture tee`);
+    const decidingFrom = Date.now();
+    const replay = retained ? replayToExperiment({ kafka: o.kafka, record, topics: stack.topics, window: retained, progress: o.out.progress }) : undefined;
+    // A failed replay must not leave the decision loop waiting for evidence that never comes.
+    const replayFailed = replay?.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
 
     const deadline = started + (o.timeoutMs ?? 170_000);
     let verdict = verdictOf(undefined);
@@ -103,6 +116,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
           context: { timeoutMs: o.timeoutMs ?? 170_000 },
         });
       await new Promise((r) => setTimeout(r, 1000));
+      const failure = replayFailed ? await Promise.race([replayFailed, Promise.resolve(undefined)]) : undefined;
+      if (failure !== undefined) throw failure;
       const status = await readExperimentStatus(o.redis, names.keyPrefix, record);
       verdict = verdictOf(status);
       const s = load.current.stats;
@@ -113,7 +128,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       ]);
     }
     await load.current.stop();
+    const decisionSeconds = (Date.now() - decidingFrom) / 1000;
     o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
+    const replayResult = replay ? await replay : undefined;
+    if (replayResult) {
+      const liveSeconds = liveSecondsFor(spec.policy.stages[0]?.minSamples ?? 0);
+      o.out.line(
+        `decided in ${decisionSeconds.toFixed(0)} s from retained traffic (${replayResult.done} requests replayed in all); at the live ${REPLAY_DEMO.liveRatePerSec} requests/s, the stage's ${spec.policy.stages[0]?.minSamples} samples alone would take ${liveSeconds} s`,
+      );
+    }
 
     const history = await waitForAudit(o.log, stack.topics.audit, spec.id);
     const verified = verifyAuditTrail(history, trustedKeysFromJson(JSON.parse(readFileSync(stack.auditKeysFile, 'utf8')))).ok;
@@ -145,6 +168,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       seconds: Math.round((Date.now() - started) / 100) / 10,
       topicPrefix: names.topicPrefix,
       keyPrefix: names.keyPrefix,
+      ...(replayResult
+        ? { replay: { requests: replayResult.done, decisionSeconds: Math.round(decisionSeconds), liveSecondsNeeded: liveSecondsFor(spec.policy.stages[0]?.minSamples ?? 0) } }
+        : {}),
     };
     await o.holdAfterDecision?.(result);
     return result;

@@ -38,7 +38,8 @@ export class LoadGenerator {
         credit -= 1;
         this.fire(this.stats.sent);
       }
-      credit = Math.min(credit, perTick * 5);
+      // At most a few ticks of backlog, but never less than one request, or a slow rate never fires.
+      credit = Math.min(credit, Math.max(1, perTick * 5));
     }, tickMs);
   }
 

@@ -49,6 +49,22 @@ const captured = trafficRecordSchema.parse({
 });
 
 describe('MirrorEngine replaying retained traffic', () => {
+  it('asks the reference first and the candidate and the secondary only once it answered, so both are as far from it in time', async () => {
+    const { engine, client } = setup();
+    const [out] = await engine.process(captured);
+    expect(out?.kind).toBe('pair');
+    expect(client.sent[0]).toBe('http://secondary.internal:8080/a');
+    expect(client.sent.slice(1).sort()).toEqual(['http://candidate.internal:8080/a', 'http://secondary.internal:8080/a']);
+  });
+
+  it('asks nothing more when the reference fails', async () => {
+    const { engine, client } = setup();
+    client.secondaryAnswers = [{ ok: false, error: { kind: 'timeout', message: 'no answer' } }];
+    const [out] = await engine.process(captured);
+    expect(out).toMatchObject({ kind: 'skipped', reason: 'reference-failed' });
+    expect(client.sent).toEqual(['http://secondary.internal:8080/a']);
+  });
+
   it('asks the secondary twice and puts its first answer in the primary place, never the stale capture', async () => {
     const { engine, client } = setup();
     client.secondaryAnswers = [
@@ -62,8 +78,10 @@ describe('MirrorEngine replaying retained traffic', () => {
     expect(out.pair.replay).toEqual({ run: 'run-1', kind: 'retained', capturedAt: 1_000 });
     expect(out.pair.ts).toBe(5_000);
     expect(out.pair.primary.status).toBe(200);
-    expect(out.pair.primary.body?.data).not.toBe('stale');
+    expect(out.pair.primary.body?.data).toBe('{"v":1}');
     expect(out.pair.secondary).toMatchObject({ ok: true });
+    // The reference answered alone; latency is compared with the secondary asked beside the candidate.
+    expect(out.pair.primary.latencyMs).toBe(4);
   });
 
   it('skips a record whose reference answer failed: there is nothing sound to compare with', async () => {

@@ -117,22 +117,29 @@ export class MirrorEngine {
       const send = (origin: string, pathAndQuery: string) =>
         this.deps.client.send(origin, { method: record.request.method, pathAndQuery, headers, ...(body ? { body } : {}) }, limits);
       const secondaryTarget = e.origin.secondary && secondaryPath?.ok ? { origin: e.origin.secondary, pathAndQuery: secondaryPath.pathAndQuery } : undefined;
-      const [candidateResult, secondaryResult, referenceResult] = await Promise.all([
-        send(e.origin.candidate, candidatePath.pathAndQuery),
-        secondaryTarget ? send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : Promise.resolve(undefined),
-        replay && secondaryTarget ? send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : Promise.resolve(undefined),
-      ]);
-      const candidate = checkReplayStatus(candidateResult);
-      const secondary = secondaryResult && checkReplayStatus(secondaryResult);
+      // A replay's reference (the live secondary in the stale capture's place) is asked first, and
+      // the candidate and the secondary together once it answered: both are then as far in time
+      // from the reference, so what differs with time (a clock, a generated id) differs for both
+      // alike and is judged noise, instead of differing more often for the candidate.
+      const referenceResult = replay && secondaryTarget ? await send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : undefined;
       const reference = referenceResult && checkReplayStatus(referenceResult);
-      this.count(id, 'candidate', candidate);
-      if (secondary) this.count(id, 'secondary', secondary);
       if (reference) this.count(id, 'secondary', reference);
       let primary = record.response;
       if (replay) {
         if (!reference?.ok) return this.skip(id, 'reference-failed', reference && !reference.ok ? reference.error.kind : undefined);
         primary = reference.response;
       }
+      const [candidateResult, secondaryResult] = await Promise.all([
+        send(e.origin.candidate, candidatePath.pathAndQuery),
+        secondaryTarget ? send(secondaryTarget.origin, secondaryTarget.pathAndQuery) : Promise.resolve(undefined),
+      ]);
+      const candidate = checkReplayStatus(candidateResult);
+      const secondary = secondaryResult && checkReplayStatus(secondaryResult);
+      this.count(id, 'candidate', candidate);
+      if (secondary) this.count(id, 'secondary', secondary);
+      // Latency is compared between calls made at the same moment, under the same load: in a
+      // replay that is the secondary's answer, not the reference asked alone before them.
+      if (replay && secondary?.ok) primary = { ...primary, latencyMs: secondary.response.latencyMs };
       built = {
         type: 'pair.v1',
         id: pairId(id, record.id, replay !== undefined),

@@ -30,7 +30,11 @@ export function registerDemo(program: Command, out: Output): void {
   program
     .command('demo')
     .description('the whole loop on this machine: stack, fleet, a shop API three times, captured traffic, and a real promote or rollback')
-    .option('--scenario <name>', `regression (the candidate has a bug), clean (only volatile fields differ) or slow (p99 40% higher)`, 'regression')
+    .option(
+      '--scenario <name>',
+      `regression (the candidate has a bug), clean (only volatile fields differ), slow (p99 40% higher) or replay (a low-traffic service: the buggy candidate is judged on retained traffic replayed from Kafka)`,
+      'regression',
+    )
     .option('--until-decision', 'stop everything and exit 0 once the sentinel has decided')
     .option('--json', 'print the result as one JSON object on the last line')
     .option('--rate <n>', 'production requests per second', '150')
