@@ -59,7 +59,6 @@ export class AggregatesMarker implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: AggregatorEnv,
-    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(AGGREGATION) private readonly aggregation: Aggregation,
     @Inject(BATCH_TRANSPORT) private readonly transport: BatchTransport,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -81,9 +80,7 @@ export class AggregatesMarker implements OnApplicationBootstrap, BeforeApplicati
 
   private async groupFromMarker(rebuild: boolean): Promise<string> {
     const proposed = rebuild ? `${this.identity.groupId()}@${Date.now().toString(36)}` : this.identity.groupId();
-    const marker = this.aggregation.store.markerKey();
-    const created = await this.redis.set(marker, proposed, 'NX');
-    const group = (await this.redis.get(marker)) ?? proposed;
+    const { group, created } = await this.aggregation.store.claimMarker(proposed);
     if (created) this.logger.warn('no aggregates marker in Redis: rebuilding from the retained topics', { group });
     return group;
   }

@@ -63,7 +63,7 @@ const LOCK_MS = 30_000;
 export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildResult> {
   const { redis, store, experimentId } = req;
   const keys = store.options;
-  const group = await redis.get(store.markerKey());
+  const group = await store.markedGroup();
   if (group === null) {
     throw new PenumbraError(
       'there is no aggregator state in Redis to rebuild into: start the aggregator, which rebuilds every experiment from the retained topics when it finds none',

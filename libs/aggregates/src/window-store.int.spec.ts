@@ -43,6 +43,13 @@ describe('WindowStore on a real redis-server', () => {
     await server.stop();
   });
 
+  it('claims the marker once: the first proposal wins and every later one follows it', async () => {
+    expect(await store.markedGroup()).toBeNull();
+    expect(await store.claimMarker('group-a')).toEqual({ group: 'group-a', created: true });
+    expect(await store.claimMarker('group-b')).toEqual({ group: 'group-a', created: false });
+    expect(await store.markedGroup()).toBe('group-a');
+  });
+
   it('refuses a batch whose float sums would overflow without writing anything, then applies the rest in full', async () => {
     const huge = (i: number): EventOps => ({ ...metricOps(metric(i, 1, 'ovf'), String(i), keys), id: `metric:huge${i}` });
     const overflowing = [huge(900), huge(901)].map((e): EventOps => ({ ...e, ops: e.ops.map((op): WindowOp => (op[0] === 'f' ? ['f', op[1], op[2], 1.5e308] : op)) }));

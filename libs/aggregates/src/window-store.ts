@@ -44,6 +44,20 @@ export class WindowStore {
     return aggregatesMarkerKey(this.options.prefix);
   }
 
+  /** The consumer group whose offsets match what Redis holds (the marker), if any. */
+  markedGroup(): Promise<string | null> {
+    return this.redis.get(this.markerKey());
+  }
+
+  /**
+   * The marked group, or `proposed` when there is no marker yet: the first replica to propose wins
+   * and every other follows it. `created` says this call set the marker (Redis held no rollups).
+   */
+  async claimMarker(proposed: string): Promise<{ group: string; created: boolean }> {
+    const created = (await this.redis.set(this.markerKey(), proposed, 'NX')) !== null;
+    return { group: (await this.markedGroup()) ?? proposed, created };
+  }
+
   /** Applies one partition's events, one script per experiment; returns how many were new. */
   async apply(offsetKey: string, events: EventOps[]): Promise<number> {
     const byExperiment = new Map<string, EventOps[]>();
