@@ -28,7 +28,7 @@ export const aggregationProvider: Provider = {
     const keys = { prefix: env.REDIS_KEY_PREFIX, windowMs: env.AGGREGATOR_WINDOW_MS };
     const sliceAlerts = new SliceCapAlerts(env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT, env.AGGREGATOR_CAP_ALERT_INTERVAL_MS);
     return {
-      store: new WindowStore(redis, { ...keys, retentionMs: env.AGGREGATOR_RETENTION_MS, dedupeMs: env.AGGREGATOR_DEDUPE_MS, maxTopPaths: 100, maxExamples: 3 }),
+      store: new WindowStore(redis, { ...keys, retentionMs: env.AGGREGATOR_RETENTION_MS, dedupeMs: env.AGGREGATOR_DEDUPE_MS }),
       slices: new SliceAdmission(redis, keys, env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT),
       sliceAlerts,
       snapshots: new SnapshotScheduler({

@@ -3,11 +3,20 @@ import { type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
 import { type EventOps, type WindowKeys, generationKey, windowIndexKey } from './window-ops';
 
+export const AGGREGATES_DEFAULTS = {
+  /** Differing paths kept per window, the most frequent first. @default 100 */
+  maxTopPaths: 100,
+  /** Example pairs kept per path and window. @default 3 */
+  maxExamples: 3,
+} as const;
+
 export interface WindowStoreOptions extends WindowKeys {
   retentionMs: number;
   dedupeMs: number;
-  maxTopPaths: number;
-  maxExamples: number;
+  /** @default AGGREGATES_DEFAULTS.maxTopPaths */
+  maxTopPaths?: number;
+  /** @default AGGREGATES_DEFAULTS.maxExamples */
+  maxExamples?: number;
 }
 
 /** Where Redis names the aggregator's consumer group whose offsets match the rollups it holds. */
@@ -23,10 +32,14 @@ export function aggregatesMarkerKey(prefix: string): string {
 export class WindowStore {
   private scriptSha: string | undefined;
 
+  readonly options: Required<WindowStoreOptions>;
+
   constructor(
     private readonly redis: RedisClient,
-    readonly options: WindowStoreOptions,
-  ) {}
+    options: WindowStoreOptions,
+  ) {
+    this.options = { ...AGGREGATES_DEFAULTS, ...options };
+  }
 
   /** The partition's offset key; `apply` keeps one copy of it per experiment (see experimentOffsetKey). */
   offsetKey(group: string, topic: string, partition: number): string {

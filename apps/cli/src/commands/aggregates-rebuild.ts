@@ -31,8 +31,6 @@ export function registerAggregatesRebuild(aggregates: Command, out: Output): voi
         windowMs: env.AGGREGATOR_WINDOW_MS,
         retentionMs: env.AGGREGATOR_RETENTION_MS,
         dedupeMs: env.AGGREGATOR_DEDUPE_MS,
-        maxTopPaths: 100,
-        maxExamples: 3,
       });
       const topics = topicNames(env.TOPIC_PREFIX);
       const started = Date.now();
