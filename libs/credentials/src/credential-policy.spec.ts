@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_CREDENTIAL_HEADERS, credentialPolicy } from './credential-policy';
+import { DEFAULT_CREDENTIAL_HEADERS, TEXT_PATTERNS, credentialPolicy } from './credential-policy';
 
 const HASH = /^hmac-sha256:[0-9a-f]{32}$/;
 
@@ -111,5 +111,48 @@ describe('credentialPolicy on hostile text', () => {
     expect(policy.text('r'.repeat(1_000_000))).toHaveLength(1_000_000);
     expect(policy.text('a://'.repeat(100_000))).toHaveLength(400_000);
     expect(policy.text('?a&b;c'.repeat(100_000))).toHaveLength(600_000);
+  });
+});
+
+describe('credentialPolicy.text skips only the patterns a text cannot match', () => {
+  const fragment = fc.constantFrom(
+    'https://',
+    'u:p@',
+    '@',
+    '?',
+    '&',
+    ';',
+    '\\u0026',
+    '=',
+    'token',
+    'access_token=',
+    'Bearer ',
+    'basic ',
+    'BASIC ',
+    'abc',
+    '12345678',
+    ' ',
+    '/',
+    'x.y',
+    '==',
+  );
+  const texts = fc.array(fc.oneof(fragment, fc.string({ maxLength: 6 })), { maxLength: 14 }).map((parts) => parts.join(''));
+
+  it('never skips a text its pattern would match (property)', () => {
+    fc.assert(
+      fc.property(texts, (s) => {
+        for (const { pattern, mayMatch } of Object.values(TEXT_PATTERNS)) {
+          if (!mayMatch(s)) expect(s.match(pattern)).toBeNull();
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('still scrubs each kind of secret', () => {
+    const policy = credentialPolicy({ hashKey: 'k' });
+    expect(policy.text('see https://u:p@h.example/x')).toBe('see https://[redacted]@h.example/x');
+    expect(policy.text('a?token=abc')).toMatch(/^a\?token=hmac-sha256:[0-9a-f]{32}$/);
+    expect(policy.text('Authorization: Bearer abcdefgh12')).toMatch(/^Authorization: Bearer hmac-sha256:[0-9a-f]{32}$/);
   });
 });

@@ -71,6 +71,19 @@ export interface CredentialPolicy {
   jsonBytes(bytes: Buffer): Buffer | undefined;
 }
 
+/**
+ * What free text is scrubbed of. Every pattern is bounded or anchored on a separator, so scrubbing
+ * stays linear in the text's length. A backslash ends a match, so that an escape inside a JSON
+ * string is never cut in two; `\u0026` is how JSON may write the `&` between query parameters.
+ * Each runs only on text holding what it needs to match (`mayMatch`): most scrubbed values are
+ * short and hold none of it, and the check costs far less than the scan.
+ */
+export const TEXT_PATTERNS = {
+  userinfo: { pattern: /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>\\]+@/gi, mayMatch: (s: string) => s.includes('://') && s.includes('@') },
+  query: { pattern: /([?&;]|\\u0026)([^=&#\s?;"'<>\\]{1,256})=([^&#\s;"'<>\\]*)/g, mayMatch: (s: string) => s.includes('=') },
+  token: { pattern: /\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, mayMatch: (s: string) => s.length >= 14 && /b(?:earer|asic)/i.test(s) },
+} as const;
+
 function decodeName(name: string): string {
   try {
     return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
@@ -100,19 +113,22 @@ export function credentialPolicy(options: CredentialPolicyOptions = {}): Credent
     const lead = q.startsWith('?') ? '?' : '';
     return lead + q.slice(lead.length).split('&').map(param).join('&');
   };
-  // Every pattern is bounded or anchored on a separator, so scrubbing stays linear in the text's length.
-  // A backslash ends a match, so that an escape inside a JSON string is never cut in two; `\u0026`
-  // is how JSON may write the `&` between query parameters.
-  const text = (s: string): string =>
-    s
-      .replace(/\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#@"'<>\\]+@/gi, `$1${REDACTED_USERINFO}@`)
-      .replace(/([?&;]|\\u0026)([^=&#\s?;"'<>\\]{1,256})=([^&#\s;"'<>\\]*)/g, (all: string, sep: string, name: string, value: string) =>
+  const text = (s: string): string => {
+    let out = s;
+    if (TEXT_PATTERNS.userinfo.mayMatch(out)) out = out.replace(TEXT_PATTERNS.userinfo.pattern, `$1${REDACTED_USERINFO}@`);
+    if (TEXT_PATTERNS.query.mayMatch(out)) {
+      out = out.replace(TEXT_PATTERNS.query.pattern, (all: string, sep: string, name: string, value: string) =>
         value !== '' && isSecretParam(name) ? `${sep}${name}=${hash(value)}` : all,
-      )
-      .replace(/\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/gi, (all: string, scheme: string, space: string, token: string) =>
+      );
+    }
+    if (TEXT_PATTERNS.token.mayMatch(out)) {
+      out = out.replace(TEXT_PATTERNS.token.pattern, (all: string, scheme: string, space: string, token: string) =>
         // "Basic authentication" is prose; Basic credentials are base64, which almost always has a digit or padding.
         scheme.toLowerCase() === 'basic' && !/[0-9+/=]/.test(token) ? all : `${scheme}${space}${hash(token)}`,
       );
+    }
+    return out;
+  };
   const headers = (h: Record<string, string>): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(h)) out[name] = isCredentialHeader(name) ? hash(value) : value;
