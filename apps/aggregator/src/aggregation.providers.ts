@@ -1,13 +1,11 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
-import { SliceAdmission, WindowStore } from '@penumbra/aggregates';
+import { SliceAdmission, SliceCapAlerts, SnapshotScheduler, WindowStore } from '@penumbra/aggregates';
 import { type ServiceEnv } from '@penumbra/config';
 import { type TopicKey } from '@penumbra/contracts';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';
 import { BATCH_TRANSPORT, type BatchTransport, LOGGER, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS } from '@penumbra/service-kit';
-import { SliceCapAlerts } from './slice-cap-alerts';
-import { SnapshotScheduler } from './snapshot-scheduler';
 
 export type AggregatorEnv = ServiceEnv<'aggregator'>;
 

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { type DiffEvent, type MetricObservation } from '@penumbra/contracts';
 import { type BatchHandler, type BatchOutcome, type ConsumedRecord } from '@penumbra/kafka';
 import { KafkaBatchContext, SERVICE_ENV } from '@penumbra/service-kit';
-import { type AggregateInput, aggregateHandler } from './aggregate-handler';
+import { type AggregateInput, aggregateHandler } from '@penumbra/aggregates';
 import { AGGREGATION, type Aggregation, type AggregatorEnv } from './aggregation.providers';
 
 const HISTOGRAM_ALPHA = 0.01;

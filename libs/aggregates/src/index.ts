@@ -6,3 +6,6 @@ export * from './window-store';
 export * from './rebuild';
 export * from './rebuild-script';
 export * from './slice-admission';
+export * from './aggregate-handler';
+export * from './snapshot-scheduler';
+export * from './slice-cap-alerts';

@@ -1,4 +1,4 @@
-import { type MergedAggregate, type readAggregate, emptyCounts } from '@penumbra/aggregates';
+import { type MergedAggregate, type readAggregate, emptyCounts } from './window-read';
 import { type OutgoingMessage, type ProducerPort } from '@penumbra/kafka';
 import { silentLogger } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';

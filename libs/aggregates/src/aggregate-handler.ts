@@ -1,4 +1,5 @@
-import { type EventOps, type SliceAdmission, type WindowKeys, diffEventOps, metricOps } from '@penumbra/aggregates';
+import { type SliceAdmission } from './slice-admission';
+import { type EventOps, type WindowKeys, diffEventOps, metricOps } from './window-ops';
 import { type DiffEvent, type MetricObservation } from '@penumbra/contracts';
 import { type BatchHandler, type BatchOutcome } from '@penumbra/kafka';
 import { type SliceCapAlerts } from './slice-cap-alerts';

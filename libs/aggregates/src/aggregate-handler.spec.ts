@@ -1,4 +1,5 @@
-import { type EventOps, otherSliceOf } from '@penumbra/aggregates';
+import { otherSliceOf } from './slice-admission';
+import { type EventOps } from './window-ops';
 import { type DiffEvent, diffEventSchema } from '@penumbra/contracts';
 import { type ConsumedRecord } from '@penumbra/kafka';
 import { type AggregateInput, aggregateHandler } from './aggregate-handler';

@@ -1,5 +1,7 @@
 import { type Alert, aggregateSnapshotSchema, alertSchema, type SliceValues } from '@penumbra/contracts';
-import { type WindowKeys, readAggregate, toSnapshot } from '@penumbra/aggregates';
+import { toSnapshot } from './snapshot';
+import { type WindowKeys } from './window-ops';
+import { readAggregate } from './window-read';
 import { describeError } from '@penumbra/errors';
 import { type OutgoingMessage, type ProducerPort, encodeEvent } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
