@@ -49,7 +49,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
     );
 
     const run = (mode: 'crash' | 'normal') => {
-      const child = spawnTs(join(__dirname, 'mirror-crash.fixture.ts'), { ...env, MODE: mode });
+      const child = spawnTs(join(__dirname, 'mirror-crash.spec-helpers.ts'), { ...env, MODE: mode });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<NodeJS.Signals | null>((resolve, reject) =>

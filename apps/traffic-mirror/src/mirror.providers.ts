@@ -1,9 +1,9 @@
 import { type Provider } from '@nestjs/common';
 import { type ServiceEnv } from '@penumbra/config';
-import { type ExperimentRecord, metricObservationSchema } from '@penumbra/contracts';
+import { type ExperimentRecord } from '@penumbra/contracts';
 import { type HttpReplayClient, createReplayClient } from '@penumbra/http';
-import { type ProducerPort, type TopicTable, encodeEvent } from '@penumbra/kafka';
-import { ExperimentRegistry, MirrorCounts, MirrorMetrics } from '@penumbra/mirror';
+import { type ProducerPort, type TopicTable } from '@penumbra/kafka';
+import { CountsPublisher, ExperimentRegistry, MirrorCounts, MirrorMetrics } from '@penumbra/mirror';
 import { parseDestinationPolicy } from '@penumbra/mirror-core';
 import { type Logger } from '@penumbra/observability';
 import { ExperimentAlerts, StopStack, closedResource, startExperimentTable } from '@penumbra/service-kit';
@@ -25,31 +25,7 @@ interface Started extends MirrorRuntime {
   table: TopicTable<ExperimentRecord>;
   alerts: ExperimentAlerts;
   logger: Logger;
-  /** Stops the periodic counts and publishes the last ones. */
-  stopCounts(): Promise<void>;
-}
-
-/**
- * Publishes the per-experiment counts as metric.v1 events every `intervalMs`; the returned stop
- * publishes the last ones, so it must run after the traffic consumer drained and before the producer closes.
- */
-function publishCounts(counts: MirrorCounts, producer: ProducerPort, topic: string, intervalMs: number, logger: Logger): () => Promise<void> {
-  let sending: Promise<void> = Promise.resolve();
-  const flush = (): Promise<void> => {
-    const observations = counts.drain(Date.now());
-    if (observations.length === 0) return sending;
-    const messages = observations.map((o) => encodeEvent(metricObservationSchema, o, topic, o.experimentId));
-    sending = sending
-      .then(() => producer.send(messages))
-      .catch((err: unknown) => logger.warn('mirror counts not published; coverage undercounts this interval', { observations: observations.length, err }));
-    return sending;
-  };
-  const timer = setInterval(() => void flush(), intervalMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    return flush();
-  };
+  countsPublisher: CountsPublisher;
 }
 
 const STARTED = Symbol('MIRROR_STARTED');
@@ -77,14 +53,14 @@ export const mirrorProviders: Provider[] = [
       // The table is stopped below, with the mirror's other resources; this stack is not used.
       const table = await startExperimentTable(ctx, new StopStack(), (id, record) => (record ? registry.upsert(record) : registry.remove(id)), alerts);
       const counts = new MirrorCounts(`${ctx.instanceId}:${Date.now()}`);
-      const stopCounts = publishCounts(counts, producer, ctx.topics.metrics, env.MIRROR_COUNTS_INTERVAL_MS, ctx.logger);
-      return { registry, producer, client, metrics: new MirrorMetrics(ctx.registry), counts, table, alerts, logger: ctx.logger, stopCounts };
+      const countsPublisher = new CountsPublisher({ counts, producer, topic: ctx.topics.metrics, intervalMs: env.MIRROR_COUNTS_INTERVAL_MS, logger: ctx.logger });
+      return { registry, producer, client, metrics: new MirrorMetrics(ctx.registry), counts, table, alerts, logger: ctx.logger, countsPublisher };
     },
     async (started) => {
       const parts: Array<[string, () => Promise<unknown>]> = [
         ['experiments table', () => started.table.stop()],
         ['experiment alerts', () => started.alerts.drain()],
-        ['mirror counts', () => started.stopCounts()],
+        ['mirror counts', () => started.countsPublisher.stop()],
         ['producer', () => started.producer.disconnect()],
         ['replay client', () => started.client.close()],
       ];

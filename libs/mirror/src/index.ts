@@ -5,3 +5,4 @@ export * from './mirror-engine';
 export * from './mirror-metrics';
 export * from './traffic-handler';
 export * from './replay-run';
+export * from './counts-publisher';
