@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_PRINCIPALS, type PrincipalGrant, aclBindings } from '@penumbra/config';
-import { DEFAULT_TOPIC_PREFIX, topicNames } from '@penumbra/contracts';
+import { DEFAULT_TOPIC_PREFIX, TOPICS, topicNames } from '@penumbra/contracts';
 import { repoRoot } from './manifests';
 import { renderAclScript } from './kafka-acls';
 
@@ -20,7 +20,8 @@ function topicsUsedBy(app: string): string[] {
   for (const text of sources(join('apps', app, 'src'))) {
     for (const m of text.matchAll(/topics\.(\w+)/g)) used.add(m[1] ?? '');
     // Handlers on the batch transport consume their topic key, and dead-letter and alert like any consumer.
-    for (const m of text.matchAll(/@EventPattern\('(\w+)'/g)) used.add(m[1] ?? '');
+    // A pattern that is no topic key reads a topic outside the project's (GoReplay's), granted by its owner.
+    for (const m of text.matchAll(/@EventPattern\('(\w+)'/g)) if ((m[1] ?? '') in TOPICS) used.add(m[1] ?? '');
     if (text.includes('startExperimentTable(') || text.includes('experimentsProvider')) used.add('experiments');
     if (text.includes('consumerDefaults(') || text.includes('@EventPattern(')) ['dlq', 'alerts'].forEach((t) => used.add(t));
     if (text.includes('AUDITED_TOPICS')) for (const m of AUDITED.matchAll(/'(\w+)'/g)) used.add(m[1] ?? '');

@@ -2,8 +2,11 @@ import { type Alert, type DeadLetter, type GoReplayMessage, alertSchema, deadLet
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka } from '@penumbra/kafka-testing';
-import { type ServiceContext, createServiceContext } from '@penumbra/service-kit';
-import { type MirrorEnv, MirrorService } from './mirror.service';
+import { type INestApplication } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@penumbra/observability';
+import { BATCH_TRANSPORT, type BatchTransport, startService } from '@penumbra/service-kit';
+import { type Registry } from 'prom-client';
+import { MirrorModule } from './mirror.module';
 import { waitFor } from '@penumbra/testing';
 
 jest.setTimeout(180_000);
@@ -14,8 +17,8 @@ const request = (id: string, body = ''): GoReplayMessage =>
 describe('traffic-mirror GoReplay join bounds on the real broker', () => {
   let kafka: TestKafka;
   let topic: string;
-  let ctx: ServiceContext<MirrorEnv>;
-  let mirror: MirrorService;
+  let metrics: Registry;
+  let mirror: INestApplication | undefined;
   let group: string;
 
   const committed = async () => (await kafka.admin.groupOffsets(group, topic))[0]?.offset;
@@ -41,14 +44,13 @@ describe('traffic-mirror GoReplay join bounds on the real broker', () => {
       GOREPLAY_WINDOW_MS: '2000',
       GOREPLAY_MAX_PENDING_BYTES: String(1024 * 1024),
     });
-    ctx = createServiceContext('traffic-mirror', env);
-    group = ctx.groupId('goreplay');
-    mirror = new MirrorService(ctx);
-    await mirror.onApplicationBootstrap();
+    mirror = await startService('traffic-mirror', env, MirrorModule);
+    group = mirror.get<symbol, BatchTransport>(BATCH_TRANSPORT, { strict: false }).groupOf('goreplay') ?? '';
+    metrics = mirror.get<symbol, Registry>(METRICS_REGISTRY, { strict: false });
   });
 
   afterAll(async () => {
-    await mirror?.onApplicationShutdown();
+    await mirror?.close();
     await kafka?.close();
   });
 
@@ -81,7 +83,7 @@ describe('traffic-mirror GoReplay join bounds on the real broker', () => {
     expect(letters.every((l) => l.truncated && (l.value?.length ?? 0) <= Math.ceil((64 * 1024) / 3) * 4)).toBe(true);
     await waitFor(async () => (await committed()) === '21', { timeoutMs: 30_000, what: 'the commit to reach the end' });
 
-    const counted = (await ctx.registry.getSingleMetric('penumbra_mirror_goreplay_messages_total')?.get())?.values.find((v) => v.labels['outcome'] === 'evicted')?.value;
+    const counted = (await metrics.getSingleMetric('penumbra_mirror_goreplay_messages_total')?.get())?.values.find((v) => v.labels['outcome'] === 'evicted')?.value;
     expect(counted).toBe(evicted.length);
     const alerts: Alert[] = await all(kafka.topics.alerts, (v) => alertSchema.parse(v));
     expect(alerts.filter((a) => a.kind === 'evictions')).toEqual([

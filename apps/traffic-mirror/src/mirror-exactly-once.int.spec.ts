@@ -1,22 +1,25 @@
 import { type Pair, deadLetterSchema, metricObservationSchema, pairSchema } from '@penumbra/contracts';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, trafficRecord } from '@penumbra/kafka-testing';
-import { type ServiceContext, createServiceContext } from '@penumbra/service-kit';
+import { type INestApplication } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@penumbra/observability';
+import { startService } from '@penumbra/service-kit';
+import { type Registry } from 'prom-client';
 import { type TestHttpServer, startHttpServer, waitFor } from '@penumbra/testing';
-import { type MirrorEnv, MirrorService } from './mirror.service';
+import { MirrorModule } from './mirror.module';
 
 jest.setTimeout(240_000);
 
 /** Per experiment and reason, from the mirror's own metrics. */
-async function skips(ctx: ServiceContext<MirrorEnv>): Promise<Map<string, number>> {
-  const metric = ctx.registry.getSingleMetric('penumbra_mirror_records_skipped_total');
+async function skips(metrics: Registry): Promise<Map<string, number>> {
+  const metric = metrics.getSingleMetric('penumbra_mirror_records_skipped_total');
   const out = new Map<string, number>();
   for (const v of (await metric?.get())?.values ?? []) out.set(`${v.labels['experiment']}/${v.labels['reason']}`, v.value);
   return out;
 }
 
-async function candidateErrors(ctx: ServiceContext<MirrorEnv>, experiment: string): Promise<number> {
-  const metric = ctx.registry.getSingleMetric('penumbra_mirror_replays_total');
+async function candidateErrors(metrics: Registry, experiment: string): Promise<number> {
+  const metric = metrics.getSingleMetric('penumbra_mirror_replays_total');
   const values = (await metric?.get())?.values ?? [];
   return values.filter((v) => v.labels['experiment'] === experiment && v.labels['side'] === 'candidate' && v.labels['outcome'] !== 'ok').reduce((n, v) => n + v.value, 0);
 }
@@ -27,8 +30,8 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
   let broken: TestHttpServer;
   let paced: TestHttpServer;
   let slow: TestHttpServer;
-  let mirror: MirrorService | undefined;
-  let ctx: ServiceContext<MirrorEnv>;
+  let mirror: INestApplication | undefined;
+  let metrics: Registry;
   let pairs: Pair[];
   const BACKLOG = 2000;
 
@@ -84,9 +87,8 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
       MIRROR_COUNTS_INTERVAL_MS: '300',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
-    ctx = createServiceContext('traffic-mirror', env);
-    mirror = new MirrorService(ctx);
-    await mirror.onApplicationBootstrap();
+    mirror = await startService('traffic-mirror', env, MirrorModule);
+    metrics = mirror.get<symbol, Registry>(METRICS_REGISTRY, { strict: false });
     await waitFor(async () => (await kafka.admin.groupOffsets(`${kafka.ns.id}.traffic-mirror`, kafka.topics.traffic))[0]?.offset === String(total), {
       timeoutMs: 180_000,
       what: `the mirror to commit all ${total} captured records`,
@@ -96,7 +98,7 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
   });
 
   afterAll(async () => {
-    await mirror?.onApplicationShutdown();
+    await mirror?.close();
     await Promise.all([candidate, broken, paced, slow].map((s) => s?.close()));
     await kafka?.close();
   });
@@ -125,12 +127,12 @@ describe('traffic-mirror replays each record once, with honest outcomes, on the 
   it('sends a non-Latin-1 path percent-encoded, and skips a CRLF header value with a reason, neither counted against the candidate', async () => {
     expect(replaysOf(candidate, 'unsendable').map((r) => r.url)).toEqual(['/caf%C3%A9/%E6%97%A5%E6%9C%AC']);
     expect(of('unsendable').map((p) => [p.trafficId, p.candidate.ok])).toEqual([['odd-path', true]]);
-    expect((await skips(ctx)).get('unsendable/unsendable-header')).toBe(1);
-    expect(await candidateErrors(ctx, 'unsendable')).toBe(0);
+    expect((await skips(metrics)).get('unsendable/unsendable-header')).toBe(1);
+    expect(await candidateErrors(metrics, 'unsendable')).toBe(0);
   });
 
   it('paces a backlog through a healthy candidate: every captured request mirrored, none skipped as overload', async () => {
-    const skipped = await skips(ctx);
+    const skipped = await skips(metrics);
     expect(skipped.get('backlog/overload') ?? 0).toBe(0);
     expect([...skipped.keys()].filter((k) => k.startsWith('backlog/'))).toEqual([]);
     expect(replaysOf(paced, 'backlog')).toHaveLength(BACKLOG);

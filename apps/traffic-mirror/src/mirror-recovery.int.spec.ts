@@ -1,11 +1,13 @@
 import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
 import { type Pair, deadLetterSchema, goReplayMessageSchema, pairSchema } from '@penumbra/contracts';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, spawnTs, trafficRecord } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
+import { startService } from '@penumbra/service-kit';
 import { type TestHttpServer, startHttpServer, waitFor } from '@penumbra/testing';
-import { MirrorService } from './mirror.service';
+import { MirrorModule } from './mirror.module';
+import { TrafficHandler } from './traffic.handler';
 
 jest.setTimeout(180_000);
 
@@ -47,7 +49,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
     );
 
     const run = (mode: 'crash' | 'normal') => {
-      const child = spawnTs(join(__dirname, 'mirror-crash.fixture.ts'), { ...env, MODE: mode });
+      const child = spawnTs(join(__dirname, 'mirror-crash.spec-helpers.ts'), { ...env, MODE: mode });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<NodeJS.Signals | null>((resolve, reject) =>
@@ -81,7 +83,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
   });
 
   describe('in process', () => {
-    let mirror: MirrorService;
+    let mirror: INestApplication | undefined;
     let goreplayTopic: string;
 
     beforeAll(async () => {
@@ -99,12 +101,11 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
         GOREPLAY_WINDOW_MS: '1000',
         GOREPLAY_ATTRIBUTE_HEADERS: 'x-tenant:tenant',
       });
-      mirror = new MirrorService(createServiceContext('traffic-mirror', parsed));
-      await mirror.onApplicationBootstrap();
+      mirror = await startService('traffic-mirror', parsed, MirrorModule);
     });
 
     afterAll(async () => {
-      await mirror?.onApplicationShutdown();
+      await mirror?.close();
     });
 
     it('applies a changed experiment within seconds, without a restart', async () => {
@@ -124,7 +125,7 @@ describe('traffic-mirror recovery, live changes and GoReplay input', () => {
           await publishTraffic(kafka, [trafficRecord(`live-${n++}`, { service: 'live-svc' })]);
           return live() > 0;
         },
-        { timeoutMs: 30_000, intervalMs: 500, what: () => `a replay for the changed experiment (debug: ${JSON.stringify(mirror.experimentIds())})` },
+        { timeoutMs: 30_000, intervalMs: 500, what: () => `a replay for the changed experiment (debug: ${JSON.stringify(mirror?.get(TrafficHandler).experimentIds())})` },
       );
       expect(Date.now() - changed).toBeLessThan(15_000);
     });

@@ -1,10 +1,12 @@
 import { type Pair, pairSchema } from '@penumbra/contracts';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, trafficRecord } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
+import { type INestApplication } from '@nestjs/common';
+import { startService } from '@penumbra/service-kit';
 import { isSampled } from '@penumbra/mirror-core';
 import { type TestHttpServer, startHttpServer } from '@penumbra/testing';
-import { MirrorService } from './mirror.service';
+import { MirrorModule } from './mirror.module';
+import { TrafficHandler } from './traffic.handler';
 
 jest.setTimeout(180_000);
 
@@ -16,7 +18,7 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
   let failing: TestHttpServer;
   let slow: TestHttpServer;
   let closedPort: number;
-  let mirror: MirrorService;
+  let mirror: INestApplication | undefined;
   let pairs: Pair[];
 
   const base = (id: string, service: string) => ({
@@ -68,9 +70,8 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
     });
-    mirror = new MirrorService(createServiceContext('traffic-mirror', env));
-    await mirror.onApplicationBootstrap();
-    expect(mirror.experimentIds()).toHaveLength(9);
+    mirror = await startService('traffic-mirror', env, MirrorModule);
+    expect(mirror.get(TrafficHandler).experimentIds()).toHaveLength(9);
 
     const trapHost = `127.0.0.1:${trap.port}`;
     await publishTraffic(kafka, [
@@ -96,7 +97,7 @@ describe('traffic-mirror on the real broker with real HTTP servers', () => {
   });
 
   afterAll(async () => {
-    await mirror?.onApplicationShutdown();
+    await mirror?.close();
     await Promise.all([candidate, secondary, trap, failing, slow].map((s) => s?.close()));
     await kafka?.close();
   });

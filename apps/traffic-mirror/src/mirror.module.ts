@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MirrorService } from './mirror.service';
+import { GoReplayHandler } from './goreplay.handler';
+import { mirrorProviders } from './mirror.providers';
+import { TrafficHandler } from './traffic.handler';
 
-@Module({ providers: [MirrorService] })
+@Module({ providers: mirrorProviders, controllers: [TrafficHandler, GoReplayHandler] })
 export class MirrorModule {}

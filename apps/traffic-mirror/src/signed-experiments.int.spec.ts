@@ -1,4 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
+import { type INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import {
@@ -17,9 +18,10 @@ import {
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, spawnTs, trafficRecord } from '@penumbra/kafka-testing';
 import { silentLogger } from '@penumbra/observability';
-import { createServiceContext } from '@penumbra/service-kit';
+import { startService } from '@penumbra/service-kit';
 import { type TestHttpServer, freePort, startHttpServer, testAuditKeys, waitFor } from '@penumbra/testing';
-import { MirrorService } from './mirror.service';
+import { MirrorModule } from './mirror.module';
+import { TrafficHandler } from './traffic.handler';
 
 jest.setTimeout(240_000);
 
@@ -34,7 +36,7 @@ describe('signed experiments: the mirror and the audit on the real broker', () =
   let kafka: TestKafka;
   let candidate: TestHttpServer;
   let trap: TestHttpServer;
-  let mirror: MirrorService | undefined;
+  let mirror: INestApplication | undefined;
   let audit: { child: ChildProcess; exited: Promise<void>; base: string } | undefined;
   let log = '';
 
@@ -77,12 +79,11 @@ describe('signed experiments: the mirror and the audit on the real broker', () =
       LOG_LEVEL: 'error',
       MIRROR_START_FROM: 'earliest',
     });
-    mirror = new MirrorService(createServiceContext('traffic-mirror', env));
-    await mirror.onApplicationBootstrap();
+    mirror = await startService('traffic-mirror', env, MirrorModule);
   });
 
   afterAll(async () => {
-    await mirror?.onApplicationShutdown();
+    await mirror?.close();
     if (audit) {
       audit.child.kill('SIGTERM');
       await audit.exited;
@@ -92,7 +93,7 @@ describe('signed experiments: the mirror and the audit on the real broker', () =
   });
 
   it('refuses unsigned, unknown-key, role-less, credential-forwarding, mis-keyed and metadata-bound records, alerts and audits each, and keeps replaying to the signed destination', async () => {
-    expect(mirror?.experimentIds()).toEqual(['guarded']);
+    expect(mirror?.get(TrafficHandler).experimentIds()).toEqual(['guarded']);
     const hijack = experimentSpecSchema.parse(spec('guarded', 'guarded-svc', trap.url));
     const record = (over: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
       type: 'experiment.v1',
@@ -140,7 +141,7 @@ describe('signed experiments: the mirror and the audit on the real broker', () =
         expect.stringMatching(/^metadata: metadata is not mirrored: its candidate .*169\.254\.169\.254/),
       ]),
     );
-    expect(mirror?.experimentIds()).toEqual(['guarded']);
+    expect(mirror?.get(TrafficHandler).experimentIds()).toEqual(['guarded']);
 
     // One partition: the metadata experiment's traffic is handled before the guarded traffic's pairs arrive.
     await publishTraffic(kafka, [

@@ -6,3 +6,4 @@ export * from './mirror-metrics';
 export * from './traffic-handler';
 export * from './replay-run';
 export * from './retained-replay';
+export * from './counts-publisher';

@@ -1,7 +1,7 @@
-import { Controller, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
-import { type Pair, deadLetterSchema } from '@penumbra/contracts';
+import { type GoReplayMessage, type Pair, deadLetterSchema, goReplayMessageSchema } from '@penumbra/contracts';
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import {
   type BatchControl,
@@ -15,7 +15,8 @@ import {
 } from '@penumbra/kafka';
 import { jsonPair } from '@penumbra/kafka-testing';
 import { bootstrapService } from './bootstrap';
-import { KafkaBatchContext } from './batch-transport';
+import { type BatchTransport, KafkaBatchContext } from './batch-transport';
+import { BATCH_TRANSPORT } from './service-providers';
 import { createServiceContext } from './service-context';
 
 /** One consumer fed by hand, recording what the transport commits and when it leaves. */
@@ -84,6 +85,33 @@ class Resource implements OnApplicationShutdown {
   constructor(private readonly events: string[]) {}
   onApplicationShutdown(): void {
     this.events.push('resource closed');
+  }
+}
+
+const CAPTURE_TOPIC = Symbol('CAPTURE_TOPIC');
+
+/** Reads pairs and, as a second input, an external capture topic that only the environment names. */
+@Controller()
+class CaptureProbe implements OnApplicationBootstrap {
+  readonly seen: string[] = [];
+  constructor(
+    @Inject(BATCH_TRANSPORT) private readonly transport: BatchTransport,
+    @Inject(CAPTURE_TOPIC) private readonly captureTopic: string | undefined,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.transport.configureInput(undefined, { fromBeginning: false });
+    this.transport.configureInput('capture', this.captureTopic ? { externalTopics: { capture: this.captureTopic } } : { disabled: true });
+  }
+
+  @EventPattern('pairs')
+  onPairs(@Payload() pairs: ConsumedRecord<Pair>[]): void {
+    this.seen.push(...pairs.map((p) => p.value.trafficId));
+  }
+
+  @EventPattern('capture', { input: 'capture', schema: goReplayMessageSchema })
+  onCapture(@Payload() messages: ConsumedRecord<GoReplayMessage>[], @Ctx() kafka: KafkaBatchContext): void {
+    this.seen.push(`${kafka.topic} ${kafka.groupId}: ${messages.length}`);
   }
 }
 
@@ -163,5 +191,37 @@ describe('BatchTransport', () => {
     const { kafka, app } = await start();
     await app.close();
     expect(kafka.events.slice(-2)).toEqual(['consumer left the group', 'resource closed']);
+  });
+
+  describe('inputs settled from the environment', () => {
+    async function startCapture(captureTopic: string | undefined) {
+      const kafka = new FakeKafka();
+      const ctx = createServiceContext('comparator', env);
+      ctx.kafka = kafka;
+      @Module({ controllers: [CaptureProbe], providers: [{ provide: CAPTURE_TOPIC, useValue: captureTopic }] })
+      class CaptureModule {}
+      const app = await bootstrapService(ctx, CaptureModule);
+      return { kafka, app, probe: app.get(CaptureProbe) };
+    }
+
+    it('reads an external topic under the name the environment gives, in its own group', async () => {
+      const { kafka, app, probe } = await startCapture('raw.goreplay');
+      try {
+        expect(kafka.events).toEqual(['consumer g.comparator', 'subscribe p.pairs', 'consumer g.comparator-capture', 'subscribe raw.goreplay']);
+        await kafka.deliver('raw.goreplay', [JSON.stringify({ Req_URL: '/a', Req_Type: '1', Req_ID: 'r1', Req_Ts: '1', Req_Method: 'GET' })]);
+        expect(probe.seen).toEqual(['raw.goreplay g.comparator-capture: 1']);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('leaves a disabled input unread', async () => {
+      const { kafka, app } = await startCapture(undefined);
+      try {
+        expect(kafka.events).toEqual(['consumer g.comparator', 'subscribe p.pairs']);
+      } finally {
+        await app.close();
+      }
+    });
   });
 });

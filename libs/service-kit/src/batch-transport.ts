@@ -22,6 +22,19 @@ export interface BatchInputOptions {
   idleTickMs?: number;
   /** Where a group with no committed offset starts. @default true (the earliest retained record) */
   fromBeginning?: boolean;
+  /**
+   * The schema of a pattern that is not a topic key: a topic outside the project's (a capture
+   * tool's), whose name is given at run time by `configureInput`.
+   */
+  schema?: z.ZodType<unknown>;
+}
+
+/** What only the environment knows about an input, settled before the transport listens. */
+export interface InputSettings extends Omit<BatchInputOptions, 'input' | 'schema'> {
+  /** The topic names of the input's patterns that are not topic keys, by pattern. */
+  externalTopics?: Record<string, string>;
+  /** Leaves the input unread: the optional source it reads is not configured. */
+  disabled?: boolean;
 }
 
 /** The Kafka side of one handler call: where the batch comes from, and the consumer's controls. */
@@ -74,7 +87,8 @@ export interface BatchTransportOptions {
 interface Input {
   name: string;
   options: BatchInputOptions;
-  topics: TopicKey[];
+  /** Its patterns: topic keys, or external patterns with a schema. */
+  topics: string[];
   groupId: string | undefined;
   consumer: BatchConsumer<unknown> | undefined;
 }
@@ -95,6 +109,7 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
   private readonly inputs = new Map<string, Input>();
   /** Groups chosen with useGroup before the inputs are known. */
   private readonly pendingGroups = new Map<string, string>();
+  private readonly settings = new Map<string, InputSettings>();
   private deadLetters: ProducerPort | undefined;
   private listening = false;
 
@@ -116,6 +131,12 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
     await running?.stop();
     found.groupId = groupId;
     if (running) await this.startInput(found);
+  }
+
+  /** Settles what the environment decides about an input (concurrency, start, external topic names); before listen. */
+  configureInput(input: string | undefined, settings: InputSettings): void {
+    const name = input ?? MAIN_INPUT;
+    this.settings.set(name, { ...this.settings.get(name), ...settings });
   }
 
   /** The consumer group an input currently reads with. */
@@ -160,6 +181,7 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
   private async start(): Promise<void> {
     if (this.listening) return;
     this.collectInputs();
+    for (const name of [...this.inputs.keys()]) if (this.settings.get(name)?.disabled) this.inputs.delete(name);
     if (this.inputs.size === 0) return;
     this.deadLetters = await this.options.client.producer();
     this.listening = true;
@@ -169,17 +191,17 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
   /** Groups the event handlers by input, checking that each pattern names a topic. */
   private collectInputs(): void {
     for (const [pattern, handler] of this.getHandlers()) {
-      if (!(pattern in TOPICS))
-        throw new PenumbraError(`@EventPattern("${pattern}") names no topic; use a topic key (${Object.keys(TOPICS).join(', ')})`, {
+      const options = (handler.extras ?? {}) as BatchInputOptions;
+      if (!(pattern in TOPICS) && !options.schema)
+        throw new PenumbraError(`@EventPattern("${pattern}") names no topic; use a topic key (${Object.keys(TOPICS).join(', ')}) or give the schema of an external topic`, {
           code: 'PATTERN_NOT_A_TOPIC',
           retriable: false,
           context: { pattern },
         });
-      const options = (handler.extras ?? {}) as BatchInputOptions;
       const name = options.input ?? MAIN_INPUT;
       const input = this.inputs.get(name) ?? { name, options: {}, topics: [], groupId: this.pendingGroups.get(name), consumer: undefined };
       input.options = { ...options, ...input.options };
-      input.topics.push(pattern as TopicKey);
+      input.topics.push(pattern);
       this.inputs.set(name, input);
     }
   }
@@ -190,29 +212,48 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
     input.groupId = groupId;
     const deadLetters = this.deadLetters;
     if (!deadLetters || !this.listening) return;
+    const settings = this.settings.get(input.name) ?? {};
+    const options = { ...input.options, ...settings };
     const handlers = new Map<string, MessageHandler>();
-    for (const key of input.topics) {
-      const handler = this.getHandlerByPattern(key);
-      if (handler) handlers.set(o.topics[key], handler);
+    const topics: Array<{ topic: string; schema: z.ZodType<unknown> }> = [];
+    for (const pattern of input.topics) {
+      const handler = this.getHandlerByPattern(pattern);
+      const topic = this.topicOf(pattern, handler, settings);
+      if (handler) handlers.set(topic.topic, handler);
+      topics.push(topic);
     }
     const name = input.topics[0] ?? 'input';
     const consumer = new BatchConsumer<unknown>({
       ...o.consumerDefaults,
       client: o.client,
       groupId,
-      topics: input.topics.map((key) => ({ topic: o.topics[key], schema: TOPICS[key].schema as z.ZodType<unknown> })),
+      topics,
       handler: (records, context) => this.dispatch(handlers, groupId, records, context),
       deadLetters,
       logger: o.logger.child({ consumer: name }),
-      ...(input.options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: input.options.concurrency }),
-      ...(input.options.maxRecordsPerCall === undefined ? {} : { maxRecordsPerCall: input.options.maxRecordsPerCall }),
-      ...(input.options.idleTickMs === undefined ? {} : { idleTickMs: input.options.idleTickMs }),
-      ...(input.options.fromBeginning === undefined ? {} : { fromBeginning: input.options.fromBeginning }),
+      ...(options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: options.concurrency }),
+      ...(options.maxRecordsPerCall === undefined ? {} : { maxRecordsPerCall: options.maxRecordsPerCall }),
+      ...(options.idleTickMs === undefined ? {} : { idleTickMs: options.idleTickMs }),
+      ...(options.fromBeginning === undefined ? {} : { fromBeginning: options.fromBeginning }),
     });
     await consumer.start();
     input.consumer = consumer;
     o.health.register(`${name}-consumer`, () => consumer.health());
     o.health.registerLiveness(`${name}-consumer`, () => consumer.liveness());
+  }
+
+  /** A topic key's prefixed topic, or an external pattern's topic as configured. */
+  private topicOf(pattern: string, handler: MessageHandler | null, settings: InputSettings): { topic: string; schema: z.ZodType<unknown> } {
+    if (pattern in TOPICS) return { topic: this.options.topics[pattern as TopicKey], schema: TOPICS[pattern as TopicKey].schema as z.ZodType<unknown> };
+    const topic = settings.externalTopics?.[pattern];
+    const schema = (handler?.extras as BatchInputOptions | undefined)?.schema;
+    if (topic === undefined || !schema)
+      throw new PenumbraError(`@EventPattern("${pattern}") reads an external topic that was not named; configureInput names it, or disables the input`, {
+        code: 'EXTERNAL_TOPIC_UNNAMED',
+        retriable: false,
+        context: { pattern },
+      });
+    return { topic, schema };
   }
 
   private async dispatch(handlers: Map<string, MessageHandler>, groupId: string, records: ConsumedRecord<unknown>[], context: BatchContext): Promise<BatchOutcome | void> {

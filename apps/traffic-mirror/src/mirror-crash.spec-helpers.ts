@@ -2,18 +2,15 @@
 // killed with SIGKILL at its first commit: after the pairs are durable, before the offsets are.
 import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { killBeforeCommit } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
-import { MirrorService } from './mirror.service';
+import { bootstrapService, createServiceContext } from '@penumbra/service-kit';
+import { MirrorModule } from './mirror.module';
 
 async function main(): Promise<void> {
   const env = parseEnv(serviceEnvSchemas['traffic-mirror'], process.env, 'traffic-mirror');
   const ctx = createServiceContext('traffic-mirror', env);
-  const service = new MirrorService(process.env['MODE'] === 'crash' ? { ...ctx, kafka: killBeforeCommit(ctx.kafka) } : ctx);
-  await service.onApplicationBootstrap();
+  if (process.env['MODE'] === 'crash') ctx.kafka = killBeforeCommit(ctx.kafka);
+  await bootstrapService(ctx, MirrorModule);
   process.stdout.write('started\n');
-  process.once('SIGTERM', () => {
-    void service.onApplicationShutdown().then(() => process.exit(0));
-  });
 }
 
 main().catch((err: unknown) => {
