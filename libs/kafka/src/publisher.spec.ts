@@ -1,7 +1,7 @@
 import { metricObservationSchema } from '@penumbra/contracts';
 import { isRetriable } from '@penumbra/errors';
 import { type OutgoingMessage, type ProducerPort } from './ports';
-import { BatchingProducer, encodeEvent } from './publisher';
+import { BatchingProducer, encodeEvent, encodeParsedEvent, safeParseEvent } from './publisher';
 
 class RecordingProducer implements ProducerPort {
   batches: OutgoingMessage[][] = [];
@@ -65,5 +65,21 @@ describe('encodeEvent', () => {
     const m = encodeEvent(metricObservationSchema, { type: 'metric.v1', id: 'x', ts: 1, experimentId: 'e', name: 'p', value: 1 }, 'topic', 'e', 2);
     expect(JSON.parse(String(m.value))).toMatchObject({ side: 'candidate', slice: {} });
     expect(m.partition).toBe(2);
+  });
+});
+
+describe('safeParseEvent and encodeParsedEvent', () => {
+  it('parses once at the boundary and encodes what it parsed, defaults filled', () => {
+    const parsed = safeParseEvent(metricObservationSchema, { type: 'metric.v1', id: 'x', ts: 1, experimentId: 'e', name: 'p', value: 1 });
+    if (!parsed.success) throw parsed.error;
+    const m = encodeParsedEvent(parsed.data, 'topic', 'e');
+    expect(m).toMatchObject({ topic: 'topic', key: 'e' });
+    expect(JSON.parse(String(m.value))).toMatchObject({ side: 'candidate', slice: {}, value: 1 });
+  });
+
+  it('says what fails, and gives nothing to encode', () => {
+    const parsed = safeParseEvent(metricObservationSchema, { type: 'metric.v1', id: 'x', ts: 1, experimentId: 'e', name: 'p', value: Number.NaN });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(parsed.error.issues[0]?.path).toEqual(['value']);
   });
 });

@@ -17,6 +17,21 @@ export function encodeEvent<S extends z.ZodType>(schema: S, value: z.input<S>, t
   return message;
 }
 
+declare const parsedBrand: unique symbol;
+/** An event its producer has just parsed with the event's schema: sent as it is, never parsed twice. */
+export type ParsedEvent<T> = T & { readonly [parsedBrand]: true };
+
+/** Parses an event at the producer's boundary, for one that is checked on its own (and skipped with a reason) before it is sent. */
+export function safeParseEvent<S extends z.ZodType>(schema: S, value: unknown): { success: true; data: ParsedEvent<z.output<S>> } | { success: false; error: z.ZodError } {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data as ParsedEvent<z.output<S>> } : { success: false, error: parsed.error };
+}
+
+/** The message of an event already parsed by `safeParseEvent`: the hot paths encode what they checked once. */
+export function encodeParsedEvent<T>(event: ParsedEvent<T>, topic: string, key: string | null): OutgoingMessage {
+  return { topic, key, value: JSON.stringify(event) };
+}
+
 export class ProducerOverloadedError extends PenumbraError {
   constructor(queued: number) {
     super(`producer queue is full (${queued} messages waiting); slow down or raise maxQueued`, { code: 'PRODUCER_OVERLOADED', retriable: true, context: { queued } });

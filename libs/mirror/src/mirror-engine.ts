@@ -1,4 +1,5 @@
 import { type Pair, type PairReplay, type ReplayResult, type TrafficRecord, pairId, pairSchema } from '@penumbra/contracts';
+import { type ParsedEvent, safeParseEvent } from '@penumbra/kafka';
 import { type HttpReplayClient, UnsendableRequestError, decodeBody } from '@penumbra/http';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import {
@@ -21,7 +22,7 @@ import { type ActiveExperiment, type ExperimentRegistry } from './experiment-reg
 import { type MirrorCounts } from './mirror-counts';
 import { type MirrorMetrics, type SkipReason } from './mirror-metrics';
 
-export type MirrorOutcome = { kind: 'pair'; pair: Pair } | { kind: 'skipped'; experimentId: string; reason: SkipReason; detail?: string };
+export type MirrorOutcome = { kind: 'pair'; pair: ParsedEvent<Pair> } | { kind: 'skipped'; experimentId: string; reason: SkipReason; detail?: string };
 
 export interface ProcessOptions {
   /** Keeps the consumer in its group while a record waits for a slot or a token. */
@@ -170,7 +171,7 @@ export class MirrorEngine {
   private validated(built: Pair): MirrorOutcome {
     const bounded = boundPair(pairWithoutCredentials(built, this.credentials));
     if (!bounded.ok) return this.skip(built.experimentId, 'pair-too-large', bounded.reason);
-    const parsed = pairSchema.safeParse(bounded.pair);
+    const parsed = safeParseEvent(pairSchema, bounded.pair);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       return this.skip(built.experimentId, 'invalid-pair', `pair does not satisfy pair.v1: ${detail}`.slice(0, 2000));

@@ -1,5 +1,5 @@
-import { type TrafficRecord, pairSchema } from '@penumbra/contracts';
-import { type BatchHandler, type ConsumedRecord, type OutgoingMessage, type ProducerPort, encodeEvent } from '@penumbra/kafka';
+import { type TrafficRecord } from '@penumbra/contracts';
+import { type BatchHandler, type ConsumedRecord, type OutgoingMessage, type ProducerPort, encodeParsedEvent } from '@penumbra/kafka';
 import { type MirrorEngine } from './mirror-engine';
 
 export interface TrafficHandlerOptions {
@@ -66,7 +66,7 @@ export function trafficHandler(engine: MirrorEngine, producer: ProducerPort, pai
     const known = built.get(keyOf(record));
     if (known) return known;
     const outcomes = await engine.process(record.value, heartbeat ? { heartbeat } : {});
-    const messages = outcomes.flatMap((o) => (o.kind === 'pair' ? [encodeEvent(pairSchema, o.pair, pairsTopic, o.pair.id)] : []));
+    const messages = outcomes.flatMap((o) => (o.kind === 'pair' ? [encodeParsedEvent(o.pair, pairsTopic, o.pair.id)] : []));
     const invalid = outcomes.flatMap((o) => (o.kind === 'skipped' && o.reason === 'invalid-pair' ? [`${o.experimentId}: ${o.detail ?? 'invalid pair'}`] : []));
     const result: Built = {
       messages,
