@@ -46,7 +46,7 @@ export function registerReplay(program: Command, out: Output): void {
           const result = await replayRetained({
             kafka: ctx.kafka(),
             record,
-            topics: ctx.topics,
+            topics: { traffic: ctx.topics.traffic, pairs: ctx.topics.pairs, dlq: ctx.topics.dlq },
             window,
             pace,
             destinations: parseDestinationPolicy((ctx.env.MIRROR_ALLOWED_TARGETS ?? '').split(',')),
