@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { SentinelService } from './sentinel.service';
+import { experimentsProvider, producerProvider, redisProvider } from '@penumbra/service-kit';
+import { SentinelInputsHandler } from './sentinel-inputs.handler';
+import { SentinelClock, sentinelProvider } from './sentinel.providers';
 
-@Module({ providers: [SentinelService] })
+@Module({ providers: [...redisProvider, ...producerProvider, ...experimentsProvider, sentinelProvider, SentinelClock], controllers: [SentinelInputsHandler] })
 export class SentinelModule {}
