@@ -7,12 +7,7 @@ import { type RedisClient } from '@penumbra/redis';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
 import { EXPERIMENTS, LOGGER, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS, loadOperatorKeysFile } from '@penumbra/service-kit';
 import { type Registry } from 'prom-client';
-import { CommandHistory } from './command-history';
-import { ControlRouter } from './control-router';
-import { ExperimentEvaluator } from './experiment-evaluator';
-import { loadApplierKeys, loadCommandKeys } from './operator-keys';
-import { alertOf } from './outputs';
-import { SentinelMetrics } from './sentinel-metrics';
+import { CommandHistory, ControlRouter, ExperimentEvaluator, SentinelMetrics, alertOf, loadApplierKeys, loadCommandKeys } from '@penumbra/sentinel';
 
 export type SentinelEnv = ServiceEnv<'sentinel'>;
 
