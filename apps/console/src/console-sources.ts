@@ -1,4 +1,4 @@
-import { type MergedAggregate, type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
+import { type MergedAggregate, type WindowKeys, newestWindowStarts, readAggregate, slicesWithWindows } from '@penumbra/aggregates';
 import { type ExperimentRecord, type TopicKey } from '@penumbra/contracts';
 import { type TransactionalKafka } from '@penumbra/kafka';
 import { type RedisClient } from '@penumbra/redis';
@@ -17,21 +17,13 @@ export interface ConsoleSources {
 const MAX_WINDOWS = 2_000;
 
 /** The starts of an experiment's windows of one slice, oldest first, at most the newest MAX_WINDOWS. */
-export async function windowStarts(src: ConsoleSources, id: string, slice = '*'): Promise<number[]> {
-  const members = await src.redis.zrevrangebyscore(windowIndexKey(src.windows, id), '+inf', '-inf', 'LIMIT', 0, MAX_WINDOWS * 4);
-  const starts = members.filter((m) => m.slice(0, m.lastIndexOf('|')) === slice).map((m) => Number(m.slice(m.lastIndexOf('|') + 1)));
-  return starts.slice(0, MAX_WINDOWS).reverse();
+export function windowStarts(src: ConsoleSources, id: string, slice = '*'): Promise<number[]> {
+  return newestWindowStarts(src.redis, src.windows, id, slice, MAX_WINDOWS);
 }
 
 /** The slice keys an experiment's windows hold, at most `max`. */
 export async function sliceKeys(src: ConsoleSources, id: string, max = 50): Promise<string[]> {
-  const members = await src.redis.zrevrangebyscore(windowIndexKey(src.windows, id), '+inf', '-inf', 'LIMIT', 0, 5_000);
-  const keys = new Set<string>();
-  for (const m of members) {
-    if (keys.size >= max) break;
-    keys.add(m.slice(0, m.lastIndexOf('|')));
-  }
-  return [...keys].sort();
+  return (await slicesWithWindows(src.redis, src.windows, id, { max, scan: 5_000 })).sort();
 }
 
 export function readWindow(src: ConsoleSources, id: string, start: number, slice = '*'): Promise<MergedAggregate> {

@@ -1,7 +1,8 @@
 import { ALL_SLICES, type AggregateCounts, type MetricSummary } from '@penumbra/contracts';
 import { type RedisClient } from '@penumbra/redis';
 import { LogHistogram } from '@penumbra/stats-core';
-import { type DifferenceExample, type WindowKeys, parseExample, windowIndexKey, windowKey } from './window-ops';
+import { windowStartsBetween } from './window-index';
+import { type DifferenceExample, type WindowKeys, parseExample, windowKey } from './window-ops';
 
 export interface MergedAggregate {
   experimentId: string;
@@ -91,22 +92,22 @@ export async function readAggregate(
   to = Number.MAX_SAFE_INTEGER,
   alpha = 0.01,
 ): Promise<MergedAggregate> {
-  const members = (await redis.zrangebyscore(windowIndexKey(k, experimentId), from - (from % k.windowMs), to - 1)).filter((m) => m.slice(0, m.lastIndexOf('|')) === sliceKey);
+  const starts = await windowStartsBetween(redis, k, experimentId, sliceKey, from - (from % k.windowMs), to - 1);
   const out: MergedAggregate = {
     experimentId,
     sliceKey,
     from,
     to,
-    windows: members.length,
+    windows: starts.length,
     counts: emptyCounts(),
     latency: { primary: new LogHistogram(alpha), candidate: new LogHistogram(alpha), secondary: new LogHistogram(alpha) },
     topPaths: [],
     metrics: {},
     lastTs: new Map(),
   };
-  if (members.length === 0) return out;
+  if (starts.length === 0) return out;
   const pipeline = redis.pipeline();
-  const keys = members.map((m) => windowKey(k, experimentId, sliceKey, Number(m.slice(m.lastIndexOf('|') + 1))));
+  const keys = starts.map((start) => windowKey(k, experimentId, sliceKey, start));
   for (const w of keys) {
     pipeline.hgetall(w.hash);
     pipeline.zrevrange(w.top, 0, 99, 'WITHSCORES');

@@ -2,6 +2,7 @@ import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
 import { type EventOps, type WindowKeys, generationKey, windowIndexKey } from './window-ops';
+import { indexMember } from './window-index';
 
 export const AGGREGATES_DEFAULTS = {
   /** Differing paths kept per window, the most frequent first. @default 100 */
@@ -90,7 +91,7 @@ export class WindowStore {
         id: e.id,
         o: e.offset,
         ops: e.ops,
-        w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), `${w.sliceKey}|${w.start}`, w.start]),
+        w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start]),
       })),
     );
     const args = [

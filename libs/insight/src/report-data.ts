@@ -1,6 +1,6 @@
-import { type AuditRecord, type Command, type ExperimentRecord, commandSchema } from '@penumbra/contracts';
+import { ALL_SLICES, type AuditRecord, type Command, type ExperimentRecord, commandSchema } from '@penumbra/contracts';
 import { summarize } from '@penumbra/audit';
-import { type DifferenceExample, type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
+import { type DifferenceExample, type WindowKeys, readAggregate, windowStartsBetween } from '@penumbra/aggregates';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type RedisClient } from '@penumbra/redis';
 import { reportWithoutCredentials } from './report-credentials';
@@ -79,7 +79,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
       return { side, count: h.count, p50: h.quantile(0.5) ?? null, p90: h.quantile(0.9) ?? null, p99: h.quantile(0.99) ?? null };
     })
     .filter((r) => r.count > 0);
-  const starts = (await redis.zrangebyscore(windowIndexKey(windows, id), from - (from % windows.windowMs), to)).filter((m) => m.startsWith('*|')).map((m) => Number(m.slice(2)));
+  const starts = await windowStartsBetween(redis, windows, id, ALL_SLICES, from - (from % windows.windowMs), to);
   const series: ReportData['series'] = [];
   for (const start of starts.slice(-MAX_SERIES)) {
     const w = await readAggregate(redis, windows, id, '*', start, start + windows.windowMs);

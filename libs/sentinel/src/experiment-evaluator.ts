@@ -1,5 +1,5 @@
 import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey, isReplaySliceKey } from '@penumbra/contracts';
-import { type WindowKeys, readAggregate, windowIndexKey } from '@penumbra/aggregates';
+import { type WindowKeys, readAggregate, slicesWithWindows } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
@@ -76,8 +76,7 @@ export class ExperimentEvaluator {
   async slicesOf(record: ExperimentRecord): Promise<string[]> {
     if (!record.spec.slices.decidePerSlice) return [ALL_SLICES];
     const since = this.clock() - SLICE_LOOKBACK_MS;
-    const members = await this.deps.redis.zrangebyscore(windowIndexKey(this.deps.windows, record.experimentId), since, '+inf');
-    const seen = new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))).filter((s) => !isReplaySliceKey(s)));
+    const seen = new Set((await slicesWithWindows(this.deps.redis, this.deps.windows, record.experimentId, { since })).filter((s) => !isReplaySliceKey(s)));
     for (const s of await this.deps.store.slicesOf(record.experimentId)) seen.add(s);
     const rollup = seen.delete(ALL_SLICES);
     if (seen.size === 0 && rollup) await this.warnNoSlices(record);
