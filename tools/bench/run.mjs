@@ -16,7 +16,7 @@ const names = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
 
 if (flags.includes('--help') || flags.includes('-h')) {
-  process.stdout.write(`usage: npm run bench [-- <name>] [-- --json]\navailable: ${available.join(', ')}\n`);
+  process.stdout.write(`usage: npm run bench [-- <name>] [-- --json] [-- --minutes=N (soak)]\navailable: ${available.join(', ')}\n`);
   process.exit(0);
 }
 const unknown = names.filter((n) => !available.includes(n));

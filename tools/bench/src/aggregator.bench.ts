@@ -5,7 +5,7 @@ import { diffEventSchema } from '@penumbra/contracts';
 import { encodeEvent } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka } from '@penumbra/kafka-testing';
 import { startRedisServer } from '@penumbra/testing';
-import { bareConsumeProduce, steadyRate, withServiceProcess } from './kafka-bench';
+import { aggregatorApplied, bareConsumeProduce, steadyRate, withServiceProcess } from './kafka-bench';
 import { report } from './report';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? '40000');
@@ -13,11 +13,7 @@ const PARTITIONS = 2;
 
 async function ours(kafka: TestKafka, redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl);
-  const applied = async () => {
-    const keys = await redis.keys(`${kafka.ns.keyPrefix}agg:offset:*`);
-    const values = keys.length ? await redis.mget(...keys) : [];
-    return values.reduce((s, v) => s + (v === null ? 0 : Number(v) + 1), 0);
-  };
+  const applied = () => aggregatorApplied(redis, kafka.ns.keyPrefix);
   try {
     return await withServiceProcess(kafka, 'aggregator', redisUrl, () => steadyRate(applied, EVENTS));
   } finally {

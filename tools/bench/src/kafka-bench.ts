@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type Redis from 'ioredis';
 import { findWorkspaceRoot } from '@penumbra/config';
 import { type OutgoingMessage } from '@penumbra/kafka';
 import { type TestKafka, spawnTs } from '@penumbra/kafka-testing';
@@ -96,8 +97,8 @@ export async function bareChain(kafka: TestKafka, hops: number, total: number, m
   }
 }
 
-/** Runs a service's own process against the bench's namespace while `measure` runs, then stops it. */
-export async function withServiceProcess<T>(kafka: TestKafka, service: string, redisUrl: string, measure: () => Promise<T>): Promise<T> {
+/** Starts one replica of a service as its own process against the bench's namespace; `stop` drains it with SIGTERM. */
+export function startServiceProcess(kafka: TestKafka, service: string, redisUrl: string): { stop(): Promise<void> } {
   const child = spawnTs(join(findWorkspaceRoot(__dirname), 'apps', service, 'src', 'main.ts'), {
     KAFKA_BROKERS: kafka.brokers.join(','),
     TOPIC_PREFIX: kafka.ns.topicPrefix,
@@ -107,10 +108,28 @@ export async function withServiceProcess<T>(kafka: TestKafka, service: string, r
     REDIS_KEY_PREFIX: kafka.ns.keyPrefix,
     LOG_LEVEL: 'error',
   });
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs a service's own process against the bench's namespace while `measure` runs, then stops it. */
+export async function withServiceProcess<T>(kafka: TestKafka, service: string, redisUrl: string, measure: () => Promise<T>): Promise<T> {
+  const replica = startServiceProcess(kafka, service, redisUrl);
   try {
     return await measure();
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await replica.stop();
   }
+}
+
+/** Diff events the aggregator has applied: the sum over partitions of its last applied offset + 1, as its script stores them. */
+export async function aggregatorApplied(redis: Pick<Redis, 'keys' | 'mget'>, keyPrefix: string): Promise<number> {
+  const keys = await redis.keys(`${keyPrefix}agg:offset:*`);
+  const values = keys.length ? await redis.mget(...keys) : [];
+  return values.reduce((s, v) => s + (v === null ? 0 : Number(v) + 1), 0);
 }

@@ -3,127 +3,39 @@
 // topic to Redis windows next to a bare three-hop consume-and-produce chain over the same records,
 // the freshness (capture to counted in Redis) at a fixed rate, and the time from the start of
 // traffic to the sentinel's decision.
-import { join } from 'node:path';
-import { readAggregate } from '@penumbra/aggregates';
-import { findWorkspaceRoot } from '@penumbra/config';
-import { type ExperimentRecord, type ExperimentSpec, experimentSpecSchema, trafficRecordSchema } from '@penumbra/contracts';
-import { LoadGenerator, demoExperiment, demoNames, startDemoStack } from '@penumbra/demo';
+import { type ExperimentRecord } from '@penumbra/contracts';
+import { LoadGenerator, demoExperiment } from '@penumbra/demo';
 import { readExperimentStatus, verdictOf } from '@penumbra/insight';
-import { encodeEvent } from '@penumbra/kafka';
-import { type TestKafka, createTestKafka, publishExperiments } from '@penumbra/kafka-testing';
-import { createRedis } from '@penumbra/redis';
-import { startRedisServer, waitFor } from '@penumbra/testing';
+import { publishExperiments } from '@penumbra/kafka-testing';
+import { waitFor } from '@penumbra/testing';
 import { bareChain, steadyRate } from './kafka-bench';
 import { percentile, sampleCounts } from './pipeline-clock';
+import { measuringExperiment, startBenchFleet } from './pipeline-fleet';
 import { report } from './report';
-import { startTarget } from './target-process';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? '20000');
 const FRESH_RATE = Number(process.env['BENCH_FRESH_RATE'] ?? '1000');
 const FRESH_SECONDS = Number(process.env['BENCH_FRESH_SECONDS'] ?? '15');
 const DECISION_RATE = Number(process.env['BENCH_DECISION_RATE'] ?? '200');
-const WINDOW_MS = 1000;
 const FINAL = new Set(['promoted', 'rolled_back', 'killed']);
 
-type Captured = { path: string; status: number; headers: Record<string, string>; body: string };
-
-/** An experiment that mirrors everything of one service as fast as the candidate allows and never decides. */
-function measuringExperiment(id: string, service: string, candidate: string, secondary: string): ExperimentSpec {
-  const base = demoExperiment(id, candidate, secondary);
-  return experimentSpecSchema.parse({
-    ...base,
-    target: { service, methods: ['GET'] },
-    shadow: { ...base.shadow, rateLimitPerSec: 1_000_000, maxInFlight: 64, onOverload: 'backpressure' },
-    policy: { ...base.policy, stages: base.policy.stages.map((s) => ({ ...s, minSamples: 100_000_000 })) },
-  });
-}
-
-/** Real answers of the API, so that the captured exchanges replay to a matching candidate. */
-async function capture(primaryUrl: string): Promise<Captured[]> {
-  const paths = Array.from({ length: 20 }, (_, i) => `/products/${i + 1}`);
-  return Promise.all(
-    paths.map(async (path) => {
-      const res = await fetch(`${primaryUrl}${path}`);
-      return { path, status: res.status, headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' }, body: await res.text() };
-    }),
-  );
-}
-
-function trafficMessages(kafka: TestKafka, service: string, from: number, count: number, answers: Captured[], ts: number, topic = kafka.topics.traffic) {
-  return Array.from({ length: count }, (_, k) => {
-    const n = from + k;
-    const a = answers[((n % answers.length) + answers.length) % answers.length]!;
-    const record = trafficRecordSchema.parse({
-      type: 'traffic.v1',
-      id: `${service}-${n}`,
-      ts,
-      service,
-      request: { method: 'GET', path: a.path, query: '', headers: { accept: 'application/json' } },
-      response: { status: a.status, headers: a.headers, body: { encoding: 'utf8', data: a.body }, latencyMs: 3 },
-      attributes: { tenant: `t${n % 3}` },
-    });
-    return encodeEvent(trafficRecordSchema, record, topic, record.id);
-  });
-}
-
 async function main(): Promise<void> {
-  const root = findWorkspaceRoot(__dirname);
-  const kafka = await createTestKafka('bench-pipeline');
-  const redisServer = await startRedisServer();
-  const stops: Array<() => Promise<unknown>> = [() => kafka.close(), () => redisServer.stop()];
+  const fleet = await startBenchFleet('bench-pipeline');
+  const { kafka, demo, runTag, reader, progress, trafficMessages, pairsOf } = fleet;
   try {
-    const runTag = kafka.ns.id.replace(/^t-bench-pipeline-/, '');
-    const names = {
-      ...demoNames(root, 'clean'),
-      runId: runTag,
-      topicPrefix: kafka.ns.topicPrefix,
-      keyPrefix: kafka.ns.keyPrefix,
-      groupPrefix: `${kafka.ns.id}.`,
-      dir: join(root, '.penumbra', 'bench', runTag),
-    };
-    const progress = (t: string) => process.stderr.write(`· ${t}\n`);
-    const demo = await startDemoStack({
-      root,
-      names,
-      scenario: 'clean',
-      kafka: kafka.client,
-      producer: kafka.producer,
-      brokers: kafka.brokers,
-      redisUrl: redisServer.url,
-      progress,
-      env: { LOG_LEVEL: 'error' },
-    });
-    stops.push(() => demo.stop());
-    const reader = createRedis({ url: redisServer.url, tls: false, keyPrefix: '', connectionName: 'bench-pipeline' });
-    await reader.connect();
-    stops.push(() => reader.quit());
-    const pairsOf = async (experimentId: string) => (await readAggregate(reader, { prefix: names.keyPrefix, windowMs: WINDOW_MS }, experimentId)).counts.pairs;
-    // The throughput and freshness phases replay to the benchmarks' JSON API (no service time of its own),
-    // so that they measure the fleet; the decision phase uses the demo's shop API.
-    const [target, second] = await Promise.all([startTarget(), startTarget()]);
-    stops.push(
-      async () => target.stop(),
-      async () => second.stop(),
-    );
-    const answers = await capture(target.url);
-    const throughput = measuringExperiment(`throughput-${runTag}`, 'bench-throughput', target.url, second.url);
-    const fresh = measuringExperiment(`fresh-${runTag}`, 'bench-fresh', target.url, second.url);
-    await publishExperiments(kafka, [throughput, fresh], demo.operator);
-    // The mirror has the experiments once a first record of each is counted.
-    for (const [spec, service] of [
-      [throughput, 'bench-throughput'],
-      [fresh, 'bench-fresh'],
-    ] as const) {
-      await kafka.send(trafficMessages(kafka, service, -1, 1, answers, Date.now()));
-      await waitFor(async () => (await pairsOf(spec.id)) >= 1, { timeoutMs: 300_000, what: `the fleet to count a first pair of ${spec.id}` });
-    }
+    const throughput = measuringExperiment(`throughput-${runTag}`, 'bench-throughput', fleet.targets.candidate, fleet.targets.secondary);
+    const fresh = measuringExperiment(`fresh-${runTag}`, 'bench-fresh', fleet.targets.candidate, fleet.targets.secondary);
+    await fleet.startMeasuring([
+      { spec: throughput, service: 'bench-throughput' },
+      { spec: fresh, service: 'bench-fresh' },
+    ]);
 
     progress(`end-to-end: ${RECORDS} captured exchanges through mirror, comparator and aggregator`);
     const endToEnd = steadyRate(async () => (await pairsOf(throughput.id)) - 1, RECORDS);
-    for (let i = 0; i < RECORDS; i += 500) await kafka.send(trafficMessages(kafka, 'bench-throughput', i, Math.min(500, RECORDS - i), answers, Date.now()));
+    for (let i = 0; i < RECORDS; i += 500) await kafka.send(trafficMessages('bench-throughput', i, Math.min(500, RECORDS - i), Date.now()));
     const ours = await endToEnd;
     progress('bare chain: the same records through three consume-and-produce hops');
-    const bare = await bareChain(kafka, 3, RECORDS, (topic, from, count) => trafficMessages(kafka, 'bench-throughput', from, count, answers, Date.now(), topic));
+    const bare = await bareChain(kafka, 3, RECORDS, (topic, from, count) => trafficMessages('bench-throughput', from, count, Date.now(), topic));
 
     progress(`freshness: ${FRESH_RATE} exchanges/s for ${FRESH_SECONDS} s`);
     const sent: number[] = [];
@@ -136,7 +48,7 @@ async function main(): Promise<void> {
         const now = performance.now();
         const from = sent.length;
         sent.push(...Array.from({ length: due - from }, () => now));
-        await kafka.send(trafficMessages(kafka, 'bench-fresh', from, due - from, answers, Date.now()));
+        await kafka.send(trafficMessages('bench-fresh', from, due - from, Date.now()));
       } else await new Promise((r) => setTimeout(r, 5));
     }
     const countedAt = await counted.until(total);
@@ -152,7 +64,7 @@ async function main(): Promise<void> {
     load.start();
     const decision = await waitFor(
       async () => {
-        const d = verdictOf(await readExperimentStatus(reader, names.keyPrefix, record).catch(() => undefined)).decision;
+        const d = verdictOf(await readExperimentStatus(reader, fleet.keyPrefix, record).catch(() => undefined)).decision;
         return FINAL.has(d) ? d : undefined;
       },
       { timeoutMs: 600_000, intervalMs: 250, what: 'the sentinel to decide' },
@@ -183,7 +95,7 @@ async function main(): Promise<void> {
       ],
     );
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await fleet.stop();
   }
 }
 
