@@ -6,9 +6,7 @@ import { ConfigError, UnavailableError } from '@penumbra/errors';
 import { type SigningKey, type TrustedKeys, trustedKeysFromJson } from '@penumbra/contracts';
 import { type ConsumerPort, type TransactionalKafka, type TransactionalProducerPort, createTransactionalKafka, kafkaConnectionFromEnv } from '@penumbra/kafka';
 import { SERVICE_CONTEXT, type ServiceContext, StopStack, loadOperatorKeysFile, startExperimentTable } from '@penumbra/service-kit';
-import { AuditIndex, type RestoredHead } from './audit-index';
-import { HeadScan, loadAuditSigningKey, readAuditLogValue } from './audit-log';
-import { AuditWriter } from './audit-writer';
+import { AuditIndex, AuditWriter, HeadScan, type RestoredHead, loadAuditSigningKey, readAuditLogValue } from '@penumbra/audit-sink';
 
 export type AuditSinkEnv = ServiceEnv<'audit-sink'>;
 

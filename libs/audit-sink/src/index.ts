@@ -1,0 +1,3 @@
+export * from './audit-index';
+export * from './audit-log';
+export * from './audit-writer';
