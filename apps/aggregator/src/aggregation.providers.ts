@@ -5,7 +5,7 @@ import { type TopicKey } from '@penumbra/contracts';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';
-import { BATCH_TRANSPORT, type BatchTransport, LOGGER, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS } from '@penumbra/service-kit';
+import { BATCH_TRANSPORT, type BatchTransport, LOGGER, PeriodicTask, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS } from '@penumbra/service-kit';
 
 export type AggregatorEnv = ServiceEnv<'aggregator'>;
 
@@ -52,8 +52,7 @@ export const aggregationProvider: Provider = {
  */
 @Injectable()
 export class AggregatesMarker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly ticks = new PeriodicTask(() => this.tick());
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: AggregatorEnv,
@@ -65,15 +64,12 @@ export class AggregatesMarker implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     await this.transport.useGroup(undefined, await this.groupFromMarker(this.env.AGGREGATOR_REBUILD_ON_START));
-    this.timer = setInterval(() => {
-      this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
-    }, this.env.AGGREGATOR_PARTIAL_SNAPSHOT_MS);
+    this.ticks.start(this.env.AGGREGATOR_PARTIAL_SNAPSHOT_MS);
   }
 
   /** Before the transport closes: no tick may move the consumer or publish while it drains. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.ticking;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   private async groupFromMarker(rebuild: boolean): Promise<string> {

@@ -5,7 +5,7 @@ import { type ProducerPort, type TopicTable, createTransactionalKafka, kafkaConn
 import { type Logger, METRICS_REGISTRY } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';
 import { SentinelStateStore } from '@penumbra/sentinel-state';
-import { EXPERIMENTS, LOGGER, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS, loadOperatorKeysFile } from '@penumbra/service-kit';
+import { EXPERIMENTS, LOGGER, PRODUCER, PeriodicTask, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS, loadOperatorKeysFile } from '@penumbra/service-kit';
 import { type Registry } from 'prom-client';
 import { CommandHistory, ControlRouter, ExperimentEvaluator, SentinelMetrics, alertOf, loadApplierKeys, loadCommandKeys } from '@penumbra/sentinel';
 
@@ -71,8 +71,7 @@ export const sentinelProvider: Provider = {
 /** Bake times, cooldowns, watch periods and stalls move with the clock, not only with snapshots. */
 @Injectable()
 export class SentinelClock implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly ticks = new PeriodicTask(() => this.tick());
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: SentinelEnv,
@@ -83,15 +82,12 @@ export class SentinelClock implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
-    }, this.env.SENTINEL_EVALUATE_INTERVAL_MS);
+    this.ticks.start(this.env.SENTINEL_EVALUATE_INTERVAL_MS);
   }
 
   /** Before the transport closes: no tick may evaluate or alert while the consumers drain. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.ticking;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.ticks.stop();
   }
 
   private async tick(): Promise<void> {

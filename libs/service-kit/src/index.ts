@@ -6,3 +6,4 @@ export * from './service-context';
 export * from './service-providers';
 export * from './experiment-trust';
 export * from './rejection-limiter';
+export * from './periodic-task';
