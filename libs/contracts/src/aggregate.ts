@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs, eventId, experimentId, sliceValues } from './common';
 import { customMetricName } from './metric';
+import { pathVerdictsSchema } from './path-verdicts';
 
 /**
  * A mergeable log-bucketed latency histogram (DDSketch-style): bucket i holds values in
@@ -69,6 +70,8 @@ export const aggregateSnapshotSchema = z
       .max(100)
       .default([]),
     metrics: z.record(customMetricName, metricSummarySchema).default({}),
+    /** On the all-slices and replay rollups: every path's verdict since the experiment began. */
+    paths: pathVerdictsSchema.optional(),
   })
   .refine((s) => s.window.end >= s.window.start, { path: ['window', 'end'], message: 'must not be before window.start' });
 export type AggregateSnapshot = z.infer<typeof aggregateSnapshotSchema>;

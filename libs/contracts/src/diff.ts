@@ -19,6 +19,20 @@ export const differenceSchema = z.object({
 });
 export type Difference = z.infer<typeof differenceSchema>;
 
+export const MAX_PAIRED_PATHS = 200;
+
+/**
+ * A pair with a secondary, at each path template: did the candidate differ from the primary, and did
+ * the secondary? These paired indicators are what the per-path verdicts count (see path-verdicts.ts).
+ */
+export const pairedPathsSchema = z.object({
+  candidate: z.array(z.string().min(1).max(2048)).max(MAX_PAIRED_PATHS).default([]),
+  secondary: z.array(z.string().min(1).max(2048)).max(MAX_PAIRED_PATHS).default([]),
+  /** A side differed at more paths than were kept: the pair's indicators are incomplete, and no path is shown equivalent on them. */
+  incomplete: z.boolean().default(false),
+});
+export type PairedPaths = z.infer<typeof pairedPathsSchema>;
+
 export const diffEventSchema = z.object({
   type: z.literal('diff.v1'),
   /** The pair id, so a redelivered pair yields the same diff id. */
@@ -37,6 +51,8 @@ export const diffEventSchema = z.object({
   suspectedNoise: z.array(z.string().max(2048)).max(MAX_DIFFERENCES_PER_EVENT).default([]),
   latencyMs: z.object({ primary: latencyMs, candidate: latencyMs.optional(), secondary: latencyMs.optional() }),
   errors: z.object({ candidate: replayErrorKind.optional(), secondary: replayErrorKind.optional() }).default({}),
+  /** Present when the pair had a secondary that answered and was compared (before noise suppression). */
+  paired: pairedPathsSchema.optional(),
   /** Set when the pair was replayed from retained traffic or the corpus: counted apart from live evidence. */
   replay: z.enum(['retained', 'corpus']).optional(),
 });

@@ -11,11 +11,20 @@ export const BUILTIN_METRICS = [
   'latencyP50Ratio',
   'latencyP90Ratio',
   'latencyP99Ratio',
+  'maxExcessDiffRate',
+  'pathRegressions',
 ] as const;
 export type BuiltinMetric = (typeof BUILTIN_METRICS)[number];
 
 /** Rates that count successes out of samples, and so can be judged by a confidence bound. */
 export const RATE_METRICS: readonly BuiltinMetric[] = ['matchRate', 'mismatchRate', 'statusMatchRate', 'candidateErrorRate', 'timeoutRate'];
+
+/**
+ * Judged on the per-path verdicts (pairs with a secondary): the upper confidence bound of the largest
+ * per-path excess difference rate, and the number of paths judged a regression. A confidence sets
+ * the bound's level, and the false discovery rate of the regressions (1 - confidence).
+ */
+export const PATH_METRICS: readonly BuiltinMetric[] = ['maxExcessDiffRate', 'pathRegressions'];
 
 export const METRIC_STATISTICS = ['count', 'sum', 'min', 'max', 'last', 'mean'] as const;
 
@@ -39,13 +48,17 @@ const gateObject = z
   })
   .superRefine((g, ctx) => {
     if (g.confidence === undefined) return;
+    if ((PATH_METRICS as readonly string[]).includes(g.metric)) {
+      if (g.op === '==' || g.op === '!=') ctx.addIssue({ code: 'custom', path: ['op'], message: `${g.metric} is judged by a bound: use an ordering (>=, <=, >, <)` });
+      return;
+    }
     // A confidence promises that repeated looks keep wrong decisions under 1 - confidence; the
     // engine keeps that promise only for rates counted per pair, compared by an ordering.
     if (!(RATE_METRICS as readonly string[]).includes(g.metric)) {
       ctx.addIssue({
         code: 'custom',
         path: ['confidence'],
-        message: `${g.metric} is not a rate counted per pair, so no confidence can be kept for it under repeated evaluation; drop the confidence (its point estimate is then judged once the stage has its minimum evidence) or gate one of ${RATE_METRICS.join(', ')}`,
+        message: `${g.metric} is not a rate counted per pair, so no confidence can be kept for it under repeated evaluation; drop the confidence (its point estimate is then judged once the stage has its minimum evidence) or gate one of ${[...RATE_METRICS, ...PATH_METRICS].join(', ')}`,
       });
     } else if (g.op === '==' || g.op === '!=') {
       ctx.addIssue({

@@ -88,6 +88,19 @@ export const compareSchema = z
         suppressSuspectedVolatile: z.boolean().default(false),
       })
       .prefault({}),
+    /** The per-path verdicts (pairs with a secondary only): see path-verdicts in the README. */
+    verdicts: z
+      .object({
+        /** The false discovery rate across the experiment's paths. */
+        fdr: z.number().gt(0).lt(1).default(0.05),
+        /** The equivalence margin: a path is noise once its excess difference rate is shown below it. */
+        delta: z.number().gt(0).lt(1).default(0.001),
+        /** The level of each path's confidence sequence is 1 - alpha. */
+        alpha: z.number().gt(0).lt(1).default(0.05),
+        /** Paths counted per experiment, fixed in advance: the K of e-BH. Paths past it are counted as overflow. */
+        maxPaths: z.number().int().min(1).max(10_000).default(1000),
+      })
+      .prefault({}),
   })
   .prefault({});
 

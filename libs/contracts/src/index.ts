@@ -15,6 +15,7 @@ export * from './goreplay';
 export * from './issues';
 export * from './metric';
 export * from './pair';
+export * from './path-verdicts';
 export * from './topics';
 export * from './traffic';
 export * from './json-bounds';
