@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { producerProvider, redisProvider } from '@penumbra/service-kit';
+import { experimentsProvider, producerProvider, redisProvider } from '@penumbra/service-kit';
 import { AggregatesMarker, aggregationProvider } from './aggregation.providers';
 import { AggregatorEventsHandler } from './aggregator-events.handler';
 
-@Module({ providers: [...redisProvider, ...producerProvider, aggregationProvider, AggregatesMarker], controllers: [AggregatorEventsHandler] })
+@Module({ providers: [...redisProvider, ...producerProvider, ...experimentsProvider, aggregationProvider, AggregatesMarker], controllers: [AggregatorEventsHandler] })
 export class AggregatorModule {}

@@ -17,7 +17,10 @@
  * KEYS[1] applied-offset key of the partition for this experiment
  * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix of the experiment
  * ARGV[4] JSON [{id, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
- * ARGV[7] the experiment's generation key
+ * ARGV[7] the experiment's generation key  ARGV[8] paths (and endpoints) counted per path-counter hash
+ *
+ * A path counter ('p') is counted only for a path its hash already counts, or while the hash counts
+ * fewer than ARGV[8] (a set beside it holds them); past that its count goes to the hash's overflow.
  */
 export const APPLY_SCRIPT = `
 local applied = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -26,7 +29,8 @@ local retention = tonumber(ARGV[1])
 local maxTop = tonumber(ARGV[5])
 local maxExamples = tonumber(ARGV[6])
 local touched = {}
-local ints, floats, mins, maxs, lasts, zs, windows = {}, {}, {}, {}, {}, {}, {}
+local maxPaths = tonumber(ARGV[8])
+local ints, floats, mins, maxs, lasts, zs, windows, paths = {}, {}, {}, {}, {}, {}, {}, {}
 local last = applied
 local count = 0
 local markers = {}
@@ -56,6 +60,8 @@ for _, e in ipairs(events) do
           if (not lasts[kf]) or op[5] >= lasts[kf][2] then lasts[kf] = { op[4], op[5] } end
         elseif t == 'z' then
           zs[kf] = (zs[kf] or 0) + op[4]
+        elseif t == 'p' then
+          paths[kf] = (paths[kf] or 0) + op[4]
         elseif t == 'x' then
           redis.call('LPUSH', key, field)
           redis.call('LTRIM', key, 0, maxExamples - 1)
@@ -98,6 +104,28 @@ for kf, v in pairs(lasts) do
   if (not ts) or tonumber(ts) <= v[2] then redis.call('HSET', k, f, v[1], f .. ':ts', v[2]) end
 end
 for kf, n in pairs(zs) do local k, m = split(kf); redis.call('ZINCRBY', k, n, m) end
+-- Endpoints' pair counts first: a path is then never counted for an endpoint whose pairs were refused.
+local function countPaths(endpoints)
+  for kf, n in pairs(paths) do
+    local k, f = split(kf)
+    local isEndpoint = string.sub(f, 1, 1) == 'n'
+    if isEndpoint == endpoints then
+      -- The three cells of a path share one member; an endpoint's pair count is a member of its own.
+      local member = f
+      if not isEndpoint then member = 'p' .. string.sub(f, 2) end
+      local members = k .. ':members'
+      if redis.call('SISMEMBER', members, member) == 1 or redis.call('SCARD', members) < maxPaths then
+        redis.call('SADD', members, member)
+        redis.call('HINCRBY', k, f, n)
+      else
+        redis.call('HINCRBY', k, 'overflow', n)
+      end
+      touched[members] = 'members'
+    end
+  end
+end
+countPaths(true)
+countPaths(false)
 for kw, score in pairs(windows) do local k, m = split(kw); redis.call('ZADD', k, score, m) end
 for key, t in pairs(touched) do
   if t == 'z' then redis.call('ZREMRANGEBYRANK', key, 0, -(maxTop + 1)) end

@@ -10,3 +10,5 @@ export * from './slice-admission';
 export * from './aggregate-handler';
 export * from './snapshot-scheduler';
 export * from './slice-cap-alerts';
+export * from './path-counters';
+export * from './path-judge';

@@ -18,6 +18,10 @@ for _, m in ipairs(members) do
   redis.call('DEL', base, base .. ':top')
 end
 redis.call('DEL', KEYS[1])
+for _, rollup in ipairs({ '*', '~replay', '~corpus' }) do
+  local paths = ARGV[1] .. 'paths:' .. rollup
+  redis.call('DEL', paths, paths .. ':members', paths .. ':flagged')
+end
 local result = { redis.call('INCR', KEYS[2]) }
 for i = 3, #KEYS do
   result[#result + 1] = redis.call('GET', KEYS[i]) or '-1'

@@ -28,7 +28,7 @@ function setup(maxTracked: number) {
     return merged(experimentId, sliceKey);
   };
   const redis = { status: 'ready' } as unknown as RedisClient;
-  const scheduler = new SnapshotScheduler({ redis, keys, producer, topic: 'aggregates', alertsTopic: 'alerts', logger: silentLogger, maxTracked, read });
+  const scheduler = new SnapshotScheduler({ redis, keys, producer, topic: 'aggregates', alertsTopic: 'alerts', logger: silentLogger, maxTracked, read, retentionMs: 60_000 });
   const on = (topic: string) => sent.filter((m) => m.topic === topic).map((m) => JSON.parse(String(m.value)));
   return { scheduler, sent, on };
 }

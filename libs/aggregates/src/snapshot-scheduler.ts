@@ -1,4 +1,6 @@
-import { type Alert, aggregateSnapshotSchema, alertSchema, type SliceValues } from '@penumbra/contracts';
+import { ALL_SLICES, type Alert, type PathVerdicts, aggregateSnapshotSchema, alertSchema, isReplaySliceKey, type SliceValues } from '@penumbra/contracts';
+import { freezeRegressions, readPathEvidence } from './path-counters';
+import { type PathJudgeSettings, judgeRollupPaths } from './path-judge';
 import { toSnapshot } from './snapshot';
 import { type WindowKeys } from './window-ops';
 import { readAggregate } from './window-read';
@@ -28,6 +30,10 @@ export interface SnapshotSchedulerOptions {
   alerts?: { drain(now: number): Alert[] };
   /** Read one window's aggregate; the Redis read by default. */
   read?: typeof readAggregate;
+  /** The verdict settings of an experiment (its spec's compare.verdicts); undefined judges no paths. */
+  pathSettings?: (experimentId: string) => PathJudgeSettings | undefined;
+  /** How long the path counters are kept (the flags frozen beside them too). */
+  retentionMs: number;
 }
 
 /**
@@ -61,13 +67,22 @@ export class SnapshotScheduler {
 
   async tick(now: number): Promise<number> {
     const messages: OutgoingMessage[] = [];
+    const verdicts = new Map<string, Promise<PathVerdicts | undefined>>();
+    // Judged once per experiment rollup and tick, however many of its windows are snapshotted.
+    const pathsOf = (a: Active) => {
+      const id = `${a.experimentId}|${a.sliceKey}`;
+      let v = verdicts.get(id);
+      if (!v) verdicts.set(id, (v = this.judgePaths(a.experimentId, a.sliceKey)));
+      return v;
+    };
     for (const [id, a] of this.active) {
       const end = a.start + this.o.keys.windowMs;
       const closed = now >= end;
       if (!a.dirty && !closed) continue;
       try {
         const merged = await this.read(this.o.redis, this.o.keys, a.experimentId, a.sliceKey, a.start, end);
-        const snapshot = toSnapshot(merged, a.slice, { start: a.start, end, closed }, now);
+        const paths = a.sliceKey === ALL_SLICES || isReplaySliceKey(a.sliceKey) ? await pathsOf(a) : undefined;
+        const snapshot = toSnapshot(merged, a.slice, { start: a.start, end, closed }, now, paths);
         messages.push(encodeEvent(aggregateSnapshotSchema, snapshot, this.o.topic, a.experimentId));
         a.dirty = false;
         if (closed) this.active.delete(id);
@@ -97,6 +112,16 @@ export class SnapshotScheduler {
     await this.o.producer.send([...messages, ...alerts]);
     this.pendingAlerts.length = 0;
     return messages.length;
+  }
+
+  private async judgePaths(experimentId: string, rollup: string): Promise<PathVerdicts | undefined> {
+    const settings = this.o.pathSettings?.(experimentId);
+    if (!settings) return undefined;
+    const evidence = await readPathEvidence(this.o.redis, this.o.keys, experimentId, rollup);
+    if (evidence.paths.length === 0 && evidence.pairs === undefined && evidence.overflow === 0) return undefined;
+    const judged = judgeRollupPaths(evidence, settings);
+    await freezeRegressions(this.o.redis, { ...this.o.keys, retentionMs: this.o.retentionMs }, experimentId, rollup, judged.newlyFlagged);
+    return judged.verdicts;
   }
 
   private capAlert(now: number): void {

@@ -4,7 +4,8 @@ import { LogHistogram } from '@penumbra/stats-core';
 /**
  * One Redis effect of an event, applied by the aggregation script:
  * i = HINCRBY, f = HINCRBYFLOAT, mn/mx = keep the smaller/larger, l = keep the value with the
- * latest timestamp, z = ZINCRBY (top paths), x = LPUSH an example (list bounded by the script).
+ * latest timestamp, z = ZINCRBY (top paths), x = LPUSH an example (list bounded by the script),
+ * p = HINCRBY of a path counter, refused into the hash's overflow past the rollup's cap on paths.
  */
 export type WindowOp =
   | ['i', string, string, number]
@@ -12,7 +13,8 @@ export type WindowOp =
   | ['mn' | 'mx', string, string, number]
   | ['l', string, string, number, number]
   | ['z', string, string, number]
-  | ['x', string, string];
+  | ['x', string, string]
+  | ['p', string, string, number];
 
 export interface EventOps {
   /** Dedupe id: an event seen before (same id) is applied once. */
@@ -102,9 +104,37 @@ function slicesOf(slice: Record<string, string>, replay?: DiffEvent['replay']): 
   return own === ALL_SLICES ? [ALL_SLICES] : [ALL_SLICES, own];
 }
 
+/** The experiment's per-path counters of a rollup ("*", or a replay rollup): every pair since it began, not windowed. */
+export function pathCountersKey(k: WindowKeys, experimentId: string, rollup: string): string {
+  return `${k.prefix}agg:{${experimentId}}:paths:${rollup}`;
+}
+
+/** Field names of the path counters; JSON keeps any endpoint or path unambiguous. */
+export const PATH_FIELDS = {
+  pairs: (endpoint: string) => `n:${JSON.stringify(endpoint)}`,
+  candidateOnly: (endpoint: string, path: string) => `c:${JSON.stringify([endpoint, path])}`,
+  secondaryOnly: (endpoint: string, path: string) => `s:${JSON.stringify([endpoint, path])}`,
+  both: (endpoint: string, path: string) => `b:${JSON.stringify([endpoint, path])}`,
+  incomplete: 'incomplete',
+  overflow: 'overflow',
+} as const;
+
+/** One pair's paired indicators, counted once per path whichever way a redelivered or duplicated list repeats it. */
+function pathOps(e: DiffEvent, key: string): WindowOp[] {
+  if (!e.paired) return [];
+  const ops: WindowOp[] = [['p', key, PATH_FIELDS.pairs(e.endpoint), 1]];
+  if (e.paired.incomplete) ops.push(['i', key, PATH_FIELDS.incomplete, 1]);
+  const candidate = new Set(e.paired.candidate);
+  const secondary = new Set(e.paired.secondary);
+  for (const path of candidate) ops.push(['p', key, secondary.has(path) ? PATH_FIELDS.both(e.endpoint, path) : PATH_FIELDS.candidateOnly(e.endpoint, path), 1]);
+  for (const path of secondary) if (!candidate.has(path)) ops.push(['p', key, PATH_FIELDS.secondaryOnly(e.endpoint, path), 1]);
+  return ops;
+}
+
 export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps {
   const start = windowStart(e.ts, k.windowMs);
   const slices = slicesOf(e.slice, e.replay);
+  const rollup = slices[0] as string;
   const ops = slices.flatMap((sliceKey) => {
     const w = windowKey(k, e.experimentId, sliceKey, start);
     const ops: WindowOp[] = [
@@ -127,6 +157,7 @@ export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha:
     }
     return ops;
   });
+  ops.push(...pathOps(e, pathCountersKey(k, e.experimentId, rollup)));
   return { id: e.id, experimentId: e.experimentId, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: e.experimentId, sliceKey, start })) };
 }
 

@@ -9,6 +9,8 @@ export const AGGREGATES_DEFAULTS = {
   maxTopPaths: 100,
   /** Example pairs kept per path and window. @default 3 */
   maxExamples: 3,
+  /** Paths and endpoints an experiment's path counters count per rollup; past it their counts are overflow. @default 2000 */
+  maxPaths: 2000,
 } as const;
 
 export interface WindowStoreOptions extends WindowKeys {
@@ -18,6 +20,8 @@ export interface WindowStoreOptions extends WindowKeys {
   maxTopPaths?: number;
   /** @default AGGREGATES_DEFAULTS.maxExamples */
   maxExamples?: number;
+  /** @default AGGREGATES_DEFAULTS.maxPaths */
+  maxPaths?: number;
 }
 
 /** Where Redis names the aggregator's consumer group whose offsets match the rollups it holds. */
@@ -102,6 +106,7 @@ export class WindowStore {
       String(this.options.maxTopPaths),
       String(this.options.maxExamples),
       generationKey(this.options, experimentId),
+      String(this.options.maxPaths),
     ];
     try {
       this.scriptSha ??= await this.loadScript();

@@ -59,3 +59,21 @@ describe('comparePair with truncated bodies', () => {
     expect(comparePair(pair, config).outcome).toBe('candidate_error');
   });
 });
+
+describe('the paired indicators of a pair with a secondary', () => {
+  const config = compareConfigOf(undefined, 1_000_000);
+
+  it('carries every path where the candidate, and the secondary, differed from the primary', () => {
+    const pair = jsonPair('e', 't', { primary: { price: 1, ts: 1, items: [{ a: 1 }] }, candidate: { price: 2, ts: 2, items: [{ a: 1 }] }, secondary: { price: 1, ts: 3, items: [{ a: 9 }] } });
+    const event = diffEventOf(comparePair(pair, config), [], [], [], 1);
+    expect(event.paired).toEqual({ candidate: ['$.price', '$.ts'], secondary: ['$.ts', '$.items[*].a'], incomplete: false });
+  });
+
+  it('carries none without a secondary, and marks the indicators incomplete when differences were left out', () => {
+    expect(diffEventOf(comparePair(jsonPair('e', 't', { primary: { a: 1 }, candidate: { a: 2 } }), config), [], [], [], 1).paired).toBeUndefined();
+    const wide = (v: number) => Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`k${i}`, v]));
+    const event = diffEventOf(comparePair(jsonPair('e', 't', { primary: wide(1), candidate: wide(2), secondary: wide(1) }), config), [], [], [], 1);
+    expect(event.paired?.incomplete).toBe(true);
+    expect(event.paired?.candidate.length).toBeLessThanOrEqual(200);
+  });
+});

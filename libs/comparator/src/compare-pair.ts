@@ -1,4 +1,4 @@
-import { type DiffEvent, type DiffOutcome, type ExperimentSpec, type Pair, type ReplayResult, MAX_DIFFERENCES_PER_EVENT } from '@penumbra/contracts';
+import { type DiffEvent, type DiffOutcome, type ExperimentSpec, type Pair, type PairedPaths, type ReplayResult, MAX_DIFFERENCES_PER_EVENT, MAX_PAIRED_PATHS } from '@penumbra/contracts';
 import { type CompiledRules, type FoundDifference, DEFAULT_LIMITS, compileRules, diffResponses, looksVolatile, pathTemplate, prepareResponse } from '@penumbra/diff-core';
 
 export interface CompareConfig {
@@ -37,6 +37,8 @@ export interface PairComparison {
   rawTemplates: string[];
   /** Path templates where primary and secondary differ, when the secondary answered. */
   noiseTemplates: string[] | undefined;
+  /** The secondary differed at more paths than were found: its templates are incomplete. */
+  noiseIncomplete: boolean;
   /** Per template, whether its values look volatile (ids, timestamps). */
   volatile: Map<string, boolean>;
 }
@@ -76,6 +78,7 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
     omitted: 0,
     rawTemplates: [],
     noiseTemplates: undefined,
+    noiseIncomplete: false,
     volatile: new Map<string, boolean>(),
   };
   if (primaryError && candidateError) return { ...base, outcome: 'both_error' };
@@ -90,8 +93,11 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
   const raw = diffResponses(primary, comparable.b, options);
   if (raw.tooLarge) return { ...base, outcome: 'too_large', differences: raw.differences, omitted: raw.omitted };
   let noiseTemplates: string[] | undefined;
+  let noiseIncomplete = false;
   if (pair.secondary?.ok && !isServerError(pair.secondary) && comparable.a === pair.primary && !isCut(pair, 'secondary', pair.secondary.response)) {
-    noiseTemplates = templatesOf(diffResponses(primary, pair.secondary.response, options).differences);
+    const noise = diffResponses(primary, pair.secondary.response, options);
+    noiseTemplates = templatesOf(noise.differences);
+    noiseIncomplete = noise.omitted > 0 || noise.tooLarge;
   }
   const volatile = new Map<string, boolean>();
   for (const d of raw.differences) {
@@ -106,6 +112,7 @@ export function comparePair(pair: Pair, config: CompareConfig): PairComparison {
     omitted: raw.omitted,
     rawTemplates: templatesOf(raw.differences),
     noiseTemplates,
+    noiseIncomplete,
     volatile,
   };
 }
@@ -144,6 +151,13 @@ export function diffEventOf(c: PairComparison, kept: FoundDifference[], suppress
       ...(secondaryLatency !== undefined ? { secondary: secondaryLatency } : {}),
     },
     errors: { ...(pair.candidate.ok ? {} : { candidate: pair.candidate.error.kind }), ...(pair.secondary && !pair.secondary.ok ? { secondary: pair.secondary.error.kind } : {}) },
+    ...(c.noiseTemplates ? { paired: pairedPathsOf(c, c.noiseTemplates) } : {}),
     ...(pair.replay ? { replay: pair.replay.kind } : {}),
   };
+}
+
+/** The pair's indicators for the per-path verdicts, from every difference found (suppressed noise included). */
+function pairedPathsOf(c: PairComparison, noiseTemplates: string[]): PairedPaths {
+  const incomplete = c.omitted > 0 || c.noiseIncomplete || c.rawTemplates.length > MAX_PAIRED_PATHS || noiseTemplates.length > MAX_PAIRED_PATHS;
+  return { candidate: c.rawTemplates.slice(0, MAX_PAIRED_PATHS), secondary: noiseTemplates.slice(0, MAX_PAIRED_PATHS), incomplete };
 }
