@@ -1,3 +1,4 @@
+import { type PathEvidenceInput } from './path-gates';
 import { type AggregateCounts, type BuiltinMetric, MIRROR_COUNT_METRICS, MIRROR_METRIC_PREFIX, type MetricSummary } from '@penumbra/contracts';
 
 export interface LatencySummary {
@@ -14,6 +15,8 @@ export interface EvidenceInput {
   /** The candidate's custom metric summaries by name, as snapshots carry them. */
   metrics: Record<string, MetricSummary>;
   window?: { start: number; end: number };
+  /** The experiment's per-path paired counts, read when a gate needs them. */
+  paths?: PathEvidenceInput;
 }
 
 export const NO_LATENCY: LatencySummary = { count: 0, p50: null, p90: null, p99: null };

@@ -1,6 +1,7 @@
 import { BUILTIN_METRICS, type BuiltinMetric, type Comparison, type Gate, type GateEvidence } from '@penumbra/contracts';
 import { type Direction, type EarlyLook, type SplitPlan, samplesToDecideThreshold, sideParts, splitTestBound, splitTestShows } from '@penumbra/stats-core';
 import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample, stageSamples } from './evidence';
+import { isPathMetric, judgePathCondition } from './path-gates';
 
 export type GateKind = 'promotion' | 'rollback';
 
@@ -92,6 +93,7 @@ function judgeRate(
  * a ratio of latency quantiles, enough samples beyond the quantile: see pointEstimateShortfall).
  */
 export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number, look?: EarlyLook): GateEvidence {
+  if (isPathMetric(gate.metric)) return judgePathGate(gate, kind, e, minSamples);
   const value = metricValue(gate.metric, e);
   const rate = isBuiltin(gate.metric) ? rateSample(gate.metric, e.counts) : undefined;
   // The schema allows a confidence only on a rate compared by an ordering; on a gate built
@@ -118,4 +120,12 @@ export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSampl
   if (kind === 'promotion') return { ...base, ...held };
   const fired = held.verdict === 'pass' ? 'fail' : held.verdict === 'fail' ? 'pass' : 'need-more-data';
   return { ...base, ...held, verdict: fired };
+}
+
+/** A gate on the per-path verdicts: judged on the paired counts, at any time (see path-gates.ts). */
+function judgePathGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
+  const held = judgePathCondition(gate, e.paths, stageSamples(e) < minSamples);
+  const base = { gate: gateLabel(gate), kind, metric: gate.metric, op: gate.op, threshold: gate.threshold, value: held.value, bound: held.bound, confidence: gate.confidence ?? null, samples: e.paths?.pairs ?? 0 };
+  if (kind === 'promotion') return { ...base, verdict: held.verdict };
+  return { ...base, verdict: held.verdict === 'pass' ? 'fail' : held.verdict === 'fail' ? 'pass' : 'need-more-data' };
 }

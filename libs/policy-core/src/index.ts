@@ -12,3 +12,4 @@ export * from './circuit-breaker';
 export * from './slices';
 export * from './operating-characteristics';
 export * from './first-looks';
+export * from './path-gates';

@@ -1,5 +1,5 @@
 import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey, isReplaySliceKey } from '@penumbra/contracts';
-import { type WindowKeys, readAggregate, slicesWithWindows } from '@penumbra/aggregates';
+import { type WindowKeys, readAggregate, readPathEvidence, slicesWithWindows } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
@@ -8,6 +8,7 @@ import {
   type BreakerCounts,
   type Decision,
   type EvidenceInput,
+  type PathEvidenceInput,
   type SliceState,
   evaluate,
   evidenceFromParts,
@@ -15,6 +16,7 @@ import {
   noSliceAlert,
   policyHash,
   stateFromCommands,
+  usesPathMetrics,
 } from '@penumbra/policy-core';
 import { type RedisClient } from '@penumbra/redis';
 import { type CommandHistory } from './command-history';
@@ -118,11 +120,22 @@ export class ExperimentEvaluator {
     return { experiment: own.filter((p) => b.per === 'experiment' || p.slice === slice).length, fleet: await this.deps.store.promotionsSince(now - b.fleet.windowSec * 1000) };
   }
 
-  async evidence(experimentId: string, slice: string, from: number, now: number): Promise<EvidenceInput> {
+  async evidence(record: ExperimentRecord, slice: string, from: number, now: number): Promise<EvidenceInput> {
+    const experimentId = record.experimentId;
     const merged = await readAggregate(this.deps.redis, this.deps.windows, experimentId, slice, from, now + this.deps.windows.windowMs);
     const metrics: EvidenceInput['metrics'] = {};
     for (const [key, summary] of Object.entries(merged.metrics)) if (key.startsWith('candidate:')) metrics[key.slice('candidate:'.length)] = summary;
-    return evidenceFromParts({ counts: merged.counts, ...merged.latency, metrics, window: { start: from, end: now } });
+    const evidence = evidenceFromParts({ counts: merged.counts, ...merged.latency, metrics, window: { start: from, end: now } });
+    if (!usesPathMetrics(record.spec.policy)) return evidence;
+    return { ...evidence, paths: await this.pathEvidence(record, slice) };
+  }
+
+  /** The per-path counts are the experiment's since it began: a slice decided on its own reads those of all slices. */
+  private async pathEvidence(record: ExperimentRecord, slice: string): Promise<PathEvidenceInput> {
+    const rollup = slice === ALL_SLICES || isReplaySliceKey(slice) ? slice : ALL_SLICES;
+    const read = await readPathEvidence(this.deps.redis, this.deps.windows, record.experimentId, rollup);
+    const s = record.spec.compare.verdicts;
+    return { ...read, hypotheses: Math.max(s.maxPaths, read.paths.length, 1), fdr: s.fdr, alpha: s.alpha };
   }
 
   /** Steps one slice to completion: returns whether a step was applied (false: it chose nothing). */
@@ -134,7 +147,7 @@ export class ExperimentEvaluator {
       if (stored !== undefined && stored.outbox.length > 0) await this.send(id, slice, stored.outbox);
       const now = this.clock();
       const state = stored?.state ?? (await this.recover(record, slice, now));
-      const result = fn(state, await this.evidence(id, evidenceSliceOf(record.spec.policy, state, slice), state.stageEnteredAt, now), now);
+      const result = fn(state, await this.evidence(record, evidenceSliceOf(record.spec.policy, state, slice), state.stageEnteredAt, now), now);
       if (result === undefined) return false;
       const outbox = outboxOf(this.deps.topics, id, slice, result.decision, result.alerts, now, record, this.deps.signer);
       if (!(await store.compareAndSet(id, slice, stored?.state.version, result.state, outbox, requestId))) {
