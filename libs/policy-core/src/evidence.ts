@@ -71,6 +71,8 @@ export function rateSample(metric: BuiltinMetric, c: AggregateCounts): RateSampl
     case 'latencyP50Ratio':
     case 'latencyP90Ratio':
     case 'latencyP99Ratio':
+    case 'maxExcessDiffRate':
+    case 'pathRegressions':
       return undefined;
   }
 }

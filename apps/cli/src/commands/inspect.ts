@@ -4,7 +4,7 @@ import { readAggregate } from '@penumbra/aggregates';
 import { readHistory, verifyChain } from '@penumbra/audit';
 import { type ExperimentRecord } from '@penumbra/contracts';
 import { PenumbraError } from '@penumbra/errors';
-import { gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus } from '@penumbra/insight';
+import { diffRows, excessText, gatherReport, readExperimentStatus, readPathVerdicts, renderHtml, renderMarkdown, renderStatus, verdictSummary, verdictText } from '@penumbra/insight';
 import { type CliContext, withContext } from '../cli-context';
 import { type Output } from '../output';
 import { parseDuration } from './aggregates';
@@ -21,6 +21,10 @@ function since(text: string): number {
   if (ms === undefined)
     throw new PenumbraError(`--since "${text}" is not a duration: use a number and a unit, such as 90s, 15m, 2h or 7d`, { code: 'BAD_OPTION', retriable: false });
   return ms;
+}
+
+function windowsOf(ctx: CliContext): { prefix: string; windowMs: number } {
+  return { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS };
 }
 
 export function registerInspect(program: Command, out: Output): void {
@@ -70,46 +74,39 @@ export function registerInspect(program: Command, out: Output): void {
 
   program
     .command('diffs <experiment>')
-    .description('the top differing fields per endpoint, with example values from both sides')
+    .description('the differing fields per endpoint with each path\'s verdict (regression, noise or undecided, with its excess difference rate), and example values from both sides')
     .option('--since <duration>', 'how far back', '1h')
     .option('--slice <slice>', 'a slice key such as tenant=acme', '*')
     .option('--json', 'print JSON')
     .action((id: string, opts: { since: string; slice: string; json?: boolean }) =>
       withContext(async (ctx) => {
         const to = Date.now();
-        const agg = await readAggregate(
-          await ctx.redis(),
-          { prefix: ctx.env.REDIS_KEY_PREFIX, windowMs: ctx.env.AGGREGATOR_WINDOW_MS },
-          id,
-          opts.slice,
-          to - since(opts.since),
-          to + ctx.env.AGGREGATOR_WINDOW_MS,
-        );
-        const rows = agg.topPaths.map((p) => ({
-          endpoint: p.endpoint,
-          path: p.path,
-          pairs: p.count,
-          share: agg.counts.pairs === 0 ? 0 : p.count / agg.counts.pairs,
-          examples: p.samples,
-        }));
-        if (opts.json) return out.json({ experimentId: id, slice: opts.slice, pairs: agg.counts.pairs, differences: rows });
+        const agg = await readAggregate(await ctx.redis(), windowsOf(ctx), id, opts.slice, to - since(opts.since), to + ctx.env.AGGREGATOR_WINDOW_MS);
+        const record = await ctx.experiment(id);
+        const verdicts = record === undefined ? undefined : await readPathVerdicts(await ctx.redis(), windowsOf(ctx), record, opts.slice);
+        const rows = diffRows(agg, verdicts);
+        if (opts.json) return out.json({ experimentId: id, slice: opts.slice, pairs: agg.counts.pairs, differences: rows, ...(verdicts ? { verdicts } : {}) });
+        if (verdicts) out.line(verdictSummary(verdicts));
+        else out.line('no per-path verdicts yet: they need pairs with a secondary (shadow.secondary)');
         if (rows.length === 0) return out.line(`no differences for ${id} in the last ${opts.since} (${agg.counts.pairs} pairs)`);
         const byEndpoint = new Map<string, typeof rows>();
         for (const r of rows) byEndpoint.set(r.endpoint, [...(byEndpoint.get(r.endpoint) ?? []), r]);
         for (const [endpoint, list] of byEndpoint) {
+          out.line('');
           out.line(endpoint);
           out.table(
-            ['path', 'pairs', 'share', 'primary', 'candidate', 'pair'],
+            ['path', 'verdict', 'excess [95% bounds]', 'pairs', 'share', 'primary', 'candidate', 'pair'],
             list.map((r) => [
               r.path,
+              verdictText(r),
+              excessText(r.excess),
               String(r.pairs),
               `${(100 * r.share).toFixed(1)}%`,
-              r.examples[0]?.primary ?? '-',
-              r.examples[0]?.candidate ?? '-',
-              r.examples[0]?.pairId ?? '-',
+              r.example?.primary ?? '-',
+              r.example?.candidate ?? '-',
+              r.example?.pairId ?? '-',
             ]),
           );
-          out.line('');
         }
       }),
     );
