@@ -19,6 +19,7 @@ interface DemoResult {
   auditVerified: boolean;
   topicPrefix: string;
   replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
+  pathVerdicts?: { regressions: string[]; noise: number; undecided: number; maxExcessDiffRate: number };
 }
 
 describe('npm start: the demo through the real processes', () => {
@@ -61,6 +62,8 @@ describe('npm start: the demo through the real processes', () => {
     expect(r).toMatchObject({ code: 0, last: { scenario: 'regression', decision: 'rolled_back', auditVerified: true } });
     expect(r.last.topDifferences[0]).toMatch(/^\$\.data\.(total|tax)$/);
     expect(r.last.matchRate).toBeLessThan(0.9);
+    // The per-path verdicts flag exactly the fields the bug changed, and none the secondary shows to be volatile.
+    expect([...(r.last.pathVerdicts?.regressions ?? [])].sort()).toEqual(['$.data.tax', '$.data.total']);
   });
 
   it('replay: a low-traffic service is judged on retained traffic, before any live traffic could decide', async () => {
@@ -74,5 +77,6 @@ describe('npm start: the demo through the real processes', () => {
     const r = await demo('clean');
     expect(r).toMatchObject({ code: 0, last: { scenario: 'clean', decision: 'promoted', stage: 'promoted', topDifferences: [], matchRate: 1, auditVerified: true } });
     expect(r.last.samples).toBeGreaterThan(300);
+    expect(r.last.pathVerdicts?.regressions).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHistory, verifyAuditTrail } from '@penumbra/audit';
 import { type ExperimentRecord, commandSchema, experimentRecordSchema, signExperimentRecord, trustedKeysFromJson } from '@penumbra/contracts';
-import { type ReportData, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf } from '@penumbra/insight';
+import { type ReportData, excessText, gatherReport, readExperimentStatus, renderHtml, renderMarkdown, renderStatus, verdictOf, verdictSummary } from '@penumbra/insight';
 import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbra/kafka';
 import { type FleetService } from '@penumbra/fleet';
 import { type RedisClient } from '@penumbra/redis';
@@ -53,6 +53,8 @@ export interface DemoResult {
   seconds: number;
   topicPrefix: string;
   keyPrefix: string;
+  /** The paths judged a regression, and the bound on the largest excess difference rate (per-path verdicts). */
+  pathVerdicts?: { regressions: string[]; noise: number; undecided: number; maxExcessDiffRate: number };
   /** The replay scenario: requests replayed, seconds to the decision, and what live traffic would have needed. */
   replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
 }
@@ -163,6 +165,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       samples: report.counts.pairs,
       matchRate: report.matchRate,
       topDifferences: report.topDifferences.map((d) => d.path),
+      ...(report.pathVerdicts
+        ? {
+            pathVerdicts: {
+              regressions: report.pathVerdicts.verdicts.filter((v) => v.verdict === 'regression').map((v) => v.path),
+              noise: report.pathVerdicts.noise,
+              undecided: report.pathVerdicts.undecided,
+              maxExcessDiffRate: report.pathVerdicts.maxExcessDiffRate,
+            },
+          }
+        : {}),
       auditVerified: verified,
       report: reportPath,
       seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -206,6 +218,11 @@ function printSummary(out: DemoOutput, r: ReportData, reportPath: string, topicP
     out.line(`  ${d.endpoint} ${d.path}: ${d.count} pairs${e?.primary !== undefined ? `, e.g. ${e.primary} → ${e.candidate ?? '∅'}` : ''}`);
   }
   out.line('');
+  if (r.pathVerdicts) {
+    out.line(verdictSummary(r.pathVerdicts));
+    for (const v of r.pathVerdicts.verdicts.filter((x) => x.verdict === 'regression').slice(0, 5)) out.line(`  regression: ${v.endpoint} ${v.path}, excess ${excessText(v.excess)}`);
+    out.line('');
+  }
   out.line(`audit trail (${r.audit.records} records, chain ${r.audit.verified ? 'verified' : 'BROKEN'}):`);
   for (const t of r.audit.timeline.filter((t) => t.eventType === 'command.v1' || t.eventType === 'experiment.v1' || t.eventType === 'alert.v1').slice(-8))
     out.line(`  #${t.seq} ${t.actor}: ${t.summary}`);

@@ -24,6 +24,7 @@ export function reportWithoutCredentials(r: ReportData, policy: CredentialPolicy
       }));
       return { ...d, path: t(d.path), examples };
     }),
+    ...(r.pathVerdicts ? { pathVerdicts: { ...r.pathVerdicts, verdicts: r.pathVerdicts.verdicts.map((v) => ({ ...v, endpoint: t(v.endpoint), path: t(v.path) })) } } : {}),
     decisions: r.decisions.map((d) => ({ ...d, actor: t(d.actor), reason: t(d.reason) })),
     audit: { ...r.audit, timeline: r.audit.timeline.map((e) => ({ ...e, actor: t(e.actor), summary: t(e.summary) })) },
   };

@@ -1,8 +1,9 @@
-import { ALL_SLICES, type AuditRecord, type Command, type ExperimentRecord, commandSchema } from '@penumbra/contracts';
+import { ALL_SLICES, type AuditRecord, type Command, type ExperimentRecord, type PathVerdicts, commandSchema } from '@penumbra/contracts';
 import { summarize } from '@penumbra/audit';
 import { type DifferenceExample, type WindowKeys, readAggregate, windowStartsBetween } from '@penumbra/aggregates';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type RedisClient } from '@penumbra/redis';
+import { readPathVerdicts } from './path-verdicts-view';
 import { reportWithoutCredentials } from './report-credentials';
 import { type ExperimentStatus } from './status';
 
@@ -24,6 +25,8 @@ export interface ReportData {
   matchRate: number | null;
   latency: LatencyRow[];
   topDifferences: Array<{ endpoint: string; path: string; count: number; examples: DifferenceExample[] }>;
+  /** Every path's verdict since the experiment began (pairs with a secondary only). */
+  pathVerdicts?: PathVerdicts;
   /** Match rate per window, for the chart. */
   series: Array<{ start: number; pairs: number; matchRate: number | null }>;
   decisions: Array<{ at: number; action: string; from: string; to: string; slice: string; actor: string; reason: string; dryRun: boolean }>;
@@ -89,6 +92,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
     const parsed = commandSchema.safeParse(r.event);
     return r.eventType === 'command.v1' && parsed.success ? [parsed.data] : [];
   });
+  const pathVerdicts = await readPathVerdicts(redis, windows, record, ALL_SLICES);
   const report: ReportData = {
     experimentId: id,
     description: record.spec.description,
@@ -107,6 +111,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
     matchRate: c.pairs === 0 ? null : c.match / c.pairs,
     latency,
     topDifferences: merged.topPaths.slice(0, 10).map((p) => ({ endpoint: p.endpoint, path: p.path, count: p.count, examples: p.samples })),
+    ...(pathVerdicts ? { pathVerdicts } : {}),
     series,
     decisions: commands.map((cmd) => ({
       at: cmd.ts,

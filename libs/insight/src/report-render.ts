@@ -1,5 +1,6 @@
 import { type ReportData } from './report-data';
 import { latencyChart, matchRateChart } from './report-svg';
+import { excessText, verdictSummary } from './path-verdicts-view';
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
 const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(1)} ms`);
@@ -41,6 +42,7 @@ export function renderMarkdown(r: ReportData): string {
           ...r.topDifferences.map((d) => `| ${mdCell(d.endpoint)} | \`${mdCell(d.path)}\` | ${d.count} | ${mdCell(exampleText(d.examples[0]))} |`),
         ]),
     '',
+    ...verdictLines(r),
     '## Decisions',
     '',
     ...(r.decisions.length === 0
@@ -61,6 +63,23 @@ export function renderMarkdown(r: ReportData): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The judged paths that matter to a reader: regressions and undecided ones, with the line that sums them all up. */
+function notableVerdicts(r: ReportData) {
+  return (r.pathVerdicts?.verdicts ?? []).filter((v) => v.verdict !== 'noise').slice(0, 20);
+}
+
+function verdictLines(r: ReportData): string[] {
+  if (!r.pathVerdicts) return [];
+  const rows = notableVerdicts(r).map((v) => `| ${mdCell(v.endpoint)} | \`${mdCell(v.path)}\` | ${v.verdict} | ${excessText(v.excess)} |`);
+  return ['## Per-path verdicts', '', verdictSummary(r.pathVerdicts), '', ...(rows.length === 0 ? [] : ['| endpoint | path | verdict | excess [bounds] |', '|---|---|---|---|', ...rows, '']), ''];
+}
+
+function verdictHtml(r: ReportData): string {
+  if (!r.pathVerdicts) return '';
+  const rows = notableVerdicts(r).map((v) => row([esc(v.endpoint), `<code>${esc(v.path)}</code>`, v.verdict, esc(excessText(v.excess))]));
+  return `<h2>Per-path verdicts</h2>\n<p>${esc(verdictSummary(r.pathVerdicts))}</p>\n${rows.length === 0 ? '' : `<table>${head(['endpoint', 'path', 'verdict', 'excess [bounds]'])}${rows.join('')}</table>`}\n`;
 }
 
 function exampleText(e: ReportData['topDifferences'][number]['examples'][number] | undefined): string {
@@ -103,7 +122,7 @@ ${r.description ? `<p>${esc(r.description)}</p>` : ''}
 <table>${head(['side', 'samples', 'p50', 'p90', 'p99'])}${r.latency.map((l) => row([l.side, String(l.count), ms(l.p50), ms(l.p90), ms(l.p99)])).join('')}</table>
 <h2>Top differences</h2>
 ${diffs.length === 0 ? '<p>No differences left after the ignore rules and noise cancellation.</p>' : `<table>${head(['endpoint', 'path', 'pairs', 'example (primary → candidate)'])}${diffs.join('')}</table>`}
-<h2>Decisions</h2>
+${verdictHtml(r)}<h2>Decisions</h2>
 ${decisions.length === 0 ? '<p>None yet.</p>' : `<table>${head(['at', 'action', 'from → to', 'slice', 'by', 'reason'])}${decisions.join('')}</table>`}
 <h2>Audit trail</h2>
 <p>${r.audit.records} records; hash chain ${r.audit.verified === null ? 'not checked' : r.audit.verified ? 'verified' : '<strong>BROKEN</strong>'}.</p>

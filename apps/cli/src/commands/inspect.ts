@@ -95,7 +95,7 @@ export function registerInspect(program: Command, out: Output): void {
           out.line('');
           out.line(endpoint);
           out.table(
-            ['path', 'verdict', 'excess [95% bounds]', 'pairs', 'share', 'primary', 'candidate', 'pair'],
+            ['path', 'verdict', 'excess [bounds]', 'pairs', 'share', 'primary', 'candidate', 'pair'],
             list.map((r) => [
               r.path,
               verdictText(r),
