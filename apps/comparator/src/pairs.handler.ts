@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { type ServiceEnv } from '@penumbra/config';
-import { ComparatorMetrics, RedisNoiseStore, comparatorHandler } from '@penumbra/comparator';
+import { ComparatorMetrics, RedisNoiseStore, cachedDecidedPaths, comparatorHandler } from '@penumbra/comparator';
+import { readVerdictMarks } from '@penumbra/aggregates';
 import { type ExperimentRecord, type Pair, type TopicKey } from '@penumbra/contracts';
 import { type CredentialPolicy } from '@penumbra/credentials';
 import { type BatchHandler, type BatchOutcome, type ConsumedRecord, type ProducerPort, type TopicTable } from '@penumbra/kafka';
@@ -37,6 +38,7 @@ export class PairsHandler {
       maxJsonDepth: env.COMPARATOR_MAX_JSON_DEPTH,
       metrics: new ComparatorMetrics(registry),
       credentials,
+      decidedPaths: cachedDecidedPaths((id) => readVerdictMarks(redis, env.REDIS_KEY_PREFIX, id)),
     });
   }
 

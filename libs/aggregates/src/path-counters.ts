@@ -1,4 +1,5 @@
 import { UnavailableError } from '@penumbra/errors';
+import { ALL_SLICES } from '@penumbra/contracts';
 import { type RedisClient } from '@penumbra/redis';
 import { type PairCounts, type PathEvidence } from '@penumbra/stats-core';
 import { PATH_FIELDS, type WindowKeys, pathCountersKey } from './window-ops';
@@ -78,7 +79,7 @@ export function pathEvidenceOf(hash: Record<string, string>, flagged: Record<str
 /** The path counters of an experiment's rollup: the repository's read. */
 export async function readPathEvidence(redis: RedisClient, k: WindowKeys, experimentId: string, rollup: string): Promise<RollupPathEvidence> {
   const key = pathCountersKey(k, experimentId, rollup);
-  const [hash, flagged] = await Promise.all([redis.hgetall(key), redis.hgetall(`${key}:flagged`)]);
+  const [hash, flagged] = await unavailableUnless(`the path counters of ${experimentId}`, () => Promise.all([redis.hgetall(key), redis.hgetall(`${key}:flagged`)]));
   return pathEvidenceOf(hash, flagged);
 }
 
@@ -106,4 +107,31 @@ export async function freezeRegressions(
   }
   const failed = replies.find(([err]) => err)?.[0];
   if (failed) throw new UnavailableError(`redis refused the regressions of ${experimentId}: ${failed.message}`, { experimentId }, failed);
+}
+
+export type VerdictMark = 'regression' | 'noise';
+
+const verdictMarksKey = (k: Pick<WindowKeys, 'prefix'>, experimentId: string) => `${pathCountersKey({ prefix: k.prefix, windowMs: 0 }, experimentId, ALL_SLICES)}:decided`;
+
+/** Replaces the live rollup's decided paths (a noise verdict can be lost again, a regression never is). */
+export async function writeVerdictMarks(redis: RedisClient, k: WindowKeys & { retentionMs: number }, experimentId: string, decided: Map<string, VerdictMark>): Promise<void> {
+  const key = verdictMarksKey(k, experimentId);
+  const multi = redis.multi().del(key);
+  if (decided.size > 0) multi.hset(key, Object.fromEntries(decided)).pexpire(key, k.retentionMs);
+  await unavailableUnless(`the decided paths of ${experimentId}`, () => multi.exec());
+}
+
+/** The live rollup's decided paths of an experiment, by name; empty when none is decided yet. */
+export async function readVerdictMarks(redis: RedisClient, prefix: string, experimentId: string): Promise<Map<string, VerdictMark>> {
+  const hash = await unavailableUnless(`the decided paths of ${experimentId}`, () => redis.hgetall(verdictMarksKey({ prefix }, experimentId)));
+  return new Map(Object.entries(hash).flatMap(([name, mark]): Array<[string, VerdictMark]> => (mark === 'regression' || mark === 'noise' ? [[name, mark]] : [])));
+}
+
+/** A failed Redis call is Redis away: retriable, so callers retry the whole step rather than drop what it was for. */
+async function unavailableUnless<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new UnavailableError(`redis cannot serve ${what}: ${(err as Error).message}`, {}, err);
+  }
 }

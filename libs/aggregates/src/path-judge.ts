@@ -1,6 +1,6 @@
 import { MAX_PATH_VERDICTS_SHOWN, type PathVerdictEntry, type PathVerdicts } from '@penumbra/contracts';
 import { type PathVerdict, judgePaths } from '@penumbra/stats-core';
-import { type RollupPathEvidence } from './path-counters';
+import { type RollupPathEvidence, type VerdictMark } from './path-counters';
 
 export interface PathJudgeSettings {
   fdr: number;
@@ -14,6 +14,8 @@ export interface JudgedPaths {
   verdicts: PathVerdicts;
   /** Paths judged a regression now for the first time, with the e-value to freeze for them. */
   newlyFlagged: Array<{ path: string; logEValue: number }>;
+  /** Every decided path by name (see pathName): what the comparator's sequential noise method reads. */
+  decided: Map<string, VerdictMark>;
 }
 
 const RANK: Record<PathVerdict['verdict'], number> = { regression: 0, undecided: 1, noise: 2 };
@@ -45,6 +47,7 @@ export function judgeRollupPaths(e: RollupPathEvidence, s: PathJudgeSettings): J
       omitted: Math.max(0, entries.length - MAX_PATH_VERDICTS_SHOWN),
     },
     newlyFlagged: judged.newlyFlagged,
+    decided: new Map(judged.verdicts.flatMap((v): Array<[string, VerdictMark]> => (v.verdict === 'undecided' ? [] : [[v.path, v.verdict]]))),
   };
 }
 

@@ -1,5 +1,5 @@
 import { ALL_SLICES, type Alert, type PathVerdicts, aggregateSnapshotSchema, alertSchema, isReplaySliceKey, type SliceValues } from '@penumbra/contracts';
-import { freezeRegressions, readPathEvidence } from './path-counters';
+import { freezeRegressions, readPathEvidence, writeVerdictMarks } from './path-counters';
 import { type PathJudgeSettings, judgeRollupPaths } from './path-judge';
 import { toSnapshot } from './snapshot';
 import { type WindowKeys } from './window-ops';
@@ -120,7 +120,9 @@ export class SnapshotScheduler {
     const evidence = await readPathEvidence(this.o.redis, this.o.keys, experimentId, rollup);
     if (evidence.paths.length === 0 && evidence.pairs === undefined && evidence.overflow === 0) return undefined;
     const judged = judgeRollupPaths(evidence, settings);
-    await freezeRegressions(this.o.redis, { ...this.o.keys, retentionMs: this.o.retentionMs }, experimentId, rollup, judged.newlyFlagged);
+    const keys = { ...this.o.keys, retentionMs: this.o.retentionMs };
+    await freezeRegressions(this.o.redis, keys, experimentId, rollup, judged.newlyFlagged);
+    if (rollup === ALL_SLICES) await writeVerdictMarks(this.o.redis, keys, experimentId, judged.decided);
     return judged.verdicts;
   }
 

@@ -1,8 +1,9 @@
+import { type VerdictMark } from '@penumbra/aggregates';
 import { type ExperimentSpec, type Pair, diffEventSchema } from '@penumbra/contracts';
 import { type CredentialPolicy, credentialPolicy } from '@penumbra/credentials';
 import { type BatchHandler, type ProducerPort, encodeEvent } from '@penumbra/kafka';
 import { pairWithoutCredentials } from '@penumbra/mirror-core';
-import { type CompareConfig, comparePair, compareConfigOf } from './compare-pair';
+import { type CompareConfig, type PairComparison, comparePair, compareConfigOf } from './compare-pair';
 import { type ComparatorMetrics } from './comparator-metrics';
 import { diffEventWithoutCredentials } from './diff-credentials';
 import { judgeNoise } from './noise-judge';
@@ -22,6 +23,8 @@ export interface ComparatorDeps {
   clock?: () => number;
   /** How credentials are hashed in the diffs written. @default the default policy, with a random key */
   credentials?: CredentialPolicy;
+  /** The paths the per-path verdicts decided, for experiments with `compare.noise.method: sequential`. */
+  decidedPaths?: (experimentId: string) => Promise<Map<string, VerdictMark>>;
 }
 
 /** Compiles each experiment's compare rules once per version of its spec. */
@@ -60,7 +63,7 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
       return [{ c, config }];
     });
     if (comparisons.length === 0) return;
-    const judged = await judgeNoise(comparisons, deps.store, deps.keyPrefix, clock());
+    const judged = await judgeNoise(comparisons, deps.store, deps.keyPrefix, clock(), await decidedOf(comparisons, deps.decidedPaths));
     for (const e of judged.events) {
       deps.metrics.outcomes.inc({ experiment: e.experimentId, outcome: e.outcome });
       if (e.suppressedNoise.length) deps.metrics.suppressed.inc({ experiment: e.experimentId }, e.suppressedNoise.length);
@@ -69,6 +72,12 @@ export function comparatorHandler(deps: ComparatorDeps): BatchHandler<Pair> {
     const events = judged.events.map((e) => diffEventWithoutCredentials(e, credentials));
     await deps.producer.send(events.map((e) => encodeEvent(diffEventSchema, e, deps.diffsTopic, e.id)));
   };
+}
+
+async function decidedOf(comparisons: Array<{ c: PairComparison; config: CompareConfig }>, read: ComparatorDeps['decidedPaths']): Promise<Map<string, Map<string, VerdictMark>>> {
+  const ids = new Set(comparisons.filter((x) => x.config.noise.method === 'sequential').map((x) => x.c.pair.experimentId));
+  if (!read || ids.size === 0) return new Map();
+  return new Map(await Promise.all([...ids].map(async (id): Promise<[string, Map<string, VerdictMark>]> => [id, await read(id)])));
 }
 
 function skip(metrics: ComparatorMetrics, reason: 'unknown' | 'halted'): [] {

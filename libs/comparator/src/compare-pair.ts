@@ -1,4 +1,4 @@
-import { type DiffEvent, type DiffOutcome, type ExperimentSpec, type Pair, type PairedPaths, type ReplayResult, MAX_DIFFERENCES_PER_EVENT, MAX_PAIRED_PATHS } from '@penumbra/contracts';
+import { type DiffEvent, type DiffOutcome, compareSchema, type ExperimentSpec, type Pair, type PairedPaths, type ReplayResult, MAX_DIFFERENCES_PER_EVENT, MAX_PAIRED_PATHS } from '@penumbra/contracts';
 import { type CompiledRules, type FoundDifference, DEFAULT_LIMITS, compileRules, diffResponses, looksVolatile, pathTemplate, prepareResponse } from '@penumbra/diff-core';
 
 export interface CompareConfig {
@@ -12,7 +12,7 @@ export interface CompareConfig {
 
 export const DEFAULT_MAX_JSON_DEPTH = 1000;
 
-const DEFAULT_NOISE = { relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false };
+const DEFAULT_NOISE = compareSchema.parse({}).noise;
 
 export function compareConfigOf(spec: ExperimentSpec | undefined, maxBodyBytes: number, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): CompareConfig {
   if (!spec) return { rules: compileRules({}), headers: [], maxBodyBytes, maxJsonDepth, noise: DEFAULT_NOISE };

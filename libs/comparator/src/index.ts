@@ -5,3 +5,4 @@ export * from './noise-judge';
 export * from './noise-store';
 export * from './noise-counters';
 export * from './diff-credentials';
+export * from './decided-paths';

@@ -1,3 +1,4 @@
+import { type VerdictMark, pathName } from '@penumbra/aggregates';
 import { type DiffEvent } from '@penumbra/contracts';
 import { type FoundDifference, isNoise, isSuspectedVolatile, pathTemplate } from '@penumbra/diff-core';
 import { type CompareConfig, type PairComparison, diffEventOf } from './compare-pair';
@@ -13,9 +14,17 @@ export interface JudgedBatch {
  * Diffy-style noise cancellation over a batch: counts, per experiment, endpoint and path template,
  * how often the candidate differed (raw) and how often production differed from itself (noise),
  * in the shared store, then suppresses the paths whose raw rate does not clearly exceed noise.
- * Without a secondary, paths that differ in nearly every pair and look volatile are flagged.
+ * Without a secondary, paths that differ in nearly every pair and look volatile are flagged. With
+ * the sequential method, a path the per-path verdicts decided (`decided`, by experiment) is judged
+ * by its verdict instead: noise is suppressed, a regression never is.
  */
-export async function judgeNoise(comparisons: Array<{ c: PairComparison; config: CompareConfig }>, store: NoiseStore, keyPrefix: string, now: number): Promise<JudgedBatch> {
+export async function judgeNoise(
+  comparisons: Array<{ c: PairComparison; config: CompareConfig }>,
+  store: NoiseStore,
+  keyPrefix: string,
+  now: number,
+  decided: Map<string, Map<string, VerdictMark>> = new Map(),
+): Promise<JudgedBatch> {
   const updates = new Map<string, NoiseUpdate>();
   const keyOf = (c: PairComparison) => `${keyPrefix}noise:{${c.pair.experimentId}}:${c.pair.endpoint}`;
   const update = (key: string): NoiseUpdate => {
@@ -57,6 +66,12 @@ export async function judgeNoise(comparisons: Array<{ c: PairComparison; config:
     const suspected: string[] = [];
     for (const d of c.differences) {
       const tpl = pathTemplate(d.path);
+      const mark = config.noise.method === 'sequential' ? decided.get(c.pair.experimentId)?.get(pathName(c.pair.endpoint, tpl)) : undefined;
+      if (c.noiseTemplates && mark) {
+        if (mark === 'noise') suppressed.push(d.path);
+        else kept.push(d);
+        continue;
+      }
       if (c.noiseTemplates) {
         if (isNoise({ requests: t.get('req') ?? 0, raw: t.get(`raw:${tpl}`) ?? 0, noise: t.get(`noise:${tpl}`) ?? 0 }, config.noise)) suppressed.push(d.path);
         else kept.push(d);

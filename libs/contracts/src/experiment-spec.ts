@@ -83,6 +83,12 @@ export const compareSchema = z
       .default(10 * 1024 * 1024),
     noise: z
       .object({
+        /**
+         * How a difference is judged noise before it counts as a mismatch: `threshold`, Diffy's rule
+         * alone; `sequential`, the per-path verdicts first (a path judged noise is always suppressed,
+         * a path judged a regression never), and Diffy's rule only for paths still undecided.
+         */
+        method: z.enum(['threshold', 'sequential']).default('threshold'),
         relativeThreshold: z.number().nonnegative().default(0.2),
         absoluteThreshold: z.number().nonnegative().default(0.0003),
         suppressSuspectedVolatile: z.boolean().default(false),
