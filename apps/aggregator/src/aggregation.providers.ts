@@ -5,7 +5,19 @@ import { type ExperimentRecord, type TopicKey } from '@penumbra/contracts';
 import { type ProducerPort, type TopicTable } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import { type RedisClient } from '@penumbra/redis';
-import { BATCH_TRANSPORT, type BatchTransport, EXPERIMENTS, LOGGER, PeriodicTask, PRODUCER, REDIS, SERVICE_ENV, SERVICE_IDENTITY, type ServiceIdentity, TOPICS } from '@penumbra/service-kit';
+import {
+  BATCH_TRANSPORT,
+  type BatchTransport,
+  EXPERIMENTS,
+  LOGGER,
+  PeriodicTask,
+  PRODUCER,
+  REDIS,
+  SERVICE_ENV,
+  SERVICE_IDENTITY,
+  type ServiceIdentity,
+  TOPICS,
+} from '@penumbra/service-kit';
 
 export type AggregatorEnv = ServiceEnv<'aggregator'>;
 
@@ -22,7 +34,14 @@ export const AGGREGATION = Symbol('AGGREGATION');
 export const aggregationProvider: Provider = {
   provide: AGGREGATION,
   inject: [SERVICE_ENV, REDIS, PRODUCER, TOPICS, LOGGER, EXPERIMENTS],
-  useFactory: (env: AggregatorEnv, redis: RedisClient, producer: ProducerPort, topics: Record<TopicKey, string>, logger: Logger, experiments: TopicTable<ExperimentRecord>): Aggregation => {
+  useFactory: (
+    env: AggregatorEnv,
+    redis: RedisClient,
+    producer: ProducerPort,
+    topics: Record<TopicKey, string>,
+    logger: Logger,
+    experiments: TopicTable<ExperimentRecord>,
+  ): Aggregation => {
     const keys = { prefix: env.REDIS_KEY_PREFIX, windowMs: env.AGGREGATOR_WINDOW_MS };
     const sliceAlerts = new SliceCapAlerts(env.AGGREGATOR_MAX_SLICES_PER_EXPERIMENT, env.AGGREGATOR_CAP_ALERT_INTERVAL_MS);
     return {

@@ -73,7 +73,10 @@ describe('path counters on a real redis-server', () => {
 
   it('counts paths past the cap as overflow, which holds the equivalence bound at 1', async () => {
     const many = Array.from({ length: 8 }, (_, i) => pair(i, 'cap', [`$.f${i}`], []));
-    await store.apply(store.offsetKey('g', 'diffs', 2), many.map((e, i) => diffEventOps(e, String(i), keys, 0.01)));
+    await store.apply(
+      store.offsetKey('g', 'diffs', 2),
+      many.map((e, i) => diffEventOps(e, String(i), keys, 0.01)),
+    );
     const evidence = await readPathEvidence(redis, keys, 'cap', '*');
     // Four members: the endpoint's pair count and three paths.
     expect(evidence.paths).toHaveLength(3);
@@ -82,7 +85,9 @@ describe('path counters on a real redis-server', () => {
   });
 
   it('counts a pair with incomplete indicators as overflow', async () => {
-    await store.apply(store.offsetKey('g', 'diffs', 3), [diffEventOps(pair(1, 'inc', ['$.a'], [], { paired: { candidate: ['$.a'], secondary: [], incomplete: true } }), '1', keys, 0.01)]);
+    await store.apply(store.offsetKey('g', 'diffs', 3), [
+      diffEventOps(pair(1, 'inc', ['$.a'], [], { paired: { candidate: ['$.a'], secondary: [], incomplete: true } }), '1', keys, 0.01),
+    ]);
     expect((await readPathEvidence(redis, keys, 'inc', '*')).overflow).toBe(1);
   });
 });

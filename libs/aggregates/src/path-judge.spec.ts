@@ -48,10 +48,7 @@ describe('pathEvidenceOf', () => {
 
 describe('judgeRollupPaths', () => {
   it('flags a regressed path, shows a quiet one as noise, and bounds the largest excess', () => {
-    const e = pathEvidenceOf(
-      { [PATH_FIELDS.pairs(EP)]: '20000', [PATH_FIELDS.candidateOnly(EP, '$.price')]: '200', [PATH_FIELDS.secondaryOnly(EP, '$.ts')]: '3' },
-      {},
-    );
+    const e = pathEvidenceOf({ [PATH_FIELDS.pairs(EP)]: '20000', [PATH_FIELDS.candidateOnly(EP, '$.price')]: '200', [PATH_FIELDS.secondaryOnly(EP, '$.ts')]: '3' }, {});
     const { verdicts, newlyFlagged } = judgeRollupPaths(e, settings);
     expect(verdicts.regressions).toBe(1);
     expect(verdicts.verdicts.map((v) => [v.path, v.verdict])).toEqual([

@@ -1,6 +1,6 @@
 /**
  * Starts a rebuild of one experiment atomically with respect to the live aggregator: deletes the
- * experiment's windows, bumps its generation (so dedupe keys start afresh) and reads the live
+ * experiment's windows and path counters (of every rollup), bumps its generation (so dedupe keys start afresh) and reads the live
  * group's applied offsets, all in one script. Every live update is therefore either in the
  * returned offsets (and replayed by the rebuild) or after them (and applied live), never both.
  *
@@ -20,7 +20,7 @@ end
 redis.call('DEL', KEYS[1])
 for _, rollup in ipairs({ '*', '~replay', '~corpus' }) do
   local paths = ARGV[1] .. 'paths:' .. rollup
-  redis.call('DEL', paths, paths .. ':members', paths .. ':flagged')
+  redis.call('DEL', paths, paths .. ':members', paths .. ':flagged', paths .. ':decided')
 end
 local result = { redis.call('INCR', KEYS[2]) }
 for i = 3, #KEYS do

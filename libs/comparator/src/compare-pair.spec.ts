@@ -64,7 +64,11 @@ describe('the paired indicators of a pair with a secondary', () => {
   const config = compareConfigOf(undefined, 1_000_000);
 
   it('carries every path where the candidate, and the secondary, differed from the primary', () => {
-    const pair = jsonPair('e', 't', { primary: { price: 1, ts: 1, items: [{ a: 1 }] }, candidate: { price: 2, ts: 2, items: [{ a: 1 }] }, secondary: { price: 1, ts: 3, items: [{ a: 9 }] } });
+    const pair = jsonPair('e', 't', {
+      primary: { price: 1, ts: 1, items: [{ a: 1 }] },
+      candidate: { price: 2, ts: 2, items: [{ a: 1 }] },
+      secondary: { price: 1, ts: 3, items: [{ a: 9 }] },
+    });
     const event = diffEventOf(comparePair(pair, config), [], [], [], 1);
     expect(event.paired).toEqual({ candidate: ['$.price', '$.ts'], secondary: ['$.ts', '$.items[*].a'], incomplete: false });
   });

@@ -1,4 +1,14 @@
-import { type DiffEvent, type DiffOutcome, compareSchema, type ExperimentSpec, type Pair, type PairedPaths, type ReplayResult, MAX_DIFFERENCES_PER_EVENT, MAX_PAIRED_PATHS } from '@penumbra/contracts';
+import {
+  type DiffEvent,
+  type DiffOutcome,
+  compareSchema,
+  type ExperimentSpec,
+  type Pair,
+  type PairedPaths,
+  type ReplayResult,
+  MAX_DIFFERENCES_PER_EVENT,
+  MAX_PAIRED_PATHS,
+} from '@penumbra/contracts';
 import { type CompiledRules, type FoundDifference, DEFAULT_LIMITS, compileRules, diffResponses, looksVolatile, pathTemplate, prepareResponse } from '@penumbra/diff-core';
 
 export interface CompareConfig {

@@ -42,7 +42,12 @@ describe('judgeNoise with the sequential method', () => {
     judgeNoise([{ c: comparePair(pair, cfg), config: cfg }], new MemoryNoiseStore(), 'k:', 1, new Map([['e', decided]]));
 
   it('never suppresses a path judged a regression, and always suppresses one judged noise', async () => {
-    const { events } = await judge(new Map([['GET /items/:id\t$.id', 'regression'], ['GET /items/:id\t$.v', 'noise']]));
+    const { events } = await judge(
+      new Map([
+        ['GET /items/:id\t$.id', 'regression'],
+        ['GET /items/:id\t$.v', 'noise'],
+      ]),
+    );
     expect(events[0]).toMatchObject({ outcome: 'mismatch', differences: [{ path: '$.id' }], suppressedNoise: ['$.v'] });
   });
 

@@ -220,7 +220,8 @@ function printSummary(out: DemoOutput, r: ReportData, reportPath: string, topicP
   out.line('');
   if (r.pathVerdicts) {
     out.line(verdictSummary(r.pathVerdicts));
-    for (const v of r.pathVerdicts.verdicts.filter((x) => x.verdict === 'regression').slice(0, 5)) out.line(`  regression: ${v.endpoint} ${v.path}, excess ${excessText(v.excess)}`);
+    for (const v of r.pathVerdicts.verdicts.filter((x) => x.verdict === 'regression').slice(0, 5))
+      out.line(`  regression: ${v.endpoint} ${v.path}, excess ${excessText(v.excess)}`);
     out.line('');
   }
   out.line(`audit trail (${r.audit.records} records, chain ${r.audit.verified ? 'verified' : 'BROKEN'}):`);

@@ -13,9 +13,29 @@ const verdicts: PathVerdicts = {
   overflow: 0,
   omitted: 0,
   verdicts: [
-    { endpoint: 'GET /a', path: '$.price', verdict: 'regression', counts: { n: 5000, candidateOnly: 40, secondaryOnly: 0, both: 0 }, excess: { estimate: 0.008, lower: 0.004, upper: 0.0123 }, logEValue: 12 },
-    { endpoint: 'GET /a', path: '$.eta', verdict: 'undecided', counts: { n: 5000, candidateOnly: 3, secondaryOnly: 1, both: 0 }, excess: { estimate: 0.0004, lower: -0.001, upper: 0.002 }, morePairs: 9000 },
-    { endpoint: 'GET /a', path: '$.ts', verdict: 'noise', counts: { n: 5000, candidateOnly: 0, secondaryOnly: 0, both: 5000 }, excess: { estimate: 0, lower: -0.0006, upper: 0.0006 } },
+    {
+      endpoint: 'GET /a',
+      path: '$.price',
+      verdict: 'regression',
+      counts: { n: 5000, candidateOnly: 40, secondaryOnly: 0, both: 0 },
+      excess: { estimate: 0.008, lower: 0.004, upper: 0.0123 },
+      logEValue: 12,
+    },
+    {
+      endpoint: 'GET /a',
+      path: '$.eta',
+      verdict: 'undecided',
+      counts: { n: 5000, candidateOnly: 3, secondaryOnly: 1, both: 0 },
+      excess: { estimate: 0.0004, lower: -0.001, upper: 0.002 },
+      morePairs: 9000,
+    },
+    {
+      endpoint: 'GET /a',
+      path: '$.ts',
+      verdict: 'noise',
+      counts: { n: 5000, candidateOnly: 0, secondaryOnly: 0, both: 5000 },
+      excess: { estimate: 0, lower: -0.0006, upper: 0.0006 },
+    },
   ],
 };
 
@@ -23,7 +43,19 @@ describe('diffRows', () => {
   it('gives every differing path and every judged path one row, regressions first', () => {
     const rows = diffRows(
       {
-        counts: { pairs: 200, match: 100, mismatch: 100, candidateErrors: 0, primaryErrors: 0, bothErrors: 0, secondaryErrors: 0, statusMismatches: 0, timeouts: 0, tooLarge: 0, unknown: 0 },
+        counts: {
+          pairs: 200,
+          match: 100,
+          mismatch: 100,
+          candidateErrors: 0,
+          primaryErrors: 0,
+          bothErrors: 0,
+          secondaryErrors: 0,
+          statusMismatches: 0,
+          timeouts: 0,
+          tooLarge: 0,
+          unknown: 0,
+        },
         topPaths: [
           { endpoint: 'GET /b', path: '$.solo', count: 60, examples: ['p1'], samples: [{ pairId: 'p1', primary: '1', candidate: '2' }] },
           { endpoint: 'GET /a', path: '$.price', count: 20, examples: [], samples: [] },

@@ -73,7 +73,14 @@ function notableVerdicts(r: ReportData) {
 function verdictLines(r: ReportData): string[] {
   if (!r.pathVerdicts) return [];
   const rows = notableVerdicts(r).map((v) => `| ${mdCell(v.endpoint)} | \`${mdCell(v.path)}\` | ${v.verdict} | ${excessText(v.excess)} |`);
-  return ['## Per-path verdicts', '', verdictSummary(r.pathVerdicts), '', ...(rows.length === 0 ? [] : ['| endpoint | path | verdict | excess [bounds] |', '|---|---|---|---|', ...rows, '']), ''];
+  return [
+    '## Per-path verdicts',
+    '',
+    verdictSummary(r.pathVerdicts),
+    '',
+    ...(rows.length === 0 ? [] : ['| endpoint | path | verdict | excess [bounds] |', '|---|---|---|---|', ...rows, '']),
+    '',
+  ];
 }
 
 function verdictHtml(r: ReportData): string {

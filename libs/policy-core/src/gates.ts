@@ -125,7 +125,17 @@ export function judgeGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSampl
 /** A gate on the per-path verdicts: judged on the paired counts, at any time (see path-gates.ts). */
 function judgePathGate(gate: Gate, kind: GateKind, e: EvidenceInput, minSamples: number): GateEvidence {
   const held = judgePathCondition(gate, e.paths, stageSamples(e) < minSamples);
-  const base = { gate: gateLabel(gate), kind, metric: gate.metric, op: gate.op, threshold: gate.threshold, value: held.value, bound: held.bound, confidence: gate.confidence ?? null, samples: e.paths?.pairs ?? 0 };
+  const base = {
+    gate: gateLabel(gate),
+    kind,
+    metric: gate.metric,
+    op: gate.op,
+    threshold: gate.threshold,
+    value: held.value,
+    bound: held.bound,
+    confidence: gate.confidence ?? null,
+    samples: e.paths?.pairs ?? 0,
+  };
   if (kind === 'promotion') return { ...base, verdict: held.verdict };
   return { ...base, verdict: held.verdict === 'pass' ? 'fail' : held.verdict === 'fail' ? 'pass' : 'need-more-data' };
 }

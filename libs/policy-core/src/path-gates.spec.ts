@@ -40,7 +40,12 @@ describe('gates on the per-path verdicts', () => {
   });
 
   it('rolls a stage back on a regressed path through the engine', () => {
-    const p = policy({ stages: [{ name: 'shadow', mode: 'live', minDurationSec: 0, minSamples: 10_000, rollbackTriggers: ['pathRegressions >= 1'] }, { name: 'full', weight: 100 }] });
+    const p = policy({
+      stages: [
+        { name: 'shadow', mode: 'live', minDurationSec: 0, minSamples: 10_000, rollbackTriggers: ['pathRegressions >= 1'] },
+        { name: 'full', weight: 100 },
+      ],
+    });
     expect(usesPathMetrics(p)).toBe(true);
     const state = fresh({ status: 'running', stageEnteredAt: T0 });
     const r = evaluate(context(p, state, withPaths(paths(400, [{ candidateOnly: 40 }])), T0 + 10 * SEC));

@@ -66,7 +66,9 @@ function judgeMaxExcess(gate: Gate, p: PathEvidenceInput): Held {
  */
 function judgeRegressions(gate: Gate, p: PathEvidenceInput, samplesShort: boolean): Held {
   const fdr = gate.confidence === undefined ? p.fdr : 1 - gate.confidence;
-  const count = judgePaths(p.paths, { fdr, hypotheses: p.hypotheses, ...(p.pairs === undefined ? {} : { pairs: p.pairs }) }).verdicts.filter((v) => v.verdict === 'regression').length;
+  const count = judgePaths(p.paths, { fdr, hypotheses: p.hypotheses, ...(p.pairs === undefined ? {} : { pairs: p.pairs }) }).verdicts.filter(
+    (v) => v.verdict === 'regression',
+  ).length;
   const now = holds(count, gate.op, gate.threshold);
   if (upward(gate.op) && now) return { verdict: 'pass', bound: null, value: count };
   if (samplesShort) return { verdict: 'need-more-data', bound: null, value: count };

@@ -4,7 +4,18 @@ import { readAggregate } from '@penumbra/aggregates';
 import { readHistory, verifyChain } from '@penumbra/audit';
 import { type ExperimentRecord } from '@penumbra/contracts';
 import { PenumbraError } from '@penumbra/errors';
-import { diffRows, excessText, gatherReport, readExperimentStatus, readPathVerdicts, renderHtml, renderMarkdown, renderStatus, verdictSummary, verdictText } from '@penumbra/insight';
+import {
+  diffRows,
+  excessText,
+  gatherReport,
+  readExperimentStatus,
+  readPathVerdicts,
+  renderHtml,
+  renderMarkdown,
+  renderStatus,
+  verdictSummary,
+  verdictText,
+} from '@penumbra/insight';
 import { type CliContext, withContext } from '../cli-context';
 import { type Output } from '../output';
 import { parseDuration } from './aggregates';
@@ -74,7 +85,7 @@ export function registerInspect(program: Command, out: Output): void {
 
   program
     .command('diffs <experiment>')
-    .description('the differing fields per endpoint with each path\'s verdict (regression, noise or undecided, with its excess difference rate), and example values from both sides')
+    .description("the differing fields per endpoint with each path's verdict (regression, noise or undecided, with its excess difference rate), and example values from both sides")
     .option('--since <duration>', 'how far back', '1h')
     .option('--slice <slice>', 'a slice key such as tenant=acme', '*')
     .option('--json', 'print JSON')
