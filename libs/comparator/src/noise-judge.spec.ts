@@ -38,7 +38,7 @@ describe('judgeNoise with the sequential method', () => {
   const sequential = { ...config, noise: { ...config.noise, method: 'sequential' as const } };
   // $.id differs on both sides (noise by Diffy's rule); $.v only on the candidate's.
   const pair = jsonPair('e', 't1', { primary: { id: 'p', v: 1 }, secondary: { id: 's', v: 1 }, candidate: { id: 'c', v: 2 } });
-  const judge = (decided: Map<string, 'regression' | 'noise'>, cfg = sequential) =>
+  const judge = (decided: Map<string, 'regression' | 'noise'>, cfg: typeof config = sequential) =>
     judgeNoise([{ c: comparePair(pair, cfg), config: cfg }], new MemoryNoiseStore(), 'k:', 1, new Map([['e', decided]]));
 
   it('never suppresses a path judged a regression, and always suppresses one judged noise', async () => {
