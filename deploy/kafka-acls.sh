@@ -33,6 +33,7 @@ KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 # User:aggregator: rolls diffs and metrics into windows and publishes aggregate snapshots
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Read --topic shadow.diffs --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Read --topic shadow.metrics --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Read --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Write --topic shadow.aggregates --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Write --topic shadow.dlq --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:aggregator --operation Write --topic shadow.alerts --resource-pattern-type literal

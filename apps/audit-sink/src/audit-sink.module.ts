@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { experimentsProvider } from '@penumbra/service-kit';
 import { AuditController } from './audit.controller';
-import { AuditSinkService } from './audit-sink.service';
+import { AuditInputsHandler } from './audit-inputs.handler';
+import { AuditCheckpoints, auditSinkProvider } from './audit-sink.providers';
 
-@Module({ providers: [AuditSinkService], controllers: [AuditController] })
+@Module({ providers: [...experimentsProvider, auditSinkProvider, AuditCheckpoints], controllers: [AuditInputsHandler, AuditController] })
 export class AuditSinkModule {}

@@ -1,11 +1,12 @@
 import { BadRequestException, Controller, Get, Inject, Param } from '@nestjs/common';
 import { type historyJson } from '@penumbra/audit';
 import { GLOBAL_AUDIT_STREAM, experimentId as experimentIdSchema } from '@penumbra/contracts';
-import { AuditSinkService } from './audit-sink.service';
+import { type AuditSink } from '@penumbra/audit-sink';
+import { AUDIT_SINK } from './audit-sink.providers';
 
 @Controller('audit')
 export class AuditController {
-  constructor(@Inject(AuditSinkService) private readonly sink: AuditSinkService) {}
+  constructor(@Inject(AUDIT_SINK) private readonly sink: AuditSink) {}
 
   @Get(':experimentId')
   async history(@Param('experimentId') experimentId: string): Promise<ReturnType<typeof historyJson>> {

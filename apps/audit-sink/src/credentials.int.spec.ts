@@ -1,13 +1,10 @@
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { parseEnv, serviceEnvSchemas } from '@penumbra/config';
 import { trafficRecordSchema } from '@penumbra/contracts';
 import { credentialPolicy } from '@penumbra/credentials';
 import { type IncomingRecord } from '@penumbra/kafka';
 import { type TestKafka, createTestKafka, publishExperiments, publishTraffic, spawnTs } from '@penumbra/kafka-testing';
-import { createServiceContext } from '@penumbra/service-kit';
 import { type TestHttpServer, type TestRedis, startHttpServer, startRedisServer, testAuditKeys } from '@penumbra/testing';
-import { AuditSinkService } from './audit-sink.service';
 
 jest.setTimeout(300_000);
 
@@ -44,7 +41,6 @@ describe('credentials through mirror, comparator, dead letters and the audit on 
   let kafka: TestKafka;
   let redis: TestRedis;
   let candidate: TestHttpServer;
-  let audit: AuditSinkService;
   const children: ChildProcess[] = [];
   let log = '';
   let topics: Record<'pairs' | 'diffs' | 'dlq' | 'audit', string>;
@@ -90,15 +86,7 @@ describe('credentials through mirror, comparator, dead letters and the audit on 
     };
     spawnService('traffic-mirror', { MIRROR_ALLOWED_TARGETS: '127.0.0.1/32', MIRROR_START_FROM: 'earliest' });
     spawnService('comparator', { REDIS_URL: redis.url, REDIS_KEY_PREFIX: kafka.ns.keyPrefix });
-    const env = parseEnv(serviceEnvSchemas['audit-sink'], {
-      ...common,
-      ...testAuditKeys('credentials-test').env,
-      AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`,
-      AUDIT_REDACT_DEFAULT: 'false',
-      LOG_LEVEL: 'error',
-    });
-    audit = new AuditSinkService(createServiceContext('audit-sink', env));
-    await audit.onApplicationBootstrap();
+    spawnService('audit-sink', { ...testAuditKeys('credentials-test').env, AUDIT_TRANSACTIONAL_ID: `${kafka.ns.id}-audit`, AUDIT_REDACT_DEFAULT: 'false' });
 
     const captured = trafficRecordSchema.parse({
       type: 'traffic.v1',
@@ -128,7 +116,6 @@ describe('credentials through mirror, comparator, dead letters and the audit on 
   });
 
   afterAll(async () => {
-    await audit?.onApplicationShutdown();
     await Promise.all(
       children.map(
         (c) =>

@@ -37,7 +37,7 @@ export const KAFKA_PRINCIPALS = [
   {
     user: 'aggregator',
     description: 'rolls diffs and metrics into windows and publishes aggregate snapshots',
-    read: ['diffs', 'metrics'],
+    read: ['diffs', 'metrics', 'experiments'],
     write: ['aggregates', 'dlq', 'alerts'],
     groups: ['{group}aggregator'],
     transactionalIds: [],

@@ -3,9 +3,20 @@ import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Serv
 import { isObservable, lastValueFrom, type Observable, throwError } from 'rxjs';
 import { TOPICS, type TopicKey } from '@penumbra/contracts';
 import { PenumbraError } from '@penumbra/errors';
-import { type BatchConsumerOptions, type BatchContext, type BatchOutcome, BatchConsumer, type ConsumedRecord, type KafkaClient, type ProducerPort } from '@penumbra/kafka';
+import {
+  type BatchConsumerOptions,
+  type BatchContext,
+  type BatchControl,
+  type BatchOutcome,
+  BatchConsumer,
+  type ConsumedRecord,
+  type FetchedBatch,
+  type KafkaClient,
+  type ProducerPort,
+} from '@penumbra/kafka';
 import { type HealthRegistry, type Logger } from '@penumbra/observability';
 import { type z } from 'zod';
+import { KafkaRawContext, RawInputConsumer } from './raw-input';
 
 /**
  * What `@EventPattern(topicKey, extras)` may say about the consumer that reads the topic. Topics
@@ -22,6 +33,12 @@ export interface BatchInputOptions {
   idleTickMs?: number;
   /** Where a group with no committed offset starts. @default true (the earliest retained record) */
   fromBeginning?: boolean;
+  /**
+   * Hands the handler each batch as fetched, undecoded, with a KafkaRawContext: the handler owns the
+   * offsets (it commits them in the transaction that makes its output durable), so the transport
+   * neither decodes, dead-letters nor commits. Every pattern of the input must say it.
+   */
+  raw?: boolean;
   /**
    * The schema of a pattern that is not a topic key: a topic outside the project's (a capture
    * tool's), whose name is given at run time by `configureInput`.
@@ -84,13 +101,19 @@ export interface BatchTransportOptions {
   consumerDefaults: Omit<BatchConsumerOptions<unknown>, 'client' | 'groupId' | 'topics' | 'handler' | 'deadLetters' | 'logger'>;
 }
 
+interface InputConsumer {
+  stop(): Promise<void>;
+  health(): { ok: boolean; detail?: string };
+  liveness(): { ok: boolean; detail?: string };
+}
+
 interface Input {
   name: string;
   options: BatchInputOptions;
   /** Its patterns: topic keys, or external patterns with a schema. */
   topics: string[];
   groupId: string | undefined;
-  consumer: BatchConsumer<unknown> | undefined;
+  consumer: InputConsumer | undefined;
 }
 
 const MAIN_INPUT = '';
@@ -200,6 +223,12 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
         });
       const name = options.input ?? MAIN_INPUT;
       const input = this.inputs.get(name) ?? { name, options: {}, topics: [], groupId: this.pendingGroups.get(name), consumer: undefined };
+      if (input.topics.length > 0 && Boolean(input.options.raw) !== Boolean(options.raw))
+        throw new PenumbraError(`@EventPattern("${pattern}") mixes raw and decoded handlers in one input; give the raw ones an input of their own`, {
+          code: 'INPUT_MIXES_RAW',
+          retriable: false,
+          context: { pattern },
+        });
       input.options = { ...options, ...input.options };
       input.topics.push(pattern);
       this.inputs.set(name, input);
@@ -223,19 +252,31 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
       topics.push(topic);
     }
     const name = input.topics[0] ?? 'input';
-    const consumer = new BatchConsumer<unknown>({
-      ...o.consumerDefaults,
-      client: o.client,
-      groupId,
-      topics,
-      handler: (records, context) => this.dispatch(handlers, groupId, records, context),
-      deadLetters,
-      logger: o.logger.child({ consumer: name }),
-      ...(options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: options.concurrency }),
-      ...(options.maxRecordsPerCall === undefined ? {} : { maxRecordsPerCall: options.maxRecordsPerCall }),
-      ...(options.idleTickMs === undefined ? {} : { idleTickMs: options.idleTickMs }),
-      ...(options.fromBeginning === undefined ? {} : { fromBeginning: options.fromBeginning }),
-    });
+    const consumer = options.raw
+      ? new RawInputConsumer({
+          client: o.client,
+          groupId,
+          topics: topics.map((t) => t.topic),
+          fromBeginning: options.fromBeginning ?? true,
+          sessionTimeoutMs: o.consumerDefaults.sessionTimeoutMs,
+          ...(options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: options.concurrency }),
+          logger: o.logger.child({ consumer: name }),
+          ...(o.consumerDefaults.onFatal ? { onFatal: o.consumerDefaults.onFatal } : {}),
+          handler: (batch, control) => this.dispatchRaw(handlers, groupId, batch, control),
+        })
+      : new BatchConsumer<unknown>({
+          ...o.consumerDefaults,
+          client: o.client,
+          groupId,
+          topics,
+          handler: (records, context) => this.dispatch(handlers, groupId, records, context),
+          deadLetters,
+          logger: o.logger.child({ consumer: name }),
+          ...(options.concurrency === undefined ? {} : { partitionsConsumedConcurrently: options.concurrency }),
+          ...(options.maxRecordsPerCall === undefined ? {} : { maxRecordsPerCall: options.maxRecordsPerCall }),
+          ...(options.idleTickMs === undefined ? {} : { idleTickMs: options.idleTickMs }),
+          ...(options.fromBeginning === undefined ? {} : { fromBeginning: options.fromBeginning }),
+        });
     await consumer.start();
     input.consumer = consumer;
     o.health.register(`${name}-consumer`, () => consumer.health());
@@ -254,6 +295,13 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
         context: { pattern },
       });
     return { topic, schema };
+  }
+
+  private async dispatchRaw(handlers: Map<string, MessageHandler>, groupId: string, batch: FetchedBatch, control: BatchControl): Promise<void> {
+    const handler = handlers.get(batch.topic);
+    if (!handler) throw new PenumbraError(`no handler for topic ${batch.topic}`, { code: 'TOPIC_UNBOUND', retriable: false, context: { topic: batch.topic } });
+    const result: unknown = await handler(batch, new KafkaRawContext([control, groupId]));
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 
   private async dispatch(handlers: Map<string, MessageHandler>, groupId: string, records: ConsumedRecord<unknown>[], context: BatchContext): Promise<BatchOutcome | void> {

@@ -7,3 +7,4 @@ export * from './service-providers';
 export * from './experiment-trust';
 export * from './rejection-limiter';
 export * from './periodic-task';
+export * from './raw-input';
