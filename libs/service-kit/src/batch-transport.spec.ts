@@ -16,6 +16,7 @@ import {
 import { jsonPair } from '@penumbra/kafka-testing';
 import { bootstrapService } from './bootstrap';
 import { type BatchTransport, KafkaBatchContext } from './batch-transport';
+import { KafkaRawContext } from './raw-input';
 import { BATCH_TRANSPORT } from './service-providers';
 import { createServiceContext } from './service-context';
 
@@ -115,6 +116,32 @@ class CaptureProbe implements OnApplicationBootstrap {
   }
 }
 
+/** Raw inputs: batches as fetched, offsets the handler's own. */
+@Controller()
+class RawProbe {
+  readonly seen: string[] = [];
+
+  @EventPattern('control', { raw: true })
+  async onControl(@Payload() batch: FetchedBatch, @Ctx() kafka: KafkaRawContext): Promise<void> {
+    this.seen.push(`${kafka.groupId} ${batch.topic}: ${batch.records.map((r) => r.value?.toString()).join(',')}`);
+    await kafka.control.commit(String(Number(batch.records[batch.records.length - 1]?.offset) + 1));
+  }
+
+  @EventPattern('commands', { raw: true })
+  onCommands(@Payload() batch: FetchedBatch): void {
+    this.seen.push(`commands: ${batch.records.length}`);
+  }
+}
+
+@Controller()
+class MixedProbe {
+  @EventPattern('control', { raw: true })
+  onControl(): void {}
+
+  @EventPattern('commands')
+  onCommands(): void {}
+}
+
 describe('BatchTransport', () => {
   const env = parseEnv(serviceEnvSchemas.comparator, { KAFKA_BROKERS: '127.0.0.1:1', TOPIC_PREFIX: 'p.', KAFKA_GROUP_PREFIX: 'g.', LOG_LEVEL: 'error' });
   const pair = (trafficId: string) => JSON.stringify(jsonPair('e', trafficId, { primary: { v: 1 }, candidate: { v: 1 } }));
@@ -191,6 +218,35 @@ describe('BatchTransport', () => {
     const { kafka, app } = await start();
     await app.close();
     expect(kafka.events.slice(-2)).toEqual(['consumer left the group', 'resource closed']);
+  });
+
+  describe('raw inputs', () => {
+    async function startWith(controller: typeof RawProbe | typeof MixedProbe) {
+      const kafka = new FakeKafka();
+      const ctx = createServiceContext('comparator', env);
+      ctx.kafka = kafka;
+      @Module({ controllers: [controller] })
+      class RawModule {}
+      return { kafka, app: await bootstrapService(ctx, RawModule) };
+    }
+
+    it('hands the handler each batch undecoded, invalid records included, and leaves the commits to it', async () => {
+      const { kafka, app } = await startWith(RawProbe);
+      try {
+        expect(kafka.events).toEqual(['consumer g.comparator', 'subscribe p.control,p.commands']);
+        await kafka.deliver('p.control', ['not json', '{"a":1}']);
+        await kafka.deliver('p.commands', ['x']);
+        expect(app.get(RawProbe).seen).toEqual(['g.comparator p.control: not json,{"a":1}', 'commands: 1']);
+        expect(kafka.events.filter((e) => e.startsWith('commit'))).toEqual(['commit 12']);
+        expect(kafka.sent).toEqual([]);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('refuses an input that mixes raw and decoded handlers', async () => {
+      await expect(startWith(MixedProbe)).rejects.toMatchObject({ code: 'INPUT_MIXES_RAW' });
+    });
   });
 
   describe('inputs settled from the environment', () => {
