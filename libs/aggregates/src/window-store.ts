@@ -24,6 +24,11 @@ export interface WindowStoreOptions extends WindowKeys {
   maxPaths?: number;
 }
 
+/** A KEYS/SCAN pattern of every applied-offset key (per group, topic, partition and experiment). */
+export function appliedOffsetKeysPattern(prefix: string): string {
+  return `${prefix}agg:offset:*`;
+}
+
 /** Where Redis names the aggregator's consumer group whose offsets match the rollups it holds. */
 export function aggregatesMarkerKey(prefix: string): string {
   return `${prefix}agg:marker`;
@@ -48,7 +53,7 @@ export class WindowStore {
 
   /** The partition's offset key; `apply` keeps one copy of it per experiment (see experimentOffsetKey). */
   offsetKey(group: string, topic: string, partition: number): string {
-    return `${this.options.prefix}agg:offset:${group}:${topic}:${partition}`;
+    return `${appliedOffsetKeysPattern(this.options.prefix).slice(0, -1)}${group}:${topic}:${partition}`;
   }
 
   /** The applied offset of one experiment's events of a partition: the partition's key, in the experiment's slot. */

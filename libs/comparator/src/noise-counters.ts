@@ -3,7 +3,8 @@ import { type RedisClient, scanKeys } from '@penumbra/redis';
 /**
  * The comparator's noise counters: one Redis hash per experiment and endpoint, holding the pairs
  * compared with a secondary (`req`) and, per path template, how often the candidate differed from
- * the primary (`raw:<path>`) and how often the secondary did (`noise:<path>`). This file alone
+ * the primary (`raw:<path>`) and how often the secondary did (`noise:<path>`); without a secondary,
+ * `solo` and `solo:<path>`. This file alone
  * knows that layout; everyone else reads the counters through it.
  */
 export const noiseKey = (keyPrefix: string, experimentId: string, endpoint: string): string => `${keyPrefix}noise:{${experimentId}}:${endpoint}`;
@@ -12,6 +13,9 @@ export const NOISE_FIELDS = {
   requests: 'req',
   candidateDiffered: (template: string): string => `raw:${template}`,
   productionDiffered: (template: string): string => `noise:${template}`,
+  /** Pairs compared without a secondary, and per template how often they differed (the volatility guess). */
+  soloRequests: 'solo',
+  soloDiffered: (template: string): string => `solo:${template}`,
 } as const;
 
 /** One path on which production differed from itself, with how often the candidate differed there. */

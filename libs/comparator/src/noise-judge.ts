@@ -2,6 +2,7 @@ import { type VerdictMark, pathName } from '@penumbra/aggregates';
 import { type DiffEvent } from '@penumbra/contracts';
 import { type FoundDifference, isNoise, isSuspectedVolatile, pathTemplate } from '@penumbra/diff-core';
 import { type CompareConfig, type PairComparison, diffEventOf } from './compare-pair';
+import { NOISE_FIELDS, noiseKey } from './noise-counters';
 import { type NoiseStore, type NoiseUpdate } from './noise-store';
 
 export interface JudgedBatch {
@@ -26,7 +27,8 @@ export async function judgeNoise(
   decided: Map<string, Map<string, VerdictMark>> = new Map(),
 ): Promise<JudgedBatch> {
   const updates = new Map<string, NoiseUpdate>();
-  const keyOf = (c: PairComparison) => `${keyPrefix}noise:{${c.pair.experimentId}}:${c.pair.endpoint}`;
+  const keyOf = (c: PairComparison) => noiseKey(keyPrefix, c.pair.experimentId, c.pair.endpoint);
+  const F = NOISE_FIELDS;
   const update = (key: string): NoiseUpdate => {
     let u = updates.get(key);
     if (!u) {
@@ -43,16 +45,16 @@ export async function judgeNoise(
     if (c.outcome !== 'compared') continue;
     const u = update(keyOf(c));
     if (c.noiseTemplates) {
-      inc(u, 'req');
-      c.rawTemplates.forEach((t) => inc(u, `raw:${t}`));
-      c.noiseTemplates.forEach((t) => inc(u, `noise:${t}`));
-      want(u, 'req');
-      c.rawTemplates.forEach((t) => (want(u, `raw:${t}`), want(u, `noise:${t}`)));
+      inc(u, F.requests);
+      c.rawTemplates.forEach((t) => inc(u, F.candidateDiffered(t)));
+      c.noiseTemplates.forEach((t) => inc(u, F.productionDiffered(t)));
+      want(u, F.requests);
+      c.rawTemplates.forEach((t) => (want(u, F.candidateDiffered(t)), want(u, F.productionDiffered(t))));
     } else {
-      inc(u, 'solo');
-      c.rawTemplates.forEach((t) => inc(u, `solo:${t}`));
-      want(u, 'solo');
-      c.rawTemplates.forEach((t) => want(u, `solo:${t}`));
+      inc(u, F.soloRequests);
+      c.rawTemplates.forEach((t) => inc(u, F.soloDiffered(t)));
+      want(u, F.soloRequests);
+      c.rawTemplates.forEach((t) => want(u, F.soloDiffered(t)));
     }
   }
   const totals = await store.apply([...updates.values()]);
@@ -73,11 +75,12 @@ export async function judgeNoise(
         continue;
       }
       if (c.noiseTemplates) {
-        if (isNoise({ requests: t.get('req') ?? 0, raw: t.get(`raw:${tpl}`) ?? 0, noise: t.get(`noise:${tpl}`) ?? 0 }, config.noise)) suppressed.push(d.path);
+        if (isNoise({ requests: t.get(F.requests) ?? 0, raw: t.get(F.candidateDiffered(tpl)) ?? 0, noise: t.get(F.productionDiffered(tpl)) ?? 0 }, config.noise))
+          suppressed.push(d.path);
         else kept.push(d);
         continue;
       }
-      const flagged = isSuspectedVolatile(t.get(`solo:${tpl}`) ?? 0, t.get('solo') ?? 0, c.volatile.get(tpl) ?? false);
+      const flagged = isSuspectedVolatile(t.get(F.soloDiffered(tpl)) ?? 0, t.get(F.soloRequests) ?? 0, c.volatile.get(tpl) ?? false);
       if (flagged) suspected.push(d.path);
       if (flagged && config.noise.suppressSuspectedVolatile) suppressed.push(d.path);
       else kept.push(d);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type Redis from 'ioredis';
+import { appliedOffsetKeysPattern } from '@penumbra/aggregates';
 import { findWorkspaceRoot } from '@penumbra/config';
 import { type OutgoingMessage } from '@penumbra/kafka';
 import { type TestKafka, spawnTs } from '@penumbra/kafka-testing';
@@ -129,7 +130,7 @@ export async function withServiceProcess<T>(kafka: TestKafka, service: string, r
 
 /** Diff events the aggregator has applied: the sum over partitions of its last applied offset + 1, as its script stores them. */
 export async function aggregatorApplied(redis: Pick<Redis, 'keys' | 'mget'>, keyPrefix: string): Promise<number> {
-  const keys = await redis.keys(`${keyPrefix}agg:offset:*`);
+  const keys = await redis.keys(appliedOffsetKeysPattern(keyPrefix));
   const values = keys.length ? await redis.mget(...keys) : [];
   return values.reduce((s, v) => s + (v === null ? 0 : Number(v) + 1), 0);
 }
