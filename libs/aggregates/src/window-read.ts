@@ -81,7 +81,8 @@ export function mergeWindowHash(into: MergedAggregate, hash: Record<string, stri
 
 /**
  * Merged metrics of an experiment and slice over [from, to): counts, latency histograms per side
- * (any quantile within the histogram's error), top differing paths with examples, metric summaries.
+ * (any quantile within the histogram's error), top differing paths with examples (unless
+ * `topPaths: false`, for a reader that judges only counts: two of every window's three reads), metric summaries.
  */
 export async function readAggregate(
   redis: RedisClient,
@@ -91,7 +92,9 @@ export async function readAggregate(
   from = 0,
   to = Number.MAX_SAFE_INTEGER,
   alpha = 0.01,
+  options: { topPaths?: boolean } = {},
 ): Promise<MergedAggregate> {
+  const withTop = options.topPaths ?? true;
   const starts = await windowStartsBetween(redis, k, experimentId, sliceKey, from - (from % k.windowMs), to - 1);
   const out: MergedAggregate = {
     experimentId,
@@ -110,15 +113,18 @@ export async function readAggregate(
   const keys = starts.map((start) => windowKey(k, experimentId, sliceKey, start));
   for (const w of keys) {
     pipeline.hgetall(w.hash);
-    pipeline.zrevrange(w.top, 0, 99, 'WITHSCORES');
+    if (withTop) pipeline.zrevrange(w.top, 0, 99, 'WITHSCORES');
   }
   const replies = (await pipeline.exec()) ?? [];
   const top = new Map<string, number>();
+  const step = withTop ? 2 : 1;
   for (let i = 0; i < keys.length; i += 1) {
-    mergeWindowHash(out, (replies[i * 2]?.[1] ?? {}) as Record<string, string>, alpha);
+    mergeWindowHash(out, (replies[i * step]?.[1] ?? {}) as Record<string, string>, alpha);
+    if (!withTop) continue;
     const z = (replies[i * 2 + 1]?.[1] ?? []) as string[];
     for (let j = 0; j < z.length; j += 2) top.set(z[j] as string, (top.get(z[j] as string) ?? 0) + Number(z[j + 1]));
   }
+  if (!withTop) return out;
   const best = [...top].sort((a, b) => b[1] - a[1]).slice(0, 20);
   const examples = redis.pipeline();
   for (const [member] of best) for (const w of keys) examples.lrange(w.examples(member), 0, 2);

@@ -85,7 +85,7 @@ export async function gatherReport(input: GatherInput): Promise<ReportData> {
   const starts = await windowStartsBetween(redis, windows, id, ALL_SLICES, from - (from % windows.windowMs), to);
   const series: ReportData['series'] = [];
   for (const start of starts.slice(-MAX_SERIES)) {
-    const w = await readAggregate(redis, windows, id, '*', start, start + windows.windowMs);
+    const w = await readAggregate(redis, windows, id, '*', start, start + windows.windowMs, undefined, { topPaths: false });
     series.push({ start, pairs: w.counts.pairs, matchRate: w.counts.pairs === 0 ? null : w.counts.match / w.counts.pairs });
   }
   const commands = input.audit.records.flatMap((r): Command[] => {

@@ -122,7 +122,7 @@ export class ExperimentEvaluator {
 
   async evidence(record: ExperimentRecord, slice: string, from: number, now: number): Promise<EvidenceInput> {
     const experimentId = record.experimentId;
-    const merged = await readAggregate(this.deps.redis, this.deps.windows, experimentId, slice, from, now + this.deps.windows.windowMs);
+    const merged = await readAggregate(this.deps.redis, this.deps.windows, experimentId, slice, from, now + this.deps.windows.windowMs, undefined, { topPaths: false });
     const metrics: EvidenceInput['metrics'] = {};
     for (const [key, summary] of Object.entries(merged.metrics)) if (key.startsWith('candidate:')) metrics[key.slice('candidate:'.length)] = summary;
     const evidence = evidenceFromParts({ counts: merged.counts, ...merged.latency, metrics, window: { start: from, end: now } });
