@@ -54,7 +54,8 @@ describe('parseExperimentSpec', () => {
     expect(spec.shadow.samplingKey).toEqual({ source: 'traffic-id' });
     expect(spec.shadow.headers).toEqual({ forward: [], drop: [], add: {} });
     expect(spec.shadow.onOverload).toBe('skip');
-    expect(spec.compare.noise).toEqual({ relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false });
+    expect(spec.compare.noise).toEqual({ method: 'threshold', relativeThreshold: 0.2, absoluteThreshold: 0.0003, suppressSuspectedVolatile: false });
+    expect(spec.compare.verdicts).toEqual({ fdr: 0.05, delta: 0.001, alpha: 0.05, maxPaths: 1000 });
     expect(spec.slices).toEqual({ attributes: [], decidePerSlice: false });
     expect(spec.policy.circuitBreaker).toEqual({ maxPromotions: 3, windowSec: 3600, per: 'slice', fleet: { maxPromotions: 20, windowSec: 3600 } });
     expect(spec.policy.stricterAfterRollback).toEqual({ samplesFactor: 2, bakeFactor: 2 });

@@ -71,14 +71,14 @@ const gateObject = z
     }
   });
 
-const GATE_SHORTHAND = /^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/i;
+const GATE_SHORTHAND = /^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*(?:@\s*(0?\.\d+))?\s*$/i;
 
-/** A gate as an object, or the shorthand string "matchRate >= 0.99". */
+/** A gate as an object, or the shorthand string "matchRate >= 0.99", with a confidence as "mismatchRate <= 0.01 @0.95". */
 export const gateSchema = z.preprocess((input) => {
   if (typeof input !== 'string') return input;
   const m = GATE_SHORTHAND.exec(input);
   if (!m) return input;
-  return { metric: m[1], op: m[2], threshold: Number(m[3]) };
+  return { metric: m[1], op: m[2], threshold: Number(m[3]), ...(m[4] === undefined ? {} : { confidence: Number(m[4]) }) };
 }, gateObject);
 export type Gate = z.infer<typeof gateSchema>;
 

@@ -59,3 +59,11 @@ describe('gates on the per-path verdicts', () => {
     expect(usesPathMetrics(policy({ stages: [{ name: 'a', gates: ['matchRate >= 0.9'] }] }))).toBe(false);
   });
 });
+
+describe('the gate shorthand with a confidence', () => {
+  it('reads "@0.95" as the confidence, as gate labels print it', () => {
+    expect(gate('maxExcessDiffRate <= 0.001 @0.95')).toEqual({ metric: 'maxExcessDiffRate', op: '<=', threshold: 0.001, confidence: 0.95 });
+    expect(gate('mismatchRate <= 0.01 @ .99')).toMatchObject({ confidence: 0.99 });
+    expect(() => gate('latencyP99Ratio <= 1.2 @0.95')).toThrow(/not a rate counted per pair/);
+  });
+});
