@@ -11,14 +11,19 @@ set -eu
 : "${ADMIN_CONFIG:?set ADMIN_CONFIG to a client properties file of a super user}"
 KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 
-# User:traffic-mirror: replays captured traffic to candidates and emits pairs
+# User:traffic-mirror: replays captured traffic to candidates and emits pairs; saves the requests of regressions to the corpus
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.traffic --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.experiments --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.aggregates --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.commands --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --topic shadow.corpus --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.pairs --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.metrics --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.dlq --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.alerts --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Write --topic shadow.corpus --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --group penumbra.traffic-mirror --resource-pattern-type prefixed
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation Read --group penumbra-traffic-mirror-corpus-reader- --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:traffic-mirror --operation IdempotentWrite --cluster
 
 # User:comparator: turns pairs into diff events
@@ -77,17 +82,19 @@ KAFKA_ACLS="${KAFKA_ACLS:-kafka-acls.sh}"
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation Read --group penumbra-console-reader- --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:console --operation IdempotentWrite --cluster
 
-# User:operator: the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters)
+# User:operator: the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters), lists, prunes and replays the regression corpus
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.alerts --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.audit --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.diffs --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.metrics --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.traffic --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --topic shadow.corpus --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.experiments --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.control --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.pairs --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.dlq --resource-pattern-type literal
+"$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Write --topic shadow.corpus --resource-pattern-type literal
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra-cli-reader- --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra.aggregator --resource-pattern-type prefixed
 "$KAFKA_ACLS" --bootstrap-server "$BOOTSTRAP" --command-config "$ADMIN_CONFIG" --add --allow-principal User:operator --operation Read --group penumbra.replay. --resource-pattern-type prefixed

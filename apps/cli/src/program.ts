@@ -11,6 +11,7 @@ import { registerInspect } from './commands/inspect';
 import { registerKeys } from './commands/keys';
 import { registerPolicy } from './commands/policy';
 import { registerReplay } from './commands/replay';
+import { registerCorpus } from './commands/corpus';
 import { registerStack } from './commands/stack';
 import { registerTopics } from './commands/topics';
 import { registerUp } from './commands/up';
@@ -33,6 +34,7 @@ export function buildProgram(out: Output): Command {
   registerCompare(program, out);
   registerAggregates(program, out);
   registerReplay(program, out);
+  registerCorpus(program, out);
   registerPolicy(program, out);
   registerAudit(program, out);
   registerKeys(program, out);

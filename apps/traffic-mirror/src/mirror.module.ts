@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { CorpusTriggersHandler } from './corpus.handler';
+import { corpusWriterProvider } from './corpus.providers';
 import { GoReplayHandler } from './goreplay.handler';
 import { mirrorProviders } from './mirror.providers';
 import { TrafficHandler } from './traffic.handler';
 
-@Module({ providers: mirrorProviders, controllers: [TrafficHandler, GoReplayHandler] })
+@Module({ providers: [...mirrorProviders, corpusWriterProvider], controllers: [TrafficHandler, GoReplayHandler, CorpusTriggersHandler] })
 export class MirrorModule {}

@@ -17,6 +17,8 @@ export interface MirrorRuntime {
   client: HttpReplayClient;
   metrics: MirrorMetrics;
   counts: MirrorCounts;
+  /** Every experiment the operators published, halted or refused ones included. */
+  experiments: (id: string) => ExperimentRecord | undefined;
 }
 
 export const MIRROR_RUNTIME = Symbol('MIRROR_RUNTIME');
@@ -54,7 +56,8 @@ export const mirrorProviders: Provider[] = [
       const table = await startExperimentTable(ctx, new StopStack(), (id, record) => (record ? registry.upsert(record) : registry.remove(id)), alerts);
       const counts = new MirrorCounts(`${ctx.instanceId}:${Date.now()}`);
       const countsPublisher = new CountsPublisher({ counts, producer, topic: ctx.topics.metrics, intervalMs: env.MIRROR_COUNTS_INTERVAL_MS, logger: ctx.logger });
-      return { registry, producer, client, metrics: new MirrorMetrics(ctx.registry), counts, table, alerts, logger: ctx.logger, countsPublisher };
+      const experiments = (id: string) => table.get(id);
+      return { registry, producer, client, metrics: new MirrorMetrics(ctx.registry), counts, experiments, table, alerts, logger: ctx.logger, countsPublisher };
     },
     async (started) => {
       const parts: Array<[string, () => Promise<unknown>]> = [

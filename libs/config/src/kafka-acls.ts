@@ -20,10 +20,10 @@ export interface PrincipalGrant {
 export const KAFKA_PRINCIPALS = [
   {
     user: 'traffic-mirror',
-    description: 'replays captured traffic to candidates and emits pairs',
-    read: ['traffic', 'experiments'],
-    write: ['pairs', 'metrics', 'dlq', 'alerts'],
-    groups: ['{group}traffic-mirror'],
+    description: 'replays captured traffic to candidates and emits pairs; saves the requests of regressions to the corpus',
+    read: ['traffic', 'experiments', 'aggregates', 'commands', 'corpus'],
+    write: ['pairs', 'metrics', 'dlq', 'alerts', 'corpus'],
+    groups: ['{group}traffic-mirror', 'penumbra-traffic-mirror-corpus-reader-'],
     transactionalIds: [],
   },
   {
@@ -69,9 +69,9 @@ export const KAFKA_PRINCIPALS = [
   {
     user: 'operator',
     description:
-      'the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters)',
-    read: ['experiments', 'alerts', 'audit', 'diffs', 'metrics', 'traffic'],
-    write: ['experiments', 'control', 'pairs', 'dlq'],
+      'the CLI: applies experiments, sends control requests, reads history and alerts, rebuilds aggregates (under the aggregator group), replays retained traffic (under its own replay group, writing replayed pairs and their dead letters), lists, prunes and replays the regression corpus',
+    read: ['experiments', 'alerts', 'audit', 'diffs', 'metrics', 'traffic', 'corpus'],
+    write: ['experiments', 'control', 'pairs', 'dlq', 'corpus'],
     groups: ['penumbra-cli-reader-', '{group}aggregator', 'penumbra.replay.'],
     transactionalIds: [],
   },

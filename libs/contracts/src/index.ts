@@ -5,6 +5,7 @@ export * from './canonical-json';
 export * from './command';
 export * from './common';
 export * from './control';
+export * from './corpus';
 export * from './dead-letter';
 export * from './diff';
 export * from './experiment-parse';

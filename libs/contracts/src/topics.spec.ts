@@ -10,9 +10,9 @@ describe('topics', () => {
     expect(() => topicName('bad prefix/', 'pairs')).toThrow(/prefix/);
   });
 
-  it('compacts exactly the experiments and audit topics', () => {
+  it('compacts exactly the experiments, audit and corpus topics', () => {
     const compacted = TOPIC_KEYS.filter((k) => topicConfigEntries(TOPICS[k])['cleanup.policy'] === 'compact');
-    expect(compacted.sort()).toEqual(['audit', 'experiments']);
+    expect(compacted.sort()).toEqual(['audit', 'corpus', 'experiments']);
   });
 
   it('gives delete topics a retention and compacted ones none', () => {

@@ -4,6 +4,7 @@ import { alertSchema } from './alert';
 import { auditRecordSchema } from './audit';
 import { ackSchema, commandSchema } from './command';
 import { controlRequestSchema } from './control';
+import { corpusEntrySchema } from './corpus';
 import { deadLetterSchema } from './dead-letter';
 import { diffEventSchema } from './diff';
 import { experimentRecordSchema } from './experiment-record';
@@ -58,6 +59,14 @@ export const TOPICS = {
     explicitPartitioning: true,
   },
   dlq: { suffix: 'dlq', partitions: 3, cleanupPolicy: 'delete', retentionMs: 30 * DAY, configs: {}, schema: deadLetterSchema },
+  /** The regression corpus: the latest record per service, endpoint and path; a tombstone prunes one. */
+  corpus: {
+    suffix: 'corpus',
+    partitions: 3,
+    cleanupPolicy: 'compact',
+    configs: { 'min.cleanable.dirty.ratio': '0.1', 'delete.retention.ms': String(7 * DAY) },
+    schema: corpusEntrySchema,
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -63,8 +63,17 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
   }
   const chosen = typeof request.partitions === 'function' ? request.partitions(all.length) : request.partitions;
   const wanted = all.filter((o) => !chosen || chosen.includes(o.partition));
+  const startOf = (o: { partition: number; low: string }) => {
+    const from = request.from?.[o.partition];
+    return from !== undefined && BigInt(from) > BigInt(o.low) ? BigInt(from) : BigInt(o.low);
+  };
+  const endOf = (o: { partition: number; high: string }) => {
+    const to = request.to?.[o.partition];
+    return to !== undefined && BigInt(to) < BigInt(o.high) ? BigInt(to) : BigInt(o.high);
+  };
+  const starts = new Map(wanted.map((o) => [o.partition, startOf(o)]));
   // The last offset may be a transaction marker, which no batch shows: progress comes from the batch events, which do.
-  const remaining = new Map(wanted.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+  const remaining = new Map(wanted.filter((o) => endOf(o) > startOf(o)).map((o) => [o.partition, endOf(o) - 1n]));
   const targets = new Map(remaining);
   if (remaining.size === 0) return;
   const consumer = kafka.consumer({
@@ -94,8 +103,9 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
       eachBatch: async ({ batch }) => {
         const target = targets.get(batch.partition);
         if (target === undefined) return;
+        const start = starts.get(batch.partition) ?? 0n;
         const records: IncomingRecord[] = batch.messages
-          .filter((m) => BigInt(m.offset) <= target)
+          .filter((m) => BigInt(m.offset) <= target && BigInt(m.offset) >= start)
           .map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -110,6 +120,10 @@ async function readToEnd(kafka: Kafka, clientId: string, request: LogReadRequest
     });
     const others = all.map((o) => o.partition).filter((p) => !targets.has(p));
     if (others.length > 0) consumer.pause([{ topic: request.topic, partitions: others }]);
+    for (const p of targets.keys()) {
+      const from = request.from?.[p];
+      if (from !== undefined) consumer.seek({ topic: request.topic, partition: p, offset: String(starts.get(p) ?? from) });
+    }
     await finished;
   } finally {
     clearTimeout(timer);

@@ -147,6 +147,10 @@ export interface LogReadRequest {
   topic: string;
   /** Only these partitions (or those chosen from the partition count); every partition when omitted. */
   partitions?: number[] | ((partitionCount: number) => number[]);
+  /** Start at these offsets, by partition (the earliest retained elsewhere). */
+  from?: Record<number, string>;
+  /** Stop before these offsets, by partition (the end as of the call elsewhere). */
+  to?: Record<number, string>;
   /** Committed records in offset order per partition. */
   onRecords(records: IncomingRecord[]): void;
   timeoutMs?: number;
@@ -155,6 +159,6 @@ export interface LogReadRequest {
 /** Exactly-once building blocks: transactions, and reading a topic to its end as of now. */
 export interface TransactionalKafka {
   transactionalProducer(options: { transactionalId: string; transactionTimeoutMs?: number }): Promise<TransactionalProducerPort>;
-  /** Reads committed records from the earliest offset to the end as of the call; commits nothing. */
+  /** Reads committed records from the earliest offset (or `from`) to the end as of the call (or `to`); commits nothing. */
   readToEnd(request: LogReadRequest): Promise<void>;
 }

@@ -42,6 +42,28 @@ export function replayRunId(now: number): string {
 }
 
 /**
+ * The one experiment a replay may send requests for, checked as the live mirror checks it: it has
+ * a secondary (which answers in the stale capture's place), its destinations are allowed, and it
+ * is not halted.
+ */
+export function replayRegistry(record: ExperimentRecord, destinations: DestinationPolicy): ExperimentRegistry {
+  const experiment = record.experimentId;
+  if (!record.spec.shadow.secondary) {
+    throw new InvalidInputError(
+      `shadow.secondary: ${experiment} has no secondary; a replay compares the candidate with a live secondary, never with the stale capture`,
+      'REPLAY_NEEDS_SECONDARY',
+      { experiment },
+    );
+  }
+  const registry = new ExperimentRegistry({ destinations });
+  registry.upsert(record);
+  const refused = registry.refused().get(experiment);
+  if (refused !== undefined) throw new InvalidInputError(`MIRROR_ALLOWED_TARGETS: ${experiment} is not replayed: its ${refused}`, 'REPLAY_REFUSED', { experiment });
+  if (!registry.get(experiment)) throw new InvalidInputError(`experiment: ${experiment} is halted; resume it before replaying`, 'REPLAY_HALTED', { experiment });
+  return registry;
+}
+
+/**
  * Replays an experiment's share of the retained traffic in a time window through the mirror's own
  * engine (its rules, caps and sampling), under a group of its own, so the live mirror's offsets
  * never move. The capture is stale, so the live secondary answers in the primary's place; the
@@ -49,18 +71,7 @@ export function replayRunId(now: number): string {
  */
 export async function replayRetained(req: RetainedReplayRequest): Promise<RetainedReplayResult> {
   const experiment = req.record.experimentId;
-  if (!req.record.spec.shadow.secondary) {
-    throw new InvalidInputError(
-      `shadow.secondary: ${experiment} has no secondary; a replay compares the candidate with a live secondary, never with the stale capture`,
-      'REPLAY_NEEDS_SECONDARY',
-      { experiment },
-    );
-  }
-  const registry = new ExperimentRegistry({ destinations: req.destinations });
-  registry.upsert(req.record);
-  const refused = registry.refused().get(experiment);
-  if (refused !== undefined) throw new InvalidInputError(`MIRROR_ALLOWED_TARGETS: ${experiment} is not replayed: its ${refused}`, 'REPLAY_REFUSED', { experiment });
-  if (!registry.get(experiment)) throw new InvalidInputError(`experiment: ${experiment} is halted; resume it before replaying`, 'REPLAY_HALTED', { experiment });
+  const registry = replayRegistry(req.record, req.destinations);
 
   const started = req.now ?? Date.now();
   const run = replayRunId(started);
