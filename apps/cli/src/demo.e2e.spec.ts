@@ -20,6 +20,7 @@ interface DemoResult {
   topicPrefix: string;
   replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
   pathVerdicts?: { regressions: string[]; noise: number; undecided: number; maxExcessDiffRate: number };
+  corpus?: { saved: string[]; requests: number; experimentId: string; decision: string; stage: string; seconds: number };
 }
 
 describe('npm start: the demo through the real processes', () => {
@@ -42,7 +43,7 @@ describe('npm start: the demo through the real processes', () => {
     }
   });
 
-  const demo = (scenario: string): Promise<{ code: number; last: DemoResult; stderr: string }> =>
+  const demo = (scenario: string): Promise<{ code: number; last: DemoResult; stderr: string; stdout: string }> =>
     new Promise((resolve) => {
       execFile(
         process.execPath,
@@ -50,9 +51,14 @@ describe('npm start: the demo through the real processes', () => {
         { env: { ...process.env, KAFKA_BROKERS: brokers.join(','), REDIS_URL: redis.url }, timeout: 200_000, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const lines = stdout.trim().split('\n');
-          const last = JSON.parse(lines[lines.length - 1] ?? '{}') as DemoResult;
+          let last = {} as DemoResult;
+          try {
+            last = JSON.parse(lines[lines.length - 1] ?? '{}') as DemoResult;
+          } catch {
+            // No result line: the demo failed, and its code and stderr say why.
+          }
           if (last.topicPrefix) prefixes.push(last.topicPrefix);
-          resolve({ code: err ? Number(err.code) : 0, last, stderr });
+          resolve({ code: err ? Number(err.code) : 0, last, stderr, stdout });
         },
       );
     });
@@ -71,6 +77,15 @@ describe('npm start: the demo through the real processes', () => {
     expect(r).toMatchObject({ code: 0, last: { scenario: 'replay', decision: 'rolled_back', auditVerified: true } });
     expect(r.last.replay!.requests).toBeGreaterThanOrEqual(300);
     expect(r.last.replay!.decisionSeconds).toBeLessThan(r.last.replay!.liveSecondsNeeded);
+  });
+
+  it('corpus: the rolled-back build leaves its failing requests in the corpus, and the next build with the same bug is rolled back in its corpus stage', async () => {
+    const r = await demo('corpus');
+    expect(r.code === 0 ? 'exited 0' : `${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`).toBe('exited 0');
+    expect(r).toMatchObject({ code: 0, last: { scenario: 'corpus', decision: 'rolled_back', auditVerified: true } });
+    expect([...(r.last.corpus?.saved ?? [])].sort()).toEqual(['$.data.tax', '$.data.total']);
+    expect(r.last.corpus).toMatchObject({ decision: 'rolled_back', stage: 'corpus' });
+    expect(r.last.corpus?.requests).toBeGreaterThanOrEqual(1);
   });
 
   it('clean: noise cancellation leaves no differences and the candidate is promoted through every stage', async () => {

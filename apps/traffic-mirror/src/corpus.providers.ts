@@ -19,7 +19,7 @@ export const corpusWriterProvider: Provider = {
       kafka: createTransactionalKafka(kafkaConnectionFromEnv(env, 'penumbra-traffic-mirror-corpus'), logger.child({ component: 'corpus' })),
       admin: () => client.admin(),
       producer: runtime.producer,
-      topics: { traffic: topics.traffic, corpus: topics.corpus },
+      topics: { traffic: topics.traffic, aggregates: topics.aggregates, corpus: topics.corpus },
       credentials,
       logger: logger.child({ component: 'corpus' }),
     }),

@@ -15,7 +15,9 @@ export const CORPUS_DEFAULTS = {
   maxScan: 200_000,
   /** How far before the snapshot's window the requests may have been captured. @default 120000 */
   captureLeadMs: 120_000,
-  /** Experiments whose latest snapshot is kept for a rollback to come. @default 1000 */
+  /** How far back a trigger reads the experiment's snapshots for example pairs. @default 900000 (15 minutes) */
+  lookbackMs: 15 * 60_000,
+  /** Experiments an example book holds at once. @default 1000 */
   maxExperiments: 1000,
 } as const;
 
@@ -27,17 +29,20 @@ export function trafficIdOf(pairId: string, experimentId: string): string | unde
   return id.length > 0 ? id : undefined;
 }
 
-function examplesOf(s: AggregateSnapshot, endpoint: string, path: string): string[] {
-  const ids = s.topPaths.filter((p) => p.endpoint === endpoint && p.path === path).flatMap((p) => p.examples);
-  return [...new Set(ids.flatMap((id) => trafficIdOf(id, s.experimentId) ?? []))];
+/** The traffic ids of pairs that showed a path, as gathered from the experiment's snapshots. */
+export type ExampleIds = (endpoint: string, path: string) => string[];
+
+/** The traffic ids a snapshot holds as examples of each of its top paths. */
+export function snapshotExamples(s: AggregateSnapshot): Array<{ endpoint: string; path: string; trafficIds: string[] }> {
+  return s.topPaths.map((p) => ({ endpoint: p.endpoint, path: p.path, trafficIds: [...new Set(p.examples.flatMap((id) => trafficIdOf(id, s.experimentId) ?? []))] }));
 }
 
-/** The paths a live all-slices snapshot judged a regression, with the pairs it holds as examples of them. */
-export function regressionPicks(s: AggregateSnapshot): CorpusPick[] {
+/** The paths a live all-slices snapshot judged a regression, with the pairs seen to show them. */
+export function regressionPicks(s: AggregateSnapshot, examples: ExampleIds): CorpusPick[] {
   if (s.sliceKey !== ALL_SLICES) return [];
   return (s.paths?.verdicts ?? [])
     .filter((v) => v.verdict === 'regression')
-    .map((v) => ({ endpoint: v.endpoint, path: v.path, reason: 'regression' as const, trafficIds: examplesOf(s, v.endpoint, v.path) }))
+    .map((v) => ({ endpoint: v.endpoint, path: v.path, reason: 'regression' as const, trafficIds: examples(v.endpoint, v.path) }))
     .filter((p) => p.trafficIds.length > 0);
 }
 
@@ -45,12 +50,12 @@ export function regressionPicks(s: AggregateSnapshot): CorpusPick[] {
  * What a rollback saves, from the experiment's latest snapshot: the paths judged a regression, or,
  * without verdicts (no secondary), its most frequent differences.
  */
-export function rollbackPicks(c: Command, latest: AggregateSnapshot | undefined, rollbackPaths: number = CORPUS_DEFAULTS.rollbackPaths): CorpusPick[] {
+export function rollbackPicks(c: Command, latest: AggregateSnapshot | undefined, examples: ExampleIds, rollbackPaths: number = CORPUS_DEFAULTS.rollbackPaths): CorpusPick[] {
   if (c.action !== 'rollback' || !latest || latest.experimentId !== c.experimentId) return [];
-  const regressed = regressionPicks(latest);
+  const regressed = regressionPicks(latest, examples);
   if (regressed.length > 0) return regressed.map((p) => ({ ...p, reason: 'rollback' }));
   return latest.topPaths
     .slice(0, rollbackPaths)
-    .map((p) => ({ endpoint: p.endpoint, path: p.path, reason: 'rollback' as const, trafficIds: examplesOf(latest, p.endpoint, p.path) }))
+    .map((p) => ({ endpoint: p.endpoint, path: p.path, reason: 'rollback' as const, trafficIds: examples(p.endpoint, p.path) }))
     .filter((p) => p.trafficIds.length > 0);
 }

@@ -4,3 +4,4 @@ export * from './corpus-store';
 export * from './traffic-lookup';
 export * from './corpus-writer';
 export * from './corpus-replay';
+export * from './example-book';

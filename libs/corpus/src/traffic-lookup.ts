@@ -1,7 +1,7 @@
-import { type TrafficRecord, trafficRecordSchema } from '@penumbra/contracts';
+import { type AggregateSnapshot, type TrafficRecord, aggregateSnapshotSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { type AdminPort, type TransactionalKafka } from '@penumbra/kafka';
 
-export interface TrafficLookup {
+export interface TopicWindowRead {
   admin: AdminPort;
   kafka: TransactionalKafka;
   topic: string;
@@ -10,13 +10,11 @@ export interface TrafficLookup {
 }
 
 /**
- * The captured records of these traffic ids, looked for among the records captured in [from, to)
- * (found by their timestamps), reading at most `maxScan` of them. An invalid record is skipped:
- * the mirror dead-lettered it when it first came.
+ * Every JSON value written to the topic in [from, to) (found by the records' timestamps), reading
+ * at most `maxScan` records: past that bound, the latest of each partition. Values that are not
+ * JSON are skipped.
  */
-export async function findTraffic(o: TrafficLookup, ids: ReadonlySet<string>, window: { from: number; to: number }): Promise<Map<string, TrafficRecord>> {
-  const found = new Map<string, TrafficRecord>();
-  if (ids.size === 0) return found;
+export async function readTopicWindow(o: TopicWindowRead, window: { from: number; to: number }, onValue: (value: unknown) => void): Promise<void> {
   const [starts, ends] = await Promise.all([o.admin.offsetsAtTime(o.topic, window.from), o.admin.offsetsAtTime(o.topic, window.to)]);
   const perPartition = BigInt(Math.max(1, Math.floor(o.maxScan / Math.max(1, starts.length))));
   const from: Record<number, string> = {};
@@ -25,11 +23,11 @@ export async function findTraffic(o: TrafficLookup, ids: ReadonlySet<string>, wi
     const start = BigInt(s.offset);
     const end = BigInt(ends.find((e) => e.partition === s.partition)?.offset ?? s.offset);
     if (end <= start) continue;
-    from[s.partition] = String(start);
-    to[s.partition] = String(end - start > perPartition ? start + perPartition : end);
+    from[s.partition] = String(end - start > perPartition ? end - perPartition : start);
+    to[s.partition] = String(end);
   }
   const partitions = Object.keys(from).map(Number);
-  if (partitions.length === 0) return found;
+  if (partitions.length === 0) return;
   await o.kafka.readToEnd({
     topic: o.topic,
     partitions,
@@ -38,18 +36,37 @@ export async function findTraffic(o: TrafficLookup, ids: ReadonlySet<string>, wi
     onRecords: (records) => {
       for (const r of records) {
         if (r.value === null) continue;
-        let value: unknown;
         try {
-          value = JSON.parse(r.value.toString('utf8'));
+          onValue(JSON.parse(r.value.toString('utf8')));
         } catch {
-          continue;
+          // Not JSON: the consumers of the topic dead-lettered it.
         }
-        const id = (value as { id?: unknown } | null)?.id;
-        if (typeof id !== 'string' || !ids.has(id)) continue;
-        const parsed = trafficRecordSchema.safeParse(value);
-        if (parsed.success) found.set(id, parsed.data);
       }
     },
   });
+}
+
+/** The captured records of these traffic ids among those captured in the window; invalid ones are skipped. */
+export async function findTraffic(o: TopicWindowRead, ids: ReadonlySet<string>, window: { from: number; to: number }): Promise<Map<string, TrafficRecord>> {
+  const found = new Map<string, TrafficRecord>();
+  if (ids.size === 0) return found;
+  await readTopicWindow(o, window, (value) => {
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !ids.has(id)) return;
+    const parsed = trafficRecordSchema.safeParse(value);
+    if (parsed.success) found.set(id, parsed.data);
+  });
   return found;
+}
+
+/** The experiment's live all-slices snapshots published in the window, oldest first. */
+export async function recentSnapshots(o: TopicWindowRead, experimentId: string, window: { from: number; to: number }): Promise<AggregateSnapshot[]> {
+  const found: AggregateSnapshot[] = [];
+  await readTopicWindow(o, window, (value) => {
+    const v = value as { experimentId?: unknown; sliceKey?: unknown } | null;
+    if (v?.experimentId !== experimentId || v.sliceKey !== '*') return;
+    const parsed = aggregateSnapshotSchema.safeParse(value);
+    if (parsed.success) found.push(parsed.data);
+  });
+  return found.sort((a, b) => a.ts - b.ts);
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
-export type DemoScenario = 'regression' | 'clean' | 'slow' | 'replay';
-export const DEMO_SCENARIOS: readonly DemoScenario[] = ['regression', 'clean', 'slow', 'replay'];
+export type DemoScenario = 'regression' | 'clean' | 'slow' | 'replay' | 'corpus';
+export const DEMO_SCENARIOS: readonly DemoScenario[] = ['regression', 'clean', 'slow', 'replay', 'corpus'];
 export type DemoVariant = 'primary' | 'secondary' | 'candidate';
 
 export interface DemoApi {
@@ -69,7 +69,7 @@ export function startDemoApi(variant: DemoVariant, scenario: DemoScenario, port 
     let body: unknown;
     if (parts.length === 2 && Number.isInteger(id) && id >= 0) {
       if (parts[0] === 'products') body = product(id);
-      else if (parts[0] === 'orders') body = order(id, candidate && (scenario === 'regression' || scenario === 'replay'));
+      else if (parts[0] === 'orders') body = order(id, candidate && (scenario === 'regression' || scenario === 'replay' || scenario === 'corpus'));
       else if (parts[0] === 'users') body = user(id);
     } else if (url.pathname === '/search') {
       const q = url.searchParams.get('q') ?? '';

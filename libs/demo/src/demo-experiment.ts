@@ -5,16 +5,20 @@ import { type ExperimentSpec, experimentSpecSchema } from '@penumbra/contracts';
  * of production (whose differences from production are noise), and a short two-stage policy whose
  * rates are judged by confidence sequences; a field judged a regression by the per-path verdicts
  * rolls the candidate back at once. With `replayFirst`, the first stage decides on traffic
- * replayed from the traffic topic's retention instead of on live traffic.
+ * replayed from the traffic topic's retention instead of on live traffic; with `corpusFirst`, a
+ * stage before all others decides on the regression corpus replayed to the candidate.
  */
-export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string, options: { replayFirst?: boolean } = {}): ExperimentSpec {
+/** The service the demo's shop API is captured as. */
+export const DEMO_SERVICE = 'shop';
+
+export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string, options: { replayFirst?: boolean; corpusFirst?: boolean } = {}): ExperimentSpec {
   const gates = [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'statusMatchRate >= 0.99', 'latencyP90Ratio <= 1.15'];
   const triggers = [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }, 'latencyP90Ratio > 1.2', 'pathRegressions >= 1'];
   return experimentSpecSchema.parse({
     id,
     description: 'Demo: a new build of the shop API, validated on mirrored production traffic',
     owner: 'demo',
-    target: { service: 'shop', methods: ['GET'] },
+    target: { service: DEMO_SERVICE, methods: ['GET'] },
     shadow: {
       candidate: { baseUrl: candidateUrl },
       secondary: { baseUrl: secondaryUrl },
@@ -27,6 +31,21 @@ export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: s
     slices: { attributes: ['tenant'] },
     policy: {
       stages: [
+        // The corpus holds a few known-bad requests per path: judged like regression tests, on
+        // their point estimates, as soon as a few have come back.
+        ...(options.corpusFirst
+          ? [
+              {
+                name: 'corpus',
+                kind: 'corpus',
+                weight: 0,
+                minDurationSec: 0,
+                minSamples: 3,
+                gates: ['matchRate >= 0.99'],
+                rollbackTriggers: ['mismatchRate > 0.2', 'pathRegressions >= 1'],
+              },
+            ]
+          : []),
         options.replayFirst
           ? { name: 'retained', kind: 'replay', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers }
           : { name: 'shadow', mode: 'live', weight: 0, minDurationSec: 5, minSamples: 300, gates, rollbackTriggers: triggers },

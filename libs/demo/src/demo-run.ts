@@ -7,6 +7,7 @@ import { type KafkaClient, type TransactionalKafka, encodeEvent } from '@penumbr
 import { type FleetService } from '@penumbra/fleet';
 import { type RedisClient } from '@penumbra/redis';
 import { type DemoScenario } from './demo-api';
+import { type CorpusDemoResult, runCorpusAct } from './demo-corpus';
 import { demoExperiment } from './demo-experiment';
 import { type DemoNames, type DemoStack, demoNames, startDemoStack } from './demo-stack';
 import { LoadGenerator } from './load-generator';
@@ -55,6 +56,8 @@ export interface DemoResult {
   keyPrefix: string;
   /** The paths judged a regression, and the bound on the largest excess difference rate (per-path verdicts). */
   pathVerdicts?: { regressions: string[]; noise: number; undecided: number; maxExcessDiffRate: number };
+  /** The corpus scenario: what the rolled-back build left in the corpus, and how the next build with the same bug fared. */
+  corpus?: CorpusDemoResult;
   /** The replay scenario: requests replayed, seconds to the decision, and what live traffic would have needed. */
   replay?: { requests: number; decisionSeconds: number; liveSecondsNeeded: number };
 }
@@ -133,6 +136,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const decisionSeconds = (Date.now() - decidingFrom) / 1000;
     o.out.line(`decision: ${verdict.decision.replace('_', ' ')} at stage ${verdict.stage}: ${verdict.summary}`);
     const replayResult = replay ? await replay : undefined;
+    const corpus = o.scenario === 'corpus' ? await runCorpusAct({ kafka: o.kafka, log: o.log, redis: o.redis, producer, stack, names, progress: o.out.progress }) : undefined;
+    if (corpus) o.out.line(`the next build with the same bug: ${corpus.decision.replace('_', ' ')} at stage ${corpus.stage}, ${corpus.seconds} s after its corpus replay began`);
     if (replayResult) {
       const liveSeconds = liveSecondsFor(spec.policy.stages[0]?.minSamples ?? 0);
       o.out.line(
@@ -180,6 +185,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       seconds: Math.round((Date.now() - started) / 100) / 10,
       topicPrefix: names.topicPrefix,
       keyPrefix: names.keyPrefix,
+      ...(corpus ? { corpus } : {}),
       ...(replayResult
         ? { replay: { requests: replayResult.done, decisionSeconds: Math.round(decisionSeconds), liveSecondsNeeded: liveSecondsFor(spec.policy.stages[0]?.minSamples ?? 0) } }
         : {}),

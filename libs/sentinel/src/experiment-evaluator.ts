@@ -167,7 +167,9 @@ export class ExperimentEvaluator {
 
   private async recover(record: ExperimentRecord, slice: string, now: number): Promise<SliceState> {
     const commands = await this.deps.history.of(record.experimentId, slice);
-    if (commands.length === 0) return initialSliceState(now);
+    // The first stage began when the experiment was published, not when this process first looked
+    // at it: evidence that came first (a corpus or replay burst) is the stage's too.
+    if (commands.length === 0) return initialSliceState(Math.min(now, record.ts));
     const state = stateFromCommands(record.spec.policy, commands, now);
     this.deps.logger.warn('no sentinel state in Redis for a slice with a history: rebuilt it from the commands topic', {
       experimentId: record.experimentId,
