@@ -34,7 +34,10 @@ export interface TestKafka {
 }
 
 const SINGLE_PARTITION: ProvisionOptions['overrides'] = Object.fromEntries(
-  (['traffic', 'experiments', 'pairs', 'diffs', 'metrics', 'aggregates', 'control', 'commands', 'alerts', 'acks', 'audit', 'dlq'] as const).map((k) => [k, { partitions: 1 }]),
+  (['traffic', 'experiments', 'pairs', 'diffs', 'metrics', 'aggregates', 'control', 'commands', 'alerts', 'acks', 'audit', 'dlq', 'corpus'] as const).map((k) => [
+    k,
+    { partitions: 1 },
+  ]),
 );
 
 /** `operators`: operators (name → roles) to hold keys beside the admin every namespace has. */
