@@ -50,7 +50,7 @@ describe('traffic-mirror process', () => {
         },
         { timeoutMs: 60_000, what: () => `the mirror to report ready (log: ${stdout.slice(-500)})` },
       );
-      expect(Object.keys(health.checks).sort()).toEqual(['experiments', 'traffic-consumer']);
+      expect(Object.keys(health.checks).sort()).toEqual(['corpus-consumer', 'experiments', 'traffic-consumer']);
       expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/penumbra_mirror_records_seen_total\{service="traffic-mirror"\} 0/);
       const firstLine = JSON.parse(stdout.split('\n').find((l) => l.includes('"service started"')) ?? '{}') as Record<string, unknown>;
       expect(firstLine).toMatchObject({ level: 'info', service: 'traffic-mirror', msg: 'service started' });

@@ -12,9 +12,9 @@ export interface TopicWindowRead {
 /**
  * Every JSON value written to the topic in [from, to) (found by the records' timestamps), reading
  * at most `maxScan` records: past that bound, the latest of each partition. Values that are not
- * JSON are skipped.
+ * JSON are skipped, and so, with `keyed`, are records under any other key.
  */
-export async function readTopicWindow(o: TopicWindowRead, window: { from: number; to: number }, onValue: (value: unknown) => void): Promise<void> {
+export async function readTopicWindow(o: TopicWindowRead, window: { from: number; to: number }, onValue: (value: unknown) => void, keyed?: string): Promise<void> {
   const [starts, ends] = await Promise.all([o.admin.offsetsAtTime(o.topic, window.from), o.admin.offsetsAtTime(o.topic, window.to)]);
   const perPartition = BigInt(Math.max(1, Math.floor(o.maxScan / Math.max(1, starts.length))));
   const from: Record<number, string> = {};
@@ -35,7 +35,8 @@ export async function readTopicWindow(o: TopicWindowRead, window: { from: number
     to,
     onRecords: (records) => {
       for (const r of records) {
-        if (r.value === null) continue;
+        // A keyed read parses only its key's records: the rest of the window is read, never decoded.
+        if (r.value === null || (keyed !== undefined && r.key?.toString('utf8') !== keyed)) continue;
         try {
           onValue(JSON.parse(r.value.toString('utf8')));
         } catch {
@@ -59,14 +60,19 @@ export async function findTraffic(o: TopicWindowRead, ids: ReadonlySet<string>, 
   return found;
 }
 
-/** The experiment's live all-slices snapshots published in the window, oldest first. */
+/** The experiment's live all-slices snapshots published in the window (keyed by the experiment, as the aggregator writes them), oldest first. */
 export async function recentSnapshots(o: TopicWindowRead, experimentId: string, window: { from: number; to: number }): Promise<AggregateSnapshot[]> {
   const found: AggregateSnapshot[] = [];
-  await readTopicWindow(o, window, (value) => {
-    const v = value as { experimentId?: unknown; sliceKey?: unknown } | null;
-    if (v?.experimentId !== experimentId || v.sliceKey !== '*') return;
-    const parsed = aggregateSnapshotSchema.safeParse(value);
-    if (parsed.success) found.push(parsed.data);
-  });
+  await readTopicWindow(
+    o,
+    window,
+    (value) => {
+      const v = value as { experimentId?: unknown; sliceKey?: unknown } | null;
+      if (v?.experimentId !== experimentId || v.sliceKey !== '*') return;
+      const parsed = aggregateSnapshotSchema.safeParse(value);
+      if (parsed.success) found.push(parsed.data);
+    },
+    experimentId,
+  );
   return found.sort((a, b) => a.ts - b.ts);
 }

@@ -1,3 +1,4 @@
+import { TOPIC_KEYS } from '@penumbra/contracts';
 import { type TestKafka, createTestKafka } from './test-kafka';
 
 jest.setTimeout(120_000);
@@ -18,14 +19,15 @@ describe('provisionTopics on the real broker', () => {
     expect(first.created.sort()).toEqual(Object.values(kafka.topics).sort());
     const second = await kafka.provision();
     expect(second).toEqual({ created: [], updated: [], unchanged: expect.arrayContaining(Object.values(kafka.topics)), warnings: [] });
-    expect(second.unchanged).toHaveLength(12);
+    expect(second.unchanged).toHaveLength(TOPIC_KEYS.length);
   });
 
-  it('reads the audit and experiments topics back as compacted, and the rest as delete with retention', async () => {
+  it('reads the audit, experiments and corpus topics back as compacted, and the rest as delete with retention', async () => {
     const described = await kafka.admin.describeTopics(Object.values(kafka.topics));
     const policy = Object.fromEntries(described.map((d) => [d.name, d.configs['cleanup.policy']]));
     expect(policy[kafka.topics.audit]).toBe('compact');
     expect(policy[kafka.topics.experiments]).toBe('compact');
+    expect(policy[kafka.topics.corpus]).toBe('compact');
     expect(policy[kafka.topics.pairs]).toBe('delete');
     expect(described.find((d) => d.name === kafka.topics.diffs)?.configs['retention.ms']).toBe(String(14 * 24 * 3_600_000));
   });

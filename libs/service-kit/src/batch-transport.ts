@@ -251,7 +251,8 @@ export class BatchTransport extends Server implements CustomTransportStrategy {
       if (handler) handlers.set(topic.topic, handler);
       topics.push(topic);
     }
-    const name = input.topics[0] ?? 'input';
+    // Named after the input when it has a name of its own, else after its first topic: 'traffic-consumer', 'corpus-consumer'.
+    const name = input.name !== MAIN_INPUT ? input.name : (input.topics[0] ?? 'input');
     const consumer = options.raw
       ? new RawInputConsumer({
           client: o.client,
