@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { type AggregateSnapshot, type Command } from '@penumbra/contracts';
 import { type CorpusWriter } from '@penumbra/corpus';
+import { isRetriable } from '@penumbra/errors';
 import { type ConsumedRecord } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import { LOGGER } from '@penumbra/service-kit';
@@ -37,7 +38,7 @@ export class CorpusTriggersHandler {
     try {
       await save();
     } catch (err) {
-      if ((err as { retriable?: unknown }).retriable === true) throw err;
+      if (isRetriable(err)) throw err;
       this.logger.error('a regression could not be saved to the corpus', { err });
     }
   }

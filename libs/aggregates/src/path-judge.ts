@@ -1,4 +1,4 @@
-import { MAX_PATH_VERDICTS_SHOWN, type PathVerdictEntry, type PathVerdicts } from '@penumbra/contracts';
+import { ALL_SLICES, MAX_PATH_VERDICTS_SHOWN, type PathVerdictEntry, type PathVerdicts, isReplaySliceKey } from '@penumbra/contracts';
 import { type PathVerdict, judgePaths } from '@penumbra/stats-core';
 import { type RollupPathEvidence, type VerdictMark } from './path-counters';
 
@@ -18,6 +18,16 @@ export interface JudgedPaths {
   decided: Map<string, VerdictMark>;
 }
 
+/** K of e-BH: the paths fixed in advance, or, when more differed, how many did. */
+export function pathHypotheses(maxPaths: number, pathsSeen: number): number {
+  return Math.max(maxPaths, pathsSeen, 1);
+}
+
+/** The path counters a slice is judged on: its own rollup for all slices and replays, all slices' for a single slice (paths are counted per experiment). */
+export function pathRollupOf(slice: string): string {
+  return slice === ALL_SLICES || isReplaySliceKey(slice) ? slice : ALL_SLICES;
+}
+
 const RANK: Record<PathVerdict['verdict'], number> = { regression: 0, undecided: 1, noise: 2 };
 
 /**
@@ -26,7 +36,7 @@ const RANK: Record<PathVerdict['verdict'], number> = { regression: 0, undecided:
  * largest excess is 1: no candidate is shown equivalent on evidence that is missing.
  */
 export function judgeRollupPaths(e: RollupPathEvidence, s: PathJudgeSettings): JudgedPaths {
-  const hypotheses = Math.max(s.maxPaths, e.paths.length, 1);
+  const hypotheses = pathHypotheses(s.maxPaths, e.paths.length);
   const judged = judgePaths(e.paths, { fdr: s.fdr, delta: s.delta, alpha: s.alpha, hypotheses, ...(e.pairs === undefined ? {} : { pairs: e.pairs }) });
   const byName = new Map(e.paths.map((p) => [p.path, p]));
   const entries = judged.verdicts.map((v) => entryOf(v, byName.get(v.path)));

@@ -17,8 +17,6 @@ export const CORPUS_DEFAULTS = {
   captureLeadMs: 120_000,
   /** How far back a trigger reads the experiment's snapshots for example pairs. @default 900000 (15 minutes) */
   lookbackMs: 15 * 60_000,
-  /** Experiments an example book holds at once. @default 1000 */
-  maxExperiments: 1000,
 } as const;
 
 /** The traffic id of a live pair of the experiment; undefined for a replayed pair or another experiment's. */

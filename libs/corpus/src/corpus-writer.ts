@@ -84,12 +84,12 @@ export class CorpusWriter {
       if (trigger.kind === 'regression') book.add(trigger.snapshot);
       const picks =
         trigger.kind === 'regression'
-          ? regressionPicks(trigger.snapshot, book.ids(experimentId)).filter((p) => !this.saved.has(this.savedKey(experimentId, p)))
-          : rollbackPicks(trigger.command, latest, book.ids(experimentId));
+          ? regressionPicks(trigger.snapshot, book.ids).filter((p) => !this.saved.has(this.savedKey(experimentId, p)))
+          : rollbackPicks(trigger.command, latest, book.ids);
       if (picks.length === 0) return 0;
       const ids = new Set(picks.flatMap((p) => p.trafficIds));
       const found = await findTraffic({ ...read, topic: d.topics.traffic }, ids, {
-        from: (book.since(experimentId) ?? window.from) - CORPUS_DEFAULTS.captureLeadMs,
+        from: (book.since() ?? window.from) - CORPUS_DEFAULTS.captureLeadMs,
         to: window.to,
       });
       return await this.write(record, picks, found);

@@ -83,19 +83,19 @@ describe('what is saved', () => {
     book.add(
       snapshot({ ts: 20_000, window: { start: 10_000, end: 20_000, closed: true }, topPaths: [{ endpoint: 'GET /o/:id', path: '$.total', count: 1, examples: ['e:t9', 'e:t1'] }] }),
     );
-    const picks = regressionPicks(snapshot(), book.ids('e'));
+    const picks = regressionPicks(snapshot(), book.ids);
     expect(picks).toEqual([{ endpoint: 'GET /o/:id', path: '$.total', reason: 'regression', trafficIds: ['t9', 't1', 't2'] }]);
-    expect(rollbackPicks(rollback, snapshot(), book.ids('e')).map((p) => p.reason)).toEqual(['rollback']);
-    expect(book.since('e')).toBe(0);
+    expect(rollbackPicks(rollback, snapshot(), book.ids).map((p) => p.reason)).toEqual(['rollback']);
+    expect(book.since()).toBe(0);
   });
 
   it('falls back to the most frequent differences on a rollback without verdicts, and saves nothing for other commands', () => {
     const book = new ExampleBook();
     const plain = snapshot({ paths: undefined });
     book.add(plain);
-    expect(rollbackPicks(rollback, plain, book.ids('e')).map((p) => p.path)).toEqual(['$.total', '$.ts']);
-    expect(rollbackPicks({ ...rollback, action: 'promote' } as Command, plain, book.ids('e'))).toEqual([]);
-    expect(regressionPicks(snapshot({ sliceKey: 'tenant=a' }), book.ids('e'))).toEqual([]);
+    expect(rollbackPicks(rollback, plain, book.ids).map((p) => p.path)).toEqual(['$.total', '$.ts']);
+    expect(rollbackPicks({ ...rollback, action: 'promote' } as Command, plain, book.ids)).toEqual([]);
+    expect(regressionPicks(snapshot({ sliceKey: 'tenant=a' }), book.ids)).toEqual([]);
   });
 });
 

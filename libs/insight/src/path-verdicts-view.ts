@@ -1,5 +1,5 @@
-import { type MergedAggregate, type WindowKeys, judgeRollupPaths, readPathEvidence } from '@penumbra/aggregates';
-import { ALL_SLICES, type ExperimentRecord, type PathVerdictEntry, type PathVerdicts, isReplaySliceKey } from '@penumbra/contracts';
+import { type MergedAggregate, type WindowKeys, judgeRollupPaths, pathRollupOf, readPathEvidence } from '@penumbra/aggregates';
+import { type ExperimentRecord, type PathVerdictEntry, type PathVerdicts } from '@penumbra/contracts';
 import { type RedisClient } from '@penumbra/redis';
 
 /**
@@ -7,8 +7,7 @@ import { type RedisClient } from '@penumbra/redis';
  * decided on its own shows those of all slices). Read only: nothing is frozen from here.
  */
 export async function readPathVerdicts(redis: RedisClient, windows: WindowKeys, record: ExperimentRecord, slice: string): Promise<PathVerdicts | undefined> {
-  const rollup = slice === ALL_SLICES || isReplaySliceKey(slice) ? slice : ALL_SLICES;
-  const evidence = await readPathEvidence(redis, windows, record.experimentId, rollup);
+  const evidence = await readPathEvidence(redis, windows, record.experimentId, pathRollupOf(slice));
   if (evidence.pairs === undefined && evidence.overflow === 0) return undefined;
   return judgeRollupPaths(evidence, record.spec.compare.verdicts).verdicts;
 }

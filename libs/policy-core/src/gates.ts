@@ -1,7 +1,10 @@
-import { BUILTIN_METRICS, type BuiltinMetric, type Comparison, type Gate, type GateEvidence } from '@penumbra/contracts';
+import { BUILTIN_METRICS, type BuiltinMetric, type Gate, type GateEvidence } from '@penumbra/contracts';
 import { type Direction, type EarlyLook, type SplitPlan, samplesToDecideThreshold, sideParts, splitTestBound, splitTestShows } from '@penumbra/stats-core';
 import { type EvidenceInput, builtinValue, customValue, pointEstimateShortfall, rateSample, stageSamples } from './evidence';
+import { compare } from './comparison';
 import { isPathMetric, judgePathCondition } from './path-gates';
+
+export { compare } from './comparison';
 
 export type GateKind = 'promotion' | 'rollback';
 
@@ -13,23 +16,6 @@ export function gateLabel(g: Gate): string {
 
 export function metricValue(metric: string, e: EvidenceInput): number | null {
   return isBuiltin(metric) ? builtinValue(metric, e) : customValue(metric, e);
-}
-
-export function compare(value: number, op: Comparison, threshold: number): boolean {
-  switch (op) {
-    case '>=':
-      return value >= threshold;
-    case '<=':
-      return value <= threshold;
-    case '>':
-      return value > threshold;
-    case '<':
-      return value < threshold;
-    case '==':
-      return value === threshold;
-    case '!=':
-      return value !== threshold;
-  }
 }
 
 const isUpward = (gate: Gate) => gate.op === '>=' || gate.op === '>';

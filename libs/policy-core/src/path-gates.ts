@@ -1,5 +1,6 @@
 import { type Gate, type GateEvidence, type Policy, PATH_METRICS } from '@penumbra/contracts';
 import { type PathEvidence, excessBound, judgePaths, maxExcessDiffRate } from '@penumbra/stats-core';
+import { compare } from './comparison';
 
 /** The per-path paired counts of the experiment's rollup, with the settings its spec judges them by. */
 export interface PathEvidenceInput {
@@ -27,23 +28,6 @@ export function usesPathMetrics(policy: Policy): boolean {
 
 const upward = (op: Gate['op']) => op === '>=' || op === '>';
 
-function holds(value: number, op: Gate['op'], threshold: number): boolean {
-  switch (op) {
-    case '>=':
-      return value >= threshold;
-    case '>':
-      return value > threshold;
-    case '<=':
-      return value <= threshold;
-    case '<':
-      return value < threshold;
-    case '==':
-      return value === threshold;
-    case '!=':
-      return value !== threshold;
-  }
-}
-
 /**
  * maxExcessDiffRate: the condition holds once the bound on its side shows it (the upper bound of the
  * largest excess for "<=", the largest lower bound for ">="), and fails once the other side's bound
@@ -54,8 +38,8 @@ function judgeMaxExcess(gate: Gate, p: PathEvidenceInput): Held {
   const upper = p.overflow > 0 ? 1 : maxExcessDiffRate(p.paths, alpha, p.pairs);
   const lower = Math.max(-1, ...p.paths.map((x) => excessBound(x.counts, alpha, 'lower')));
   const [mine, other] = upward(gate.op) ? [lower, upper] : [upper, lower];
-  if (holds(mine, gate.op, gate.threshold)) return { verdict: 'pass', bound: mine, value: upper };
-  if (!holds(other, gate.op, gate.threshold)) return { verdict: 'fail', bound: other, value: upper };
+  if (compare(mine, gate.op, gate.threshold)) return { verdict: 'pass', bound: mine, value: upper };
+  if (!compare(other, gate.op, gate.threshold)) return { verdict: 'fail', bound: other, value: upper };
   return { verdict: 'need-more-data', bound: mine, value: upper };
 }
 
@@ -69,7 +53,7 @@ function judgeRegressions(gate: Gate, p: PathEvidenceInput, samplesShort: boolea
   const count = judgePaths(p.paths, { fdr, hypotheses: p.hypotheses, ...(p.pairs === undefined ? {} : { pairs: p.pairs }) }).verdicts.filter(
     (v) => v.verdict === 'regression',
   ).length;
-  const now = holds(count, gate.op, gate.threshold);
+  const now = compare(count, gate.op, gate.threshold);
   if (upward(gate.op) && now) return { verdict: 'pass', bound: null, value: count };
   if (samplesShort) return { verdict: 'need-more-data', bound: null, value: count };
   return { verdict: now ? 'pass' : 'fail', bound: null, value: count };

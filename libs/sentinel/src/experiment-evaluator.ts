@@ -1,5 +1,5 @@
 import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey, isReplaySliceKey } from '@penumbra/contracts';
-import { type WindowKeys, readAggregate, readPathEvidence, slicesWithWindows } from '@penumbra/aggregates';
+import { type WindowKeys, pathHypotheses, pathRollupOf, readAggregate, readPathEvidence, slicesWithWindows } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
@@ -132,10 +132,9 @@ export class ExperimentEvaluator {
 
   /** The per-path counts are the experiment's since it began: a slice decided on its own reads those of all slices. */
   private async pathEvidence(record: ExperimentRecord, slice: string): Promise<PathEvidenceInput> {
-    const rollup = slice === ALL_SLICES || isReplaySliceKey(slice) ? slice : ALL_SLICES;
-    const read = await readPathEvidence(this.deps.redis, this.deps.windows, record.experimentId, rollup);
+    const read = await readPathEvidence(this.deps.redis, this.deps.windows, record.experimentId, pathRollupOf(slice));
     const s = record.spec.compare.verdicts;
-    return { ...read, hypotheses: Math.max(s.maxPaths, read.paths.length, 1), fdr: s.fdr, alpha: s.alpha };
+    return { ...read, hypotheses: pathHypotheses(s.maxPaths, read.paths.length), fdr: s.fdr, alpha: s.alpha };
   }
 
   /** Steps one slice to completion: returns whether a step was applied (false: it chose nothing). */
