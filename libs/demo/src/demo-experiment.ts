@@ -3,8 +3,8 @@ import { type ExperimentSpec, experimentSpecSchema } from '@penumbra/contracts';
 /**
  * The demo's experiment: every GET of the shop mirrored to the candidate and to a secondary copy
  * of production (whose differences from production are noise), and a short two-stage policy whose
- * rates are judged by confidence sequences; a field judged a regression by the per-path verdicts
- * rolls the candidate back at once. With `replayFirst`, the first stage decides on traffic
+ * rates are judged by confidence sequences (the live stages roll back on the match rate, so the
+ * console shows the gate that failed; the per-path verdicts are shown beside it). With `replayFirst`, the first stage decides on traffic
  * replayed from the traffic topic's retention instead of on live traffic; with `corpusFirst`, a
  * stage before all others decides on the regression corpus replayed to the candidate.
  */
@@ -13,7 +13,7 @@ export const DEMO_SERVICE = 'shop';
 
 export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: string, options: { replayFirst?: boolean; corpusFirst?: boolean } = {}): ExperimentSpec {
   const gates = [{ metric: 'matchRate', op: '>=', threshold: 0.95, confidence: 0.95 }, 'statusMatchRate >= 0.99', 'latencyP90Ratio <= 1.15'];
-  const triggers = [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }, 'latencyP90Ratio > 1.2', 'pathRegressions >= 1'];
+  const triggers = [{ metric: 'matchRate', op: '<', threshold: 0.9, confidence: 0.95 }, 'latencyP90Ratio > 1.2'];
   return experimentSpecSchema.parse({
     id,
     description: 'Demo: a new build of the shop API, validated on mirrored production traffic',
