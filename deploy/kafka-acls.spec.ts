@@ -14,11 +14,29 @@ function sources(dir: string): string[] {
 
 const AUDITED = /AUDITED_TOPICS = \[([^\]]*)\]/.exec(readFileSync(join(repoRoot, 'libs', 'audit', 'src', 'describe.ts'), 'utf8'))?.[1] ?? '';
 
+const LIB_PATHS = (JSON.parse(readFileSync(join(repoRoot, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+
+const tagsOf = (dir: string) => (JSON.parse(readFileSync(join(repoRoot, dir, 'project.json'), 'utf8')) as { tags: string[] }).tags;
+
+/** An app's own sources and those of the feature libraries of its scope it imports, which hold its logic. */
+function appSources(app: string): string[] {
+  const own = sources(join('apps', app, 'src'));
+  const scope = tagsOf(join('apps', app)).find((t) => t.startsWith('scope:'));
+  const features = new Set<string>();
+  for (const text of own)
+    for (const m of text.matchAll(/from '(@penumbra\/[\w-]+)'/g)) {
+      const dir = (LIB_PATHS[m[1] ?? ''] ?? [])[0]?.replace(/\/index\.ts$/, '');
+      const tags = dir === undefined ? [] : tagsOf(join(dir, '..'));
+      if (dir !== undefined && tags.includes('type:feature') && scope !== undefined && tags.includes(scope)) features.add(dir);
+    }
+  return [...own, ...[...features].flatMap((dir) => sources(dir))];
+}
+
 /** The topics an app's code names: `topics.<key>`, plus what the shared service kit and audit list bring in. */
 function topicsUsedBy(app: string): string[] {
   const used = new Set<string>();
-  for (const text of sources(join('apps', app, 'src'))) {
-    for (const m of text.matchAll(/topics\.(\w+)/g)) used.add(m[1] ?? '');
+  for (const text of appSources(app)) {
+    for (const m of text.matchAll(/topics\.(\w+)/g)) if ((m[1] ?? '') in TOPICS) used.add(m[1] ?? '');
     // Handlers on the batch transport consume their topic key, and dead-letter and alert like any consumer.
     // A pattern that is no topic key reads a topic outside the project's (GoReplay's), granted by its owner.
     for (const m of text.matchAll(/@EventPattern\('(\w+)'/g)) if ((m[1] ?? '') in TOPICS) used.add(m[1] ?? '');

@@ -1,10 +1,19 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { type ExperimentRecord, experimentId as experimentIdSchema, formatIssues } from '@penumbra/contracts';
-import { ConsoleService } from './console.service';
-import { type ControlAnswer, controlFormSchema } from './control';
-import { type AuditView, type DiffsView, auditView, diffsView } from './diffs-audit';
-import { type ExperimentDetail, type ExperimentSummary, experimentDetail, listExperiments } from './experiment-views';
+import {
+  type AuditView,
+  ConsoleService,
+  type ControlAnswer,
+  type DiffsView,
+  type ExperimentDetail,
+  type ExperimentSummary,
+  auditView,
+  controlFormSchema,
+  diffsView,
+  experimentDetail,
+  listExperiments,
+} from '@penumbra/console';
 
 /** The REST API the console's pages use, and users too (bearer token or basic auth). */
 @Controller('api')

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { authenticate } from './auth';
-import { ConsoleService } from './console.service';
+import { ConsoleService, authenticate } from '@penumbra/console';
 
 /** Inputs from Kafka and Redis are untrusted: pages load only this origin's script and style, and are framed by no one. */
 export const CONTENT_SECURITY_POLICY =

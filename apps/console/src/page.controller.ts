@@ -1,7 +1,6 @@
 import { type ServerResponse } from 'node:http';
 import { Controller, Get, Res } from '@nestjs/common';
-import { SHELL_HTML, browserScript } from './assets';
-import { CONSOLE_CSS } from './console-style';
+import { CONSOLE_CSS, SHELL_HTML, browserScript } from '@penumbra/console';
 
 /** The pages: one HTML shell holding no data, its script and stylesheet; the script fills the page from /api. */
 @Controller()

@@ -6,7 +6,7 @@ import { type ProducerPort, type TopicTable } from '@penumbra/kafka';
 import { CountsPublisher, ExperimentRegistry, MirrorCounts, MirrorMetrics } from '@penumbra/mirror';
 import { parseDestinationPolicy } from '@penumbra/mirror-core';
 import { type Logger } from '@penumbra/observability';
-import { ExperimentAlerts, StopStack, closedResource, startExperimentTable } from '@penumbra/service-kit';
+import { ExperimentAlerts, closedResource, startExperimentTable } from '@penumbra/service-kit';
 
 export type MirrorEnv = ServiceEnv<'traffic-mirror'>;
 
@@ -52,8 +52,7 @@ export const mirrorProviders: Provider[] = [
       });
       const producer = await ctx.kafka.producer();
       const client = createReplayClient({ connectionsPerOrigin: env.MIRROR_MAX_SOCKETS_PER_TARGET });
-      // The table is stopped below, with the mirror's other resources; this stack is not used.
-      const table = await startExperimentTable(ctx, new StopStack(), (id, record) => (record ? registry.upsert(record) : registry.remove(id)), alerts);
+      const table = await startExperimentTable(ctx, (id, record) => (record ? registry.upsert(record) : registry.remove(id)), alerts);
       const counts = new MirrorCounts(`${ctx.instanceId}:${Date.now()}`);
       const countsPublisher = new CountsPublisher({ counts, producer, topic: ctx.topics.metrics, intervalMs: env.MIRROR_COUNTS_INTERVAL_MS, logger: ctx.logger });
       const experiments = (id: string) => table.get(id);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DiffEvent, type MetricObservation, diffEventSchema, metricObservationSchema } from '@penumbra/contracts';
 import { PenumbraError } from '@penumbra/errors';
 import { type ConsumerPort, type KafkaClient, decodeRecord } from '@penumbra/kafka';
-import { type RedisClient } from '@penumbra/redis';
+import { LuaScript, type RedisClient } from '@penumbra/redis';
 import { WIPE_SCRIPT } from './rebuild-script';
 import { SliceAdmission } from './slice-admission';
 import { type EventOps, diffEventOps, generationKey, metricOps, windowIndexKey } from './window-ops';
@@ -50,9 +50,10 @@ interface PartitionTarget {
 }
 
 // Touches KEYS[1] only (an extra empty argument to DEL would name a key on another cluster slot).
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+const RELEASE_LOCK = new LuaScript(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == 'DEL' then return redis.call('DEL', KEYS[1]) end
-return redis.call('PEXPIRE', KEYS[1], ARGV[3])`;
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])`);
+const WIPE = new LuaScript(WIPE_SCRIPT);
 const LOCK_MS = 30_000;
 
 /**
@@ -79,17 +80,18 @@ export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildRes
       context: { experimentId },
     });
   }
-  const refresh = setInterval(() => void redis.eval(RELEASE_LOCK, 1, lockKey, token, 'PEXPIRE', String(LOCK_MS)).catch(() => undefined), LOCK_MS / 3);
+  const refresh = setInterval(() => void RELEASE_LOCK.run(redis, [lockKey], [token, 'PEXPIRE', String(LOCK_MS)]).catch(() => undefined), LOCK_MS / 3);
   const progressKeys = new Set<string>();
   try {
     const targets = await partitionsOf(req);
-    const wiped = (await redis.eval(
-      WIPE_SCRIPT,
-      2 + targets.length,
-      windowIndexKey(keys, experimentId),
-      generationKey(keys, experimentId),
-      ...targets.map((t) => store.experimentOffsetKey(store.offsetKey(group, t.topic, t.partition), experimentId)),
-      `${keys.prefix}agg:{${experimentId}}:`,
+    const wiped = (await WIPE.run(
+      redis,
+      [
+        windowIndexKey(keys, experimentId),
+        generationKey(keys, experimentId),
+        ...targets.map((t) => store.experimentOffsetKey(store.offsetKey(group, t.topic, t.partition), experimentId)),
+      ],
+      [`${keys.prefix}agg:{${experimentId}}:`],
     )) as Array<number | string>;
     const generation = Number(wiped[0]);
     targets.forEach((t, i) => (t.cutoff = BigInt(wiped[i + 1] ?? '-1')));
@@ -112,7 +114,7 @@ export async function rebuildExperiment(req: RebuildRequest): Promise<RebuildRes
   } finally {
     clearInterval(refresh);
     if (progressKeys.size > 0) await redis.del(...progressKeys);
-    await redis.eval(RELEASE_LOCK, 1, lockKey, token, 'DEL', '');
+    await RELEASE_LOCK.run(redis, [lockKey], [token, 'DEL', '']);
   }
 }
 

@@ -1,8 +1,10 @@
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
-import { type RedisClient } from '@penumbra/redis';
+import { LuaScript, type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
 import { type EventOps, type WindowKeys, generationKey, windowIndexKey } from './window-ops';
 import { indexMember } from './window-index';
+
+const APPLY = new LuaScript(APPLY_SCRIPT);
 
 export const AGGREGATES_DEFAULTS = {
   /** Differing paths kept per window, the most frequent first. @default 100 */
@@ -40,8 +42,6 @@ export function aggregatesMarkerKey(prefix: string): string {
  * part moves its own applied offset in the same script as its effects.
  */
 export class WindowStore {
-  private scriptSha: string | undefined;
-
   readonly options: Required<WindowStoreOptions>;
 
   constructor(
@@ -114,13 +114,7 @@ export class WindowStore {
       String(this.options.maxPaths),
     ];
     try {
-      this.scriptSha ??= await this.loadScript();
-      try {
-        return Number(await this.redis.evalsha(this.scriptSha, 1, offsetKey, ...args));
-      } catch (err) {
-        if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
-        return Number(await this.redis.eval(APPLY_SCRIPT, 1, offsetKey, ...args));
-      }
+      return Number(await APPLY.run(this.redis, [offsetKey], args));
     } catch (err) {
       const message = String((err as Error).message);
       // The script refused the batch before writing anything: not worth retrying, so the consumer narrows it to the event at fault.
@@ -132,11 +126,6 @@ export class WindowStore {
         });
       throw new UnavailableError(`redis window update failed: ${message}`, { offsetKey }, err);
     }
-  }
-
-  /** The SHA of the script (EVAL loads it on the node that runs it, so SCRIPT LOAD on one cluster node is enough to learn it). */
-  private async loadScript(): Promise<string> {
-    return String(await this.redis.script('LOAD', APPLY_SCRIPT));
   }
 
   /** One experiment's applied offset of a partition, or undefined when Redis has none (fresh or lost). */

@@ -60,9 +60,9 @@ export const KAFKA_PRINCIPALS = [
   },
   {
     user: 'console',
-    description: 'the web console: reads experiments, commands, alerts and the audit, and sends signed control requests',
-    read: ['experiments', 'commands', 'alerts', 'audit'],
-    write: ['control'],
+    description: 'the web console: reads experiments, snapshots, commands, alerts and the audit, and sends signed control requests; dead-letters what it cannot read',
+    read: ['experiments', 'aggregates', 'commands', 'alerts', 'audit'],
+    write: ['control', 'dlq', 'alerts'],
     groups: ['{group}console', 'penumbra-console-reader-'],
     transactionalIds: [],
   },

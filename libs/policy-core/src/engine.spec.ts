@@ -99,6 +99,8 @@ describe('evaluate: rollback, cooldown and tightening', () => {
 
     const cooling = evaluate(context(p, s.state, evidence(0, 0), T0 + 100 * SEC));
     expect(cooling.verdict.summary).toMatch(/cooling down after rollback 1 for 3m30s more/);
+    // What is shown while cooling down is the evidence the rollback was decided on, not the empty new stage.
+    expect(cooling.state.lastVerdict).toMatchObject({ at: T0 + 100 * SEC, samples: 200, gates: s.verdict.gates });
     const again = evaluate(context(p, cooling.state, evidence(0, 0), T0 + 311 * SEC));
     expect(again.decision).toMatchObject({ action: 'resume', fromStage: 'shadow', toStage: 'shadow' });
     expect(again.state).toMatchObject({ status: 'running', stageIndex: 0, stageEnteredAt: T0 + 311 * SEC });

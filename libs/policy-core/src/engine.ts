@@ -157,7 +157,12 @@ export function evaluate(ctx: EvaluationContext): Evaluation {
   if (state.status === 'paused') return quiet(`paused (was ${state.pausedFrom ?? 'running'}); resume to go on`);
   if (state.status === 'cooldown') {
     const until = state.cooldownUntil ?? now;
-    if (now < until) return quiet(`cooling down after rollback ${state.rollbacks} for ${formatDuration(until - now)} more`);
+    const summary = `cooling down after rollback ${state.rollbacks} for ${formatDuration(until - now)} more`;
+    // The gates shown while cooling down are the ones the rollback was decided on, not the new stage's first few samples.
+    if (now < until)
+      return state.lastVerdict
+        ? { state: { ...next, lastVerdict: { ...state.lastVerdict, at: now, summary } }, alerts, verdict: { ...state.lastVerdict, summary } }
+        : quiet(summary);
     const first = policy.stages[0] as Stage;
     const reason = `cooldown over: starting again at stage "${first.name}" with criteria tightened after ${state.rollbacks} rollback(s)`;
     return transition(

@@ -5,7 +5,7 @@ import { type Logger } from '@penumbra/observability';
 import { type RedisClient, type RedisEnv, createRedis, redisConnectionFromEnv, redisReadiness } from '@penumbra/redis';
 import { type BatchTransport } from './batch-transport';
 import { ExperimentAlerts } from './experiment-trust';
-import { StopStack, startExperimentTable } from './lifecycle';
+import { startExperimentTable } from './lifecycle';
 import { SERVICE_CONTEXT, type ServiceContext } from './service-context';
 
 /** The service's parsed environment (its zod schema's output). */
@@ -88,8 +88,7 @@ export const experimentsProvider: Provider[] = [
     'experiments table',
     async (ctx) => {
       const alerts = new ExperimentAlerts(ctx);
-      // The table is stopped below, with the service's other resources; this stack is not used.
-      const table = await startExperimentTable(ctx, new StopStack(), undefined, alerts);
+      const table = await startExperimentTable(ctx, undefined, alerts);
       return { table, alerts };
     },
     async ({ table, alerts }) => {

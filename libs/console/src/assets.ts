@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { findWorkspaceRoot } from '@penumbra/config';
 
 /** The pages' modules under browser/, the entry last. */
@@ -15,9 +15,10 @@ const BROWSER_MODULES = ['dom', 'experiment-page', 'console-app'] as const;
 function compiledDir(dir: string): { dir: string; cleanup: () => void } {
   if (__filename.endsWith('.js')) return { dir: join(dir, 'browser'), cleanup: () => undefined };
   const root = findWorkspaceRoot(dir);
+  const project = relative(root, dirname(dir));
   const out = mkdtempSync(join(tmpdir(), 'penumbra-console-'));
-  execFileSync(process.execPath, [join(root, 'tools', 'build', 'compile.mjs'), 'apps/console', '--out', out], { cwd: root, stdio: 'ignore', timeout: 60_000 });
-  return { dir: join(out, 'apps', 'console', 'src', 'browser'), cleanup: () => rmSync(out, { recursive: true, force: true }) };
+  execFileSync(process.execPath, [join(root, 'tools', 'build', 'compile.mjs'), project, '--out', out], { cwd: root, stdio: 'ignore', timeout: 60_000 });
+  return { dir: join(out, project, 'src', 'browser'), cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
 /** The pages' one script: the browser modules' CommonJS output linked by a loader of a few lines, so no bundler is needed. */
