@@ -18,6 +18,9 @@
  * ARGV[1] retention seconds  ARGV[2] dedupe seconds  ARGV[3] dedupe key prefix of the experiment
  * ARGV[4] JSON [{id, o, ops, w: [[indexKey, member, score], …]}]  ARGV[5] top paths kept  ARGV[6] examples kept
  * ARGV[7] the experiment's generation key  ARGV[8] paths (and endpoints) counted per path-counter hash
+ * ARGV[9] "summed": ARGV[4] is instead {e: [[id, o], …], ops, w}, the batch's effects summed by
+ * the caller (see summedBatch), applied only if every event is new; else the script writes nothing
+ * and returns -1
  *
  * A path counter ('p') is counted only for a path its hash already counts, or while the hash counts
  * fewer than ARGV[8] (a set beside it holds them); past that its count goes to the hash's overflow.
@@ -35,41 +38,58 @@ local last = applied
 local count = 0
 local markers = {}
 local generation = redis.call('GET', ARGV[7]) or '0'
--- First gather the effects of new events, summed per key and field, then write each once.
-for _, e in ipairs(events) do
-  local o = tonumber(e.o)
-  if o > applied then
+local function gather(op)
+  local t, key, field = op[1], op[2], op[3]
+  local kf = key .. '\0' .. field
+  touched[key] = t
+  if t == 'i' then
+    ints[kf] = (ints[kf] or 0) + op[4]
+  elseif t == 'f' then
+    floats[kf] = (floats[kf] or 0) + op[4]
+  elseif t == 'mn' then
+    if (not mins[kf]) or op[4] < mins[kf] then mins[kf] = op[4] end
+  elseif t == 'mx' then
+    if (not maxs[kf]) or op[4] > maxs[kf] then maxs[kf] = op[4] end
+  elseif t == 'l' then
+    if (not lasts[kf]) or op[5] >= lasts[kf][2] then lasts[kf] = { op[4], op[5] } end
+  elseif t == 'z' then
+    zs[kf] = (zs[kf] or 0) + op[4]
+  elseif t == 'p' then
+    paths[kf] = (paths[kf] or 0) + op[4]
+  elseif t == 'x' then
+    redis.call('LPUSH', key, field)
+    redis.call('LTRIM', key, 0, maxExamples - 1)
+  end
+end
+local function index(w)
+  windows[w[1] .. '\0' .. w[2]] = w[3]
+  touched[w[1]] = 'index'
+end
+if ARGV[9] == 'summed' then
+  -- The batch's effects summed by the caller: taken only when every event is new, else nothing is
+  -- written and -1 asks for the events one by one.
+  for _, e in ipairs(events.e) do
+    local o = tonumber(e[2])
+    local marker = ARGV[3] .. generation .. ':' .. e[1]
+    if o <= applied or markers[marker] or redis.call('EXISTS', marker) == 1 then return -1 end
+    markers[marker] = true
+    count = count + 1
     if o > last then last = o end
-    local marker = ARGV[3] .. generation .. ':' .. e.id
-    if not markers[marker] and redis.call('EXISTS', marker) == 0 then
-      markers[marker] = true
-      count = count + 1
-      for _, op in ipairs(e.ops) do
-        local t, key, field = op[1], op[2], op[3]
-        local kf = key .. '\0' .. field
-        touched[key] = t
-        if t == 'i' then
-          ints[kf] = (ints[kf] or 0) + op[4]
-        elseif t == 'f' then
-          floats[kf] = (floats[kf] or 0) + op[4]
-        elseif t == 'mn' then
-          if (not mins[kf]) or op[4] < mins[kf] then mins[kf] = op[4] end
-        elseif t == 'mx' then
-          if (not maxs[kf]) or op[4] > maxs[kf] then maxs[kf] = op[4] end
-        elseif t == 'l' then
-          if (not lasts[kf]) or op[5] >= lasts[kf][2] then lasts[kf] = { op[4], op[5] } end
-        elseif t == 'z' then
-          zs[kf] = (zs[kf] or 0) + op[4]
-        elseif t == 'p' then
-          paths[kf] = (paths[kf] or 0) + op[4]
-        elseif t == 'x' then
-          redis.call('LPUSH', key, field)
-          redis.call('LTRIM', key, 0, maxExamples - 1)
-        end
-      end
-      for _, w in ipairs(e.w) do
-        windows[w[1] .. '\\0' .. w[2]] = w[3]
-        touched[w[1]] = 'index'
+  end
+  for _, op in ipairs(events.ops) do gather(op) end
+  for _, w in ipairs(events.w) do index(w) end
+else
+  -- First gather the effects of new events, summed per key and field, then write each once.
+  for _, e in ipairs(events) do
+    local o = tonumber(e.o)
+    if o > applied then
+      if o > last then last = o end
+      local marker = ARGV[3] .. generation .. ':' .. e.id
+      if not markers[marker] and redis.call('EXISTS', marker) == 0 then
+        markers[marker] = true
+        count = count + 1
+        for _, op in ipairs(e.ops) do gather(op) end
+        for _, w in ipairs(e.w) do index(w) end
       end
     end
   end

@@ -1,6 +1,7 @@
 import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { LuaScript, type RedisClient } from '@penumbra/redis';
 import { APPLY_SCRIPT } from './apply-script';
+import { summedBatch } from './summed-batch';
 import { type EventOps, type WindowKeys, generationKey, windowIndexKey } from './window-ops';
 import { indexMember } from './window-index';
 
@@ -13,6 +14,8 @@ export const AGGREGATES_DEFAULTS = {
   maxExamples: 3,
   /** Paths and endpoints an experiment's path counters count per rollup; past it their counts are overflow. @default 2000 */
   maxPaths: 2000,
+  /** A batch of new events is applied as its summed effects, a fraction of the bytes and script work. @default true */
+  sumBatches: true,
 } as const;
 
 export interface WindowStoreOptions extends WindowKeys {
@@ -24,6 +27,8 @@ export interface WindowStoreOptions extends WindowKeys {
   maxExamples?: number;
   /** @default AGGREGATES_DEFAULTS.maxPaths */
   maxPaths?: number;
+  /** Sends a batch whose events are all new as one summed set of effects (false: always event by event). @default AGGREGATES_DEFAULTS.sumBatches */
+  sumBatches?: boolean;
 }
 
 /** A KEYS/SCAN pattern of every applied-offset key (per group, topic, partition and experiment). */
@@ -84,7 +89,11 @@ export class WindowStore {
   /** Applies one partition's events, one script per experiment; returns how many were new. */
   async apply(offsetKey: string, events: EventOps[]): Promise<number> {
     const byExperiment = new Map<string, EventOps[]>();
-    for (const e of events) byExperiment.set(e.experimentId, [...(byExperiment.get(e.experimentId) ?? []), e]);
+    for (const e of events) {
+      const part = byExperiment.get(e.experimentId);
+      if (part) part.push(e);
+      else byExperiment.set(e.experimentId, [e]);
+    }
     // Each part is atomic and idempotent on its own, so they may run side by side: a failed part is
     // retried with the batch, and the parts that landed skip it by their own offsets.
     const parts = [...byExperiment].map(([experimentId, part]) => this.applyExperiment(this.experimentOffsetKey(offsetKey, experimentId), experimentId, part));
@@ -95,15 +104,7 @@ export class WindowStore {
   }
 
   private async applyExperiment(offsetKey: string, experimentId: string, events: EventOps[]): Promise<number> {
-    const payload = JSON.stringify(
-      events.map((e) => ({
-        id: e.id,
-        o: e.offset,
-        ops: e.ops,
-        w: e.windows.map((w) => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start]),
-      })),
-    );
-    const args = [
+    const args = (payload: string, mode: 'summed' | 'events') => [
       String(Math.ceil(this.options.retentionMs / 1000)),
       String(Math.ceil(this.options.dedupeMs / 1000)),
       `${this.options.prefix}agg:{${experimentId}}:seen:`,
@@ -112,7 +113,19 @@ export class WindowStore {
       String(this.options.maxExamples),
       generationKey(this.options, experimentId),
       String(this.options.maxPaths),
+      mode,
     ];
+    const indexed = (e: EventOps) => e.windows.map((w): [string, string, number] => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start]);
+    // Usually every event is new: then one summed batch is a fraction of the bytes and the script's work.
+    const summed = this.options.sumBatches && new Set(events.map((e) => e.id)).size === events.length ? summedBatch(events, indexed, this.options.maxExamples) : undefined;
+    if (summed !== undefined) {
+      const applied = await this.run(offsetKey, args(JSON.stringify(summed), 'summed'));
+      if (applied >= 0) return applied;
+    }
+    return this.run(offsetKey, args(JSON.stringify(events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: indexed(e) }))), 'events'));
+  }
+
+  private async run(offsetKey: string, args: string[]): Promise<number> {
     try {
       return Number(await APPLY.run(this.redis, [offsetKey], args));
     } catch (err) {
