@@ -24,10 +24,19 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
-/** The judged experiment: the demo's clean scenario (expected: promoted), with enough samples per stage to outlast the faults. */
+/**
+ * The judged experiment: the demo's clean scenario (expected: promoted), with enough samples per
+ * stage to outlast the faults. Its mirror waits for a slow candidate (`backpressure`, bounded by the
+ * replay timeout) rather than shedding: the faults stall the candidate on two shared cores for
+ * longer than `skip` tolerates, and what coverage checks is that faults lose nothing.
+ */
 export function chaosExperiments(runTag: string, candidate: string, secondary: string, minSamples: number): { main: ExperimentSpec; probe: ExperimentSpec } {
   const base = demoExperiment(`chaos-${runTag}`, candidate, secondary);
-  const main = experimentSpecSchema.parse({ ...base, policy: { ...base.policy, stages: base.policy.stages.map((s) => ({ ...s, minSamples })) } });
+  const main = experimentSpecSchema.parse({
+    ...base,
+    shadow: { ...base.shadow, onOverload: 'backpressure' },
+    policy: { ...base.policy, stages: base.policy.stages.map((s) => ({ ...s, minSamples })) },
+  });
   const probeBase = demoExperiment(`chaos-probe-${runTag}`, candidate, secondary);
   // The probes' experiment never decides: its few dozen records stay far below its sample minimum.
   const probe = experimentSpecSchema.parse({
