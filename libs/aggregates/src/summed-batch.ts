@@ -15,7 +15,7 @@ export interface SummedBatch {
  * the batch for it.
  */
 export function summedBatch(events: readonly EventOps[], indexed: (e: EventOps) => Array<[string, string, number]>, maxExamples: number): SummedBatch | undefined {
-  const combined = new Map<string, WindowOp>();
+  const combined = new Map<string, Map<string, WindowOp>>();
   const examples = new Map<string, string[]>();
   const windows = new Map<string, [string, string, number]>();
   for (const e of events) {
@@ -27,13 +27,14 @@ export function summedBatch(events: readonly EventOps[], indexed: (e: EventOps) 
         examples.set(op[1], list);
         continue;
       }
-      const kf = `${op[1]}\u0000${op[2]}`;
-      const prev = combined.get(kf);
-      combined.set(kf, prev === undefined ? [...op] : combine(prev, op));
+      let fields = combined.get(op[1]);
+      if (fields === undefined) combined.set(op[1], (fields = new Map()));
+      const prev = fields.get(op[2]);
+      fields.set(op[2], prev === undefined ? op : combine(prev, op));
     }
     for (const w of indexed(e)) windows.set(`${w[0]}\u0000${w[1]}`, w);
   }
-  const ops: WindowOp[] = [...combined.values()];
+  const ops: WindowOp[] = [...combined.values()].flatMap((fields) => [...fields.values()]);
   if (!ops.every((op) => op[0] === 'x' || Number.isFinite(op[3]))) return undefined;
   for (const [key, list] of examples) for (const field of list) ops.push(['x', key, field]);
   return { e: events.map((e) => [e.id, e.offset]), ops, w: [...windows.values()] };
