@@ -12,4 +12,3 @@ export * from './snapshot-scheduler';
 export * from './slice-cap-alerts';
 export * from './path-counters';
 export * from './path-judge';
-export * from './window-totals';
