@@ -147,6 +147,18 @@ end
 countPaths(true)
 countPaths(false)
 for kw, score in pairs(windows) do local k, m = split(kw); redis.call('ZADD', k, score, m) end
+-- Which windows this call changed, numbered per experiment, so that a reader refreshes only those
+-- (window-ops.ts windowChangesKey and windowSequenceKey name the two keys by these suffixes).
+local sequences = {}
+for kw in pairs(windows) do
+  local k, m = split(kw)
+  if not sequences[k] then
+    sequences[k] = redis.call('INCR', k .. ':seq')
+    touched[k .. ':seq'] = 'sequence'
+    touched[k .. ':touched'] = 'changes'
+  end
+  redis.call('ZADD', k .. ':touched', sequences[k], m)
+end
 for key, t in pairs(touched) do
   if t == 'z' then redis.call('ZREMRANGEBYRANK', key, 0, -(maxTop + 1)) end
   redis.call('EXPIRE', key, retention)

@@ -12,3 +12,4 @@ export * from './snapshot-scheduler';
 export * from './slice-cap-alerts';
 export * from './path-counters';
 export * from './path-judge';
+export * from './window-totals';

@@ -2,6 +2,7 @@ import { UnavailableError } from '@penumbra/errors';
 import { ALL_SLICES } from '@penumbra/contracts';
 import { type RedisClient } from '@penumbra/redis';
 import { type PairCounts, type PathEvidence } from '@penumbra/stats-core';
+import { unavailableUnless } from './redis-read';
 import { PATH_FIELDS, type WindowKeys, pathCountersKey } from './window-ops';
 
 /** An experiment rollup's path counters as the verdicts judge them. */
@@ -125,13 +126,4 @@ export async function writeVerdictMarks(redis: RedisClient, k: WindowKeys & { re
 export async function readVerdictMarks(redis: RedisClient, prefix: string, experimentId: string): Promise<Map<string, VerdictMark>> {
   const hash = await unavailableUnless(`the decided paths of ${experimentId}`, () => redis.hgetall(verdictMarksKey({ prefix }, experimentId)));
   return new Map(Object.entries(hash).flatMap(([name, mark]): Array<[string, VerdictMark]> => (mark === 'regression' || mark === 'noise' ? [[name, mark]] : [])));
-}
-
-/** A failed Redis call is Redis away: retriable, so callers retry the whole step rather than drop what it was for. */
-async function unavailableUnless<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw new UnavailableError(`redis cannot serve ${what}: ${(err as Error).message}`, {}, err);
-  }
 }

@@ -50,6 +50,19 @@ export function windowIndexKey(k: WindowKeys, experimentId: string): string {
   return `${k.prefix}agg:{${experimentId}}:windows`;
 }
 
+/**
+ * The experiment's windows changed by each apply, scored by the apply's number in the sequence
+ * below; members are index members. The apply script names both by these suffixes of the index key.
+ */
+export function windowChangesKey(k: WindowKeys, experimentId: string): string {
+  return `${windowIndexKey(k, experimentId)}:touched`;
+}
+
+/** The number of the experiment's last apply that changed a window. */
+export function windowSequenceKey(k: WindowKeys, experimentId: string): string {
+  return `${windowIndexKey(k, experimentId)}:seq`;
+}
+
 const EXAMPLE_VALUE_CHARS = 160;
 
 /** An example of a differing path: the pair id and both values, short enough to keep many. */

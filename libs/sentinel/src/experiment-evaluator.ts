@@ -1,5 +1,5 @@
 import { ALL_SLICES, type ExperimentRecord, type SigningKey, type TopicKey, isReplaySliceKey } from '@penumbra/contracts';
-import { type WindowKeys, pathHypotheses, pathRollupOf, readAggregate, readPathEvidence, slicesWithWindows } from '@penumbra/aggregates';
+import { type WindowKeys, WindowTotals, pathHypotheses, pathRollupOf, readPathEvidence, slicesWithWindows } from '@penumbra/aggregates';
 import { type ProducerPort } from '@penumbra/kafka';
 import { type Logger } from '@penumbra/observability';
 import {
@@ -57,9 +57,12 @@ export class ExperimentEvaluator {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly warned = new Set<string>();
   private readonly clock: () => number;
+  /** Every evaluation reads a stage's windows again: only those changed since the last read are fetched. */
+  private readonly totals: WindowTotals;
 
   constructor(private readonly deps: EvaluatorDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.totals = new WindowTotals(deps.redis, deps.windows);
   }
 
   /** Runs `work` after any earlier work on the same experiment. */
@@ -122,7 +125,7 @@ export class ExperimentEvaluator {
 
   async evidence(record: ExperimentRecord, slice: string, from: number, now: number): Promise<EvidenceInput> {
     const experimentId = record.experimentId;
-    const merged = await readAggregate(this.deps.redis, this.deps.windows, experimentId, slice, from, now + this.deps.windows.windowMs, undefined, { topPaths: false });
+    const merged = await this.totals.read(experimentId, slice, from, now + this.deps.windows.windowMs);
     const metrics: EvidenceInput['metrics'] = {};
     for (const [key, summary] of Object.entries(merged.metrics)) if (key.startsWith('candidate:')) metrics[key.slice('candidate:'.length)] = summary;
     const evidence = evidenceFromParts({ counts: merged.counts, ...merged.latency, metrics, window: { start: from, end: now } });
