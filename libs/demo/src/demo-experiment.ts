@@ -40,7 +40,8 @@ export function demoExperiment(id: string, candidateUrl: string, secondaryUrl: s
                 kind: 'corpus',
                 weight: 0,
                 minDurationSec: 0,
-                minSamples: 3,
+                // A saved regression that fails again is the evidence: a quick first rollback may have saved only one.
+                minSamples: 1,
                 gates: ['matchRate >= 0.99'],
                 rollbackTriggers: ['mismatchRate > 0.2', 'pathRegressions >= 1'],
               },
