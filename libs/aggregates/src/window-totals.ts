@@ -68,7 +68,7 @@ export class WindowTotals {
     // The sum holds windows up to foldedBelow: a read that ends before some of them is merged afresh.
     if (entry.foldedBelow > to) return readAggregate(this.redis, this.keys, experimentId, sliceKey, from, to, this.options.alpha, { topPaths: false });
     this.fold(entry, to);
-    return this.merged(entry, experimentId, sliceKey, to);
+    return this.merged(entry, to);
   }
 
   /** Reads the windows changed since the entry's sequence; false when a folded one changed. */
@@ -117,9 +117,8 @@ export class WindowTotals {
     }
   }
 
-  private merged(entry: Entry, experimentId: string, sliceKey: string, to: number): MergedAggregate {
-    const out = this.empty(experimentId, sliceKey);
-    merge(out, entry.folded);
+  private merged(entry: Entry, to: number): MergedAggregate {
+    const out = copyOf(entry.folded, this.options.alpha);
     out.from = entry.from;
     out.to = to;
     const starts = [...entry.recent.keys()].filter((s) => s <= to - 1).sort((a, b) => a - b);
@@ -149,13 +148,15 @@ function alignedFrom(from: number, windowMs: number): number {
   return from - (from % windowMs);
 }
 
-/** Adds a merged sum into another (both from disjoint windows). */
-function merge(into: MergedAggregate, from: MergedAggregate): void {
-  for (const [field, n] of Object.entries(from.counts)) into.counts[field as keyof MergedAggregate['counts']] += n;
-  into.latency.primary.merge(from.latency.primary);
-  into.latency.candidate.merge(from.latency.candidate);
-  into.latency.secondary.merge(from.latency.secondary);
-  into.metrics = { ...from.metrics };
-  into.lastTs = new Map(from.lastTs);
-  into.windows += from.windows;
+/** A copy of a merged sum that later merges can add to without touching the original. */
+function copyOf(m: MergedAggregate, alpha: number): MergedAggregate {
+  const histogram = (h: LogHistogram) => new LogHistogram(alpha).merge(h);
+  return {
+    ...m,
+    counts: { ...m.counts },
+    latency: { primary: histogram(m.latency.primary), candidate: histogram(m.latency.candidate), secondary: histogram(m.latency.secondary) },
+    topPaths: [],
+    metrics: { ...m.metrics },
+    lastTs: new Map(m.lastTs),
+  };
 }

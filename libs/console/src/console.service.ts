@@ -14,6 +14,8 @@ export const CONSOLE_DEFAULTS = {
   pingEveryRounds: 15,
   /** How long a control request waits for the sentinel's answer. @default 30_000 */
   controlWaitMs: 30_000,
+  /** The least time between two rounds of change detection that a published record asks for. @default 500 */
+  nudgeGapMs: 500,
 } as const;
 
 export interface ConsoleOptions {
@@ -40,6 +42,7 @@ export class ConsoleService implements OnApplicationBootstrap, OnApplicationShut
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private rounds = 0;
+  private lastRoundAt = 0;
 
   constructor(private readonly options: ConsoleOptions) {
     this.users = options.users;
@@ -65,14 +68,18 @@ export class ConsoleService implements OnApplicationBootstrap, OnApplicationShut
     this.hub.closeAll();
   }
 
-  /** Looks for changes now rather than at the next round: something the pages show has just happened. */
+  /**
+   * Looks for changes now rather than at the next round: something the pages show has just
+   * happened. Snapshots arrive in bursts, so a nudge soon after a round is left to the next one.
+   */
   nudge(): void {
-    void this.push();
+    if (Date.now() - this.lastRoundAt >= CONSOLE_DEFAULTS.nudgeGapMs) void this.push();
   }
 
   private async push(): Promise<void> {
     if (this.busy || this.hub.size === 0) return;
     this.busy = true;
+    this.lastRoundAt = Date.now();
     try {
       const next = new Map<string, string>();
       for (const record of this.sources.experiments()) next.set(record.experimentId, await fingerprint(this.sources, record));
