@@ -303,12 +303,17 @@ async function down() {
 }
 
 async function status() {
-  const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${port}`;
   const securePid = process.env.KAFKA_BROKERS ? undefined : livePid(join(stateOf(true), 'kafka.pid'));
   const pid = process.env.KAFKA_BROKERS ? undefined : (livePid(join(stateOf(false), 'kafka.pid')) ?? securePid);
-  const [h, p] = (brokers.split(',')[0] ?? '').split(':');
-  const reachable = await portOpen(Number(p), h);
   const cluster = process.env.KAFKA_BROKERS ? [] : clusterNodes(stateDir, port).filter((n) => livePid(n.pidFile));
+  // `status --brokers 3` answers for the cluster (reachable when any of its brokers is), as `up --brokers 3` did.
+  const clusterBrokers = clusterNodes(stateDir, port).map((n) => `127.0.0.1:${n.port}`);
+  const brokers = process.env.KAFKA_BROKERS ?? (brokerCount === CLUSTER_SIZE ? clusterBrokers.join(',') : `127.0.0.1:${port}`);
+  let reachable = false;
+  for (const address of brokers.split(',')) {
+    const [h, p] = address.split(':');
+    if ((reachable = await portOpen(Number(p), h))) break;
+  }
   const clusterPart = cluster.length > 0 ? { cluster: cluster.map((n) => ({ node: n.id, broker: `127.0.0.1:${n.port}`, pid: livePid(n.pidFile) })) } : {};
   process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version, secure: securePid !== undefined, ...clusterPart }) + '\n');
   return reachable;

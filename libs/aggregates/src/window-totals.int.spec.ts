@@ -69,7 +69,7 @@ describe('WindowTotals on a real redis-server', () => {
   let redis: Redis | Cluster;
 
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedisServer({ clusterable: true });
     redis = server.connect();
   });
 

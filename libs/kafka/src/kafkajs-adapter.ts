@@ -154,7 +154,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
             });
           } catch (err) {
             // On a cluster, the broker kafkajs asks for leaders may not know the new topics yet; they exist, so wait for their leaders.
-            if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+            if (!isUnknownTopic(err)) throw err;
             await waitForLeaders(
               admin,
               topics.map((t) => t.topic),
@@ -164,11 +164,14 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
         brokerCount: async () => (await admin.describeCluster()).brokers.length,
         async describeTopics(names) {
           if (names.length === 0) return [];
-          const meta = await admin.fetchTopicMetadata({ topics: names });
-          const configs = await admin.describeConfigs({
-            includeSynonyms: false,
-            resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
-          });
+          // On a cluster, a topic just created may not have reached every broker's metadata yet.
+          const meta = await whileUnknown(() => admin.fetchTopicMetadata({ topics: names }));
+          const configs = await whileUnknown(() =>
+            admin.describeConfigs({
+              includeSynonyms: false,
+              resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+            }),
+          );
           return names.map((name) => {
             const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
             return {
@@ -252,6 +255,21 @@ export function kafkajsConsumerConfig(options: ConsumerOptions) {
 
 const LEADER_WAIT_MS = 30_000;
 
+const isUnknownTopic = (err: unknown) => (err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION';
+
+/** Repeats `call` (bounded) while a broker answers that it does not know the topic yet. */
+async function whileUnknown<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Polls the metadata (bounded) until every partition of the topics has a leader. */
 async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
@@ -260,7 +278,7 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
       const meta = await admin.fetchTopicMetadata({ topics });
       if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
     } catch (err) {
-      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
     }
     if (Date.now() > deadline) throw new UnavailableError(`the new topics have no leaders after ${LEADER_WAIT_MS} ms`, { topics });
     await new Promise((r) => setTimeout(r, 200));
