@@ -19,7 +19,7 @@ export class AggregatorEventsHandler {
     @Inject(AGGREGATION) private readonly aggregation: Aggregation,
   ) {}
 
-  @EventPattern('diffs', { concurrency: 2 })
+  @EventPattern('diffs', { concurrency: 2, maxRecordsPerCall: 2000 })
   onDiffs(@Payload() events: ConsumedRecord<DiffEvent>[], @Ctx() kafka: KafkaBatchContext): Promise<BatchOutcome | void> {
     return this.handlerFor(kafka.groupId)(events, kafka.batch);
   }

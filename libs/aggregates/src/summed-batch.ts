@@ -7,6 +7,8 @@ export interface SummedBatch {
   w: Array<[string, string, number]>;
 }
 
+type SummedOp = Exclude<WindowOp, ['x', string, string]>;
+
 /**
  * Combines the effects of a batch's events as the apply script would, one op per key and field:
  * counters and sums added, the least minimum and greatest maximum, the last value with the latest
@@ -14,10 +16,10 @@ export interface SummedBatch {
  * Undefined when a sum leaves the double range: only the events one by one let the script refuse
  * the batch for it.
  */
-export function summedBatch(events: readonly EventOps[], indexed: (e: EventOps) => Array<[string, string, number]>, maxExamples: number): SummedBatch | undefined {
-  const combined = new Map<string, Map<string, WindowOp>>();
+export function summedBatch(events: readonly EventOps[], index: (w: EventOps['windows'][number]) => [string, string, number], maxExamples: number): SummedBatch | undefined {
+  const combined = new Map<string, Map<string, SummedOp>>();
   const examples = new Map<string, string[]>();
-  const windows = new Map<string, [string, string, number]>();
+  const windows = new Map<string, Map<number, EventOps['windows'][number]>>();
   for (const e of events) {
     for (const op of e.ops) {
       if (op[0] === 'x') {
@@ -29,26 +31,42 @@ export function summedBatch(events: readonly EventOps[], indexed: (e: EventOps) 
       }
       let fields = combined.get(op[1]);
       if (fields === undefined) combined.set(op[1], (fields = new Map()));
-      const prev = fields.get(op[2]);
-      fields.set(op[2], prev === undefined ? op : combine(prev, op));
+      const sum = fields.get(op[2]);
+      // The sum is a copy, changed in place: the events' own ops stay as they are for the one-by-one form.
+      if (sum === undefined || sum[0] !== op[0]) fields.set(op[2], [...op]);
+      else fold(sum, op);
     }
-    for (const w of indexed(e)) windows.set(`${w[0]}\u0000${w[1]}`, w);
+    for (const w of e.windows) {
+      let starts = windows.get(w.sliceKey);
+      if (starts === undefined) windows.set(w.sliceKey, (starts = new Map()));
+      starts.set(w.start, w);
+    }
   }
-  const ops: WindowOp[] = [...combined.values()].flatMap((fields) => [...fields.values()]);
+  const ops: WindowOp[] = [];
+  for (const fields of combined.values()) for (const op of fields.values()) ops.push(op);
   if (!ops.every((op) => op[0] === 'x' || Number.isFinite(op[3]))) return undefined;
   for (const [key, list] of examples) for (const field of list) ops.push(['x', key, field]);
-  return { e: events.map((e) => [e.id, e.offset]), ops, w: [...windows.values()] };
+  const w: SummedBatch['w'] = [];
+  for (const starts of windows.values()) for (const window of starts.values()) w.push(index(window));
+  return { e: events.map((e) => [e.id, e.offset]), ops, w };
 }
 
-function combine(prev: WindowOp, op: Exclude<WindowOp, ['x', string, string]>): WindowOp {
+/** Folds `op` into `sum`, an op of the same kind on the same key and field. */
+function fold(sum: SummedOp, op: SummedOp): void {
   switch (op[0]) {
     case 'mn':
-      return prev[0] === 'mn' && prev[3] <= op[3] ? prev : op;
+      if (op[3] < sum[3]) sum[3] = op[3];
+      return;
     case 'mx':
-      return prev[0] === 'mx' && prev[3] >= op[3] ? prev : op;
+      if (op[3] > sum[3]) sum[3] = op[3];
+      return;
     case 'l':
-      return prev[0] === 'l' && op[4] < prev[4] ? prev : op;
+      if (sum[0] === 'l' && op[4] >= sum[4]) {
+        sum[3] = op[3];
+        sum[4] = op[4];
+      }
+      return;
     default:
-      return prev[0] === op[0] ? [op[0], op[1], op[2], prev[3] + op[3]] : op;
+      sum[3] = (sum[3] as number) + op[3];
   }
 }

@@ -98,16 +98,38 @@ const OUTCOME_COUNTER: Record<DiffEvent['outcome'], string> = {
   unknown: 'c:unknown',
 };
 
-function latencyOps(hash: string, side: 'p' | 'c' | 's', ms: number | undefined, alpha: number): WindowOp[] {
-  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return [];
+type Side = 'p' | 'c' | 's';
+
+/** One side's latency field names, built once: the hot path only looks them up. */
+interface LatencyFields {
+  n: string;
+  sum: string;
+  min: string;
+  max: string;
+  zero: string;
+  /** Bucket field names by histogram index, memoised up to a bound (latencies span few buckets). */
+  buckets: Map<number, string>;
+}
+
+const MAX_MEMO_BUCKETS = 4096;
+const latencyFields = (side: Side): LatencyFields => ({ n: `l${side}:n`, sum: `l${side}:sum`, min: `l${side}:min`, max: `l${side}:max`, zero: `l${side}:z`, buckets: new Map() });
+const LATENCY_FIELDS: Record<Side, LatencyFields> = { p: latencyFields('p'), c: latencyFields('c'), s: latencyFields('s') };
+
+function bucketField(side: Side, index: number): string {
+  const memo = LATENCY_FIELDS[side].buckets;
+  let field = memo.get(index);
+  if (field === undefined) {
+    field = `l${side}:b:${index}`;
+    if (memo.size < MAX_MEMO_BUCKETS) memo.set(index, field);
+  }
+  return field;
+}
+
+function pushLatencyOps(ops: WindowOp[], hash: string, side: Side, ms: number | undefined, alpha: number): void {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return;
   const index = LogHistogram.indexOf(ms, alpha);
-  return [
-    ['i', hash, `l${side}:n`, 1],
-    ['f', hash, `l${side}:sum`, ms],
-    ['mn', hash, `l${side}:min`, ms],
-    ['mx', hash, `l${side}:max`, ms],
-    index === undefined ? ['i', hash, `l${side}:z`, 1] : ['i', hash, `l${side}:b:${index}`, 1],
-  ];
+  const f = LATENCY_FIELDS[side];
+  ops.push(['i', hash, f.n, 1], ['f', hash, f.sum, ms], ['mn', hash, f.min, ms], ['mx', hash, f.max, ms], ['i', hash, index === undefined ? f.zero : bucketField(side, index), 1]);
 }
 
 /** The slices an event counts in: the all-slices rollup, and its own slice when it has one; a replayed event only in its replay rollup. */
@@ -147,31 +169,27 @@ function pathOps(e: DiffEvent, key: string): WindowOp[] {
 export function diffEventOps(e: DiffEvent, offset: string, k: WindowKeys, alpha: number): EventOps {
   const start = windowStart(e.ts, k.windowMs);
   const slices = slicesOf(e.slice, e.replay);
-  const rollup = slices[0] as string;
-  const ops = slices.flatMap((sliceKey) => {
+  const ops: WindowOp[] = [];
+  const windows: EventOps['windows'] = [];
+  for (const sliceKey of slices) {
+    windows.push({ experimentId: e.experimentId, sliceKey, start });
     const w = windowKey(k, e.experimentId, sliceKey, start);
-    const ops: WindowOp[] = [
-      ['i', w.hash, 'c:pairs', 1],
-      ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1],
-    ];
+    ops.push(['i', w.hash, 'c:pairs', 1], ['i', w.hash, OUTCOME_COUNTER[e.outcome], 1]);
     if (!e.statusMatch) ops.push(['i', w.hash, 'c:statusMismatches', 1]);
     if (e.errors.candidate === 'timeout') ops.push(['i', w.hash, 'c:timeouts', 1]);
     if (e.errors.secondary) ops.push(['i', w.hash, 'c:secondaryErrors', 1]);
-    ops.push(
-      ...latencyOps(w.hash, 'p', e.latencyMs.primary, alpha),
-      ...latencyOps(w.hash, 'c', e.latencyMs.candidate, alpha),
-      ...latencyOps(w.hash, 's', e.latencyMs.secondary, alpha),
-    );
+    pushLatencyOps(ops, w.hash, 'p', e.latencyMs.primary, alpha);
+    pushLatencyOps(ops, w.hash, 'c', e.latencyMs.candidate, alpha);
+    pushLatencyOps(ops, w.hash, 's', e.latencyMs.secondary, alpha);
     if (e.outcome === 'mismatch') {
       for (const d of e.differences) {
         const member = `${e.endpoint}\t${d.path.replace(/\[\d+\]/g, '[*]')}`;
         ops.push(['z', w.top, member, 1], ['x', w.examples(member), exampleOf(e.id, d.primary, d.candidate)]);
       }
     }
-    return ops;
-  });
-  ops.push(...pathOps(e, pathCountersKey(k, e.experimentId, rollup)));
-  return { id: e.id, experimentId: e.experimentId, offset, ops, windows: slices.map((sliceKey) => ({ experimentId: e.experimentId, sliceKey, start })) };
+  }
+  if (e.paired) ops.push(...pathOps(e, pathCountersKey(k, e.experimentId, slices[0] as string)));
+  return { id: e.id, experimentId: e.experimentId, offset, ops, windows };
 }
 
 export function metricOps(m: MetricObservation, offset: string, k: WindowKeys): EventOps {

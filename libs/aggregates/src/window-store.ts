@@ -115,14 +115,14 @@ export class WindowStore {
       String(this.options.maxPaths),
       mode,
     ];
-    const indexed = (e: EventOps) => e.windows.map((w): [string, string, number] => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start]);
+    const index = (w: EventOps['windows'][number]): [string, string, number] => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start];
     // Usually every event is new: then one summed batch is a fraction of the bytes and the script's work.
-    const summed = this.options.sumBatches && new Set(events.map((e) => e.id)).size === events.length ? summedBatch(events, indexed, this.options.maxExamples) : undefined;
+    const summed = this.options.sumBatches && new Set(events.map((e) => e.id)).size === events.length ? summedBatch(events, index, this.options.maxExamples) : undefined;
     if (summed !== undefined) {
       const applied = await this.run(offsetKey, args(JSON.stringify(summed), 'summed'));
       if (applied >= 0) return applied;
     }
-    return this.run(offsetKey, args(JSON.stringify(events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: indexed(e) }))), 'events'));
+    return this.run(offsetKey, args(JSON.stringify(events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: e.windows.map(index) }))), 'events'));
   }
 
   private async run(offsetKey: string, args: string[]): Promise<number> {
