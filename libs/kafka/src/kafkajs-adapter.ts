@@ -4,6 +4,7 @@ import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
 import { installLinearRecordDecoder } from './kafkajs-record-decoder';
+import { produceRequests } from './produce-requests';
 import {
   type AdminPort,
   type ConsumerOptions,
@@ -222,7 +223,7 @@ export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger)
         async send(messages) {
           if (messages.length === 0) return;
           try {
-            await producer.sendBatch({ acks: -1, topicMessages: byTopic(messages) });
+            for (const request of produceRequests(messages)) await producer.sendBatch({ acks: -1, topicMessages: byTopic(request) });
           } catch (err) {
             throw kafkaFailure('produce', err);
           }

@@ -5,6 +5,7 @@ import { PenumbraError, UnavailableError } from '@penumbra/errors';
 import { type Logger } from '@penumbra/observability';
 import { type KafkaConnectionConfig } from './connection';
 import { byTopic, headersOf, kafkaFailure, toKafkaConfig } from './kafkajs-adapter';
+import { produceRequests } from './produce-requests';
 import { installLinearRecordDecoder } from './kafkajs-record-decoder';
 import { type IncomingRecord, type LogReadRequest, type TransactionalKafka, type TransactionalProducerPort } from './ports';
 
@@ -27,7 +28,10 @@ function transactionalProducerPort(kafka: Kafka, transactionalId: string, transa
     // connect() initialises the producer id, which fences an older producer with this id and aborts its open transaction.
     connect: () => attempt('transactional producer connect', () => producer.connect()),
     begin: () => attempt('begin transaction', async () => (txn = await producer.transaction())),
-    send: (messages) => (messages.length === 0 ? Promise.resolve() : attempt('transactional produce', () => open().sendBatch({ acks: -1, topicMessages: byTopic(messages) }))),
+    send: (messages) =>
+      attempt('transactional produce', async () => {
+        for (const request of produceRequests(messages)) await open().sendBatch({ acks: -1, topicMessages: byTopic(request) });
+      }),
     sendOffsets: (groupId, offsets) =>
       attempt('send offsets to transaction', () => {
         const topics = new Map<string, Array<{ partition: number; offset: string }>>();
