@@ -1,10 +1,10 @@
-// Replays per second of the mirror's replay path (decide, replay over keep-alive pools, build and
-// encode the pair) against a local HTTP server, and what autocannon reaches against the same
+// Replays per second of the mirror's replay path (decide, replay over keep-alive pools, build, check
+// and encode the pair as the service does) against a local HTTP server, and what autocannon reaches against the same
 // server with the same concurrency, in the same run.
 import autocannon from 'autocannon';
-import { experimentRecordSchema, experimentSpecSchema, pairSchema, trafficRecordSchema } from '@penumbra/contracts';
+import { experimentRecordSchema, experimentSpecSchema, trafficRecordSchema } from '@penumbra/contracts';
 import { createReplayClient } from '@penumbra/http';
-import { encodeEvent } from '@penumbra/kafka';
+import { encodeParsedEvent } from '@penumbra/kafka';
 import { ExperimentRegistry, MirrorEngine, MirrorMetrics } from '@penumbra/mirror';
 import { parseDestinationPolicy } from '@penumbra/mirror-core';
 import { createMetricsRegistry } from '@penumbra/observability';
@@ -45,7 +45,7 @@ async function ours(url: string): Promise<{ perSec: number; replays: number; err
     const outcomes = (await Promise.all(batch.map((r) => engine.process(r)))).flat();
     for (const o of outcomes) {
       if (o.kind !== 'pair') continue;
-      encodeEvent(pairSchema, o.pair, 'shadow.pairs', o.pair.id);
+      encodeParsedEvent(o.pair, 'shadow.pairs', o.pair.id);
       if (o.pair.candidate.ok) replays += 1;
       else errors += 1;
     }
