@@ -16,6 +16,12 @@ export const AGGREGATES_DEFAULTS = {
   maxPaths: 2000,
   /** A batch of new events is applied as its summed effects, a fraction of the bytes and script work. @default true */
   sumBatches: true,
+  /**
+   * The most characters of JSON one script call carries; a larger part is applied in halves, in
+   * order, so events built to be huge (long paths, many differences) never make one call that
+   * blocks Redis or passes its argument bound. @default 4 Mi
+   */
+  maxScriptChars: 4 * 1024 * 1024,
 } as const;
 
 export interface WindowStoreOptions extends WindowKeys {
@@ -29,6 +35,8 @@ export interface WindowStoreOptions extends WindowKeys {
   maxPaths?: number;
   /** Sends a batch whose events are all new as one summed set of effects (false: always event by event). @default AGGREGATES_DEFAULTS.sumBatches */
   sumBatches?: boolean;
+  /** @default AGGREGATES_DEFAULTS.maxScriptChars */
+  maxScriptChars?: number;
 }
 
 /** A KEYS/SCAN pattern of every applied-offset key (per group, topic, partition and experiment). */
@@ -118,11 +126,23 @@ export class WindowStore {
     const index = (w: EventOps['windows'][number]): [string, string, number] => [windowIndexKey(this.options, w.experimentId), indexMember(w.sliceKey, w.start), w.start];
     // Usually every event is new: then one summed batch is a fraction of the bytes and the script's work.
     const summed = this.options.sumBatches && new Set(events.map((e) => e.id)).size === events.length ? summedBatch(events, index, this.options.maxExamples) : undefined;
+    const bounded = (text: string) => text.length <= this.options.maxScriptChars || events.length === 1;
     if (summed !== undefined) {
-      const applied = await this.run(offsetKey, args(JSON.stringify(summed), 'summed'));
+      const text = JSON.stringify(summed);
+      if (!bounded(text)) return this.applyHalves(offsetKey, experimentId, events);
+      const applied = await this.run(offsetKey, args(text, 'summed'));
       if (applied >= 0) return applied;
     }
-    return this.run(offsetKey, args(JSON.stringify(events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: e.windows.map(index) }))), 'events'));
+    const text = JSON.stringify(events.map((e) => ({ id: e.id, o: e.offset, ops: e.ops, w: e.windows.map(index) })));
+    if (!bounded(text)) return this.applyHalves(offsetKey, experimentId, events);
+    return this.run(offsetKey, args(text, 'events'));
+  }
+
+  /** The first half, then the second: each call moves the applied offset past its own events. */
+  private async applyHalves(offsetKey: string, experimentId: string, events: EventOps[]): Promise<number> {
+    const middle = Math.ceil(events.length / 2);
+    const first = await this.applyExperiment(offsetKey, experimentId, events.slice(0, middle));
+    return first + (await this.applyExperiment(offsetKey, experimentId, events.slice(middle)));
   }
 
   private async run(offsetKey: string, args: string[]): Promise<number> {
