@@ -312,7 +312,9 @@ async function status() {
   let reachable = false;
   for (const address of brokers.split(',')) {
     const [h, p] = address.split(':');
-    if ((reachable = await portOpen(Number(p), h))) break;
+    const portNumber = Number(p);
+    if (!Number.isInteger(portNumber) || portNumber <= 0 || portNumber > 65535) continue;
+    if ((reachable = await portOpen(portNumber, h))) break;
   }
   const clusterPart = cluster.length > 0 ? { cluster: cluster.map((n) => ({ node: n.id, broker: `127.0.0.1:${n.port}`, pid: livePid(n.pidFile) })) } : {};
   process.stdout.write(JSON.stringify({ brokers, managed: pid !== undefined, pid: pid ?? null, reachable, version, secure: securePid !== undefined, ...clusterPart }) + '\n');

@@ -17,7 +17,8 @@ describe('produceRequests', () => {
           for (const r of requests) {
             expect(r.length).toBeGreaterThan(0);
             const bytes = r.reduce((n, m) => n + Buffer.byteLength(m.key ?? '') + Buffer.byteLength(String(m.value)), 0);
-            if (r.length > 1) expect(bytes).toBeLessThanOrEqual(budget);
+            // Each record's framing counts too.
+            if (r.length > 1) expect(bytes + 64 * r.length).toBeLessThanOrEqual(budget);
           }
         },
       ),
@@ -25,8 +26,16 @@ describe('produceRequests', () => {
   });
 
   it('counts headers and multi-byte characters', () => {
-    const requests = produceRequests([message('é'.repeat(30), { headers: { trace: 'x'.repeat(40) } }), message('a')], 100);
+    const requests = produceRequests([message('é'.repeat(30), { headers: { trace: 'x'.repeat(40) } }), message('a')], 210);
     expect(requests.map((r) => r.length)).toEqual([1, 1]);
+  });
+
+  it("counts each record's framing, so many empty records are cut too", () => {
+    const requests = produceRequests(
+      Array.from({ length: 100 }, () => ({ topic: 't', key: null, value: null })),
+      640,
+    );
+    expect(requests.map((r) => r.length)).toEqual(Array.from({ length: 10 }, () => 10));
   });
 
   it('sends nothing for no messages', () => {

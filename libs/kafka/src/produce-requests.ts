@@ -1,12 +1,15 @@
 import { type OutgoingMessage } from './ports';
 
 /**
- * The most bytes of keys, values and headers sent in one produce request. The broker refuses a
+ * The most bytes of records (keys, values, headers and framing) sent in one produce request. The broker refuses a
  * partition's record batch over the topic's max.message.bytes (1 MiB by default), and kafkajs puts
  * all of a request's records for a partition in one batch: a large handler output sent at once would
  * be refused as too large, though each record fits.
  */
 export const SEND_REQUEST_BYTES = 512 * 1024;
+
+/** A record's own framing in a batch (lengths, offsets, timestamp): a generous bound, so that many empty records also count. */
+const RECORD_OVERHEAD_BYTES = 64;
 
 const bytesOf = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
@@ -16,7 +19,7 @@ export function produceRequests(messages: OutgoingMessage[], budget = SEND_REQUE
   let current: OutgoingMessage[] = [];
   let bytes = 0;
   for (const m of messages) {
-    let size = bytesOf(m.key) + bytesOf(m.value);
+    let size = RECORD_OVERHEAD_BYTES + bytesOf(m.key) + bytesOf(m.value);
     for (const [k, v] of Object.entries(m.headers ?? {})) size += bytesOf(k) + bytesOf(v);
     if (current.length > 0 && bytes + size > budget) {
       requests.push(current);
