@@ -305,10 +305,10 @@ async function down() {
 async function status() {
   const securePid = process.env.KAFKA_BROKERS ? undefined : livePid(join(stateOf(true), 'kafka.pid'));
   const pid = process.env.KAFKA_BROKERS ? undefined : (livePid(join(stateOf(false), 'kafka.pid')) ?? securePid);
-  const cluster = process.env.KAFKA_BROKERS ? [] : clusterNodes(stateDir, port).filter((n) => livePid(n.pidFile));
+  const nodes = clusterNodes(stateDir, port);
+  const cluster = process.env.KAFKA_BROKERS ? [] : nodes.filter((n) => livePid(n.pidFile));
   // `status --brokers 3` answers for the cluster (reachable when any of its brokers is), as `up --brokers 3` did.
-  const clusterBrokers = clusterNodes(stateDir, port).map((n) => `127.0.0.1:${n.port}`);
-  const brokers = process.env.KAFKA_BROKERS ?? (brokerCount === CLUSTER_SIZE ? clusterBrokers.join(',') : `127.0.0.1:${port}`);
+  const brokers = process.env.KAFKA_BROKERS ?? (brokerCount === CLUSTER_SIZE ? nodes.map((n) => `127.0.0.1:${n.port}`).join(',') : `127.0.0.1:${port}`);
   let reachable = false;
   for (const address of brokers.split(',')) {
     const [h, p] = address.split(':');

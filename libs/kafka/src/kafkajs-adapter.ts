@@ -275,12 +275,8 @@ async function whileUnknown<T>(call: () => Promise<T>): Promise<T> {
 async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MS;
   for (;;) {
-    try {
-      const meta = await admin.fetchTopicMetadata({ topics });
-      if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
-    } catch (err) {
-      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
-    }
+    const meta = await whileUnknown(() => admin.fetchTopicMetadata({ topics }));
+    if (meta.topics.length === topics.length && meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
     if (Date.now() > deadline) throw new UnavailableError(`the new topics have no leaders after ${LEADER_WAIT_MS} ms`, { topics });
     await new Promise((r) => setTimeout(r, 200));
   }
